@@ -1,0 +1,36 @@
+#include "command.h"
+
+#include <ostream>
+
+namespace vfioctl::cli {
+
+std::span<const Command> commandTable()
+{
+    static const Command commands[] = {
+        {"list", "list host devices (PCI, USB, SCSI, network, block) and whether each PCI device can be passed through",
+         runList},
+        {"groups", "list IOMMU groups and their devices", runGroups},
+        {"affected", "show every device that goes with a PCI device when it is passed through", runAffected},
+    };
+    return commands;
+}
+
+bool parseArguments(std::string_view command, std::string_view usage, const std::vector<std::string>& args,
+                    po::options_description& options, const po::positional_options_description& positional,
+                    po::variables_map& values, std::ostream& out)
+{
+    options.add_options()("help,h", "show this help");
+    try {
+        po::store(po::command_line_parser(args).options(options).positional(positional).run(), values);
+        if (values.count("help")) {
+            out << "usage: vfioctl " << command << " " << usage << "\n\n" << options;
+            return false;
+        }
+        po::notify(values);
+    } catch (const po::error& error) {
+        throw UsageError(error.what(), std::string(command));
+    }
+    return true;
+}
+
+} // namespace vfioctl::cli

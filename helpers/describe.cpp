@@ -1,0 +1,33 @@
+#include "describe.h"
+
+#include "json_views.h"
+
+namespace vfioctl::cli {
+
+std::string orDash(const std::string& text)
+{
+    return text.empty() ? "-" : text;
+}
+
+std::string describePci(const PciDevice& device)
+{
+    std::string className = device.className.empty() ? "Class" : device.className;
+    std::string vendor = device.vendorName.empty() ? "Vendor" : device.vendorName;
+    std::string name = device.deviceName.empty() ? "Device" : device.deviceName;
+    std::string text = className + " [" + hexId(device.classCode >> 8, 4) + "]: " + vendor + " " + name + " [" +
+                       hexId(device.vendorId, 4) + ":" + hexId(device.deviceId, 4) + "]";
+    if (device.revision)
+        text += " (rev " + hexId(device.revision, 2) + ")";
+    return text;
+}
+
+std::string describeUsb(const UsbDevice& device)
+{
+    std::string text = hexId(device.vendorId, 4) + ":" + hexId(device.productId, 4);
+    std::string name = device.vendorName;
+    if (!device.productName.empty())
+        name += (name.empty() ? "" : " ") + device.productName;
+    return name.empty() ? text : text + " " + name;
+}
+
+} // namespace vfioctl::cli

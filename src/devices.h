@@ -1,0 +1,88 @@
+// What the host has: PCI functions and the USB, SCSI, network and block devices that hang below them.
+#pragma once
+
+#include "pci_address.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vfioctl {
+
+inline constexpr uint8_t pciBridgeClass = 0x06;
+
+struct PciDevice {
+    PciAddress address;
+    uint32_t classCode = 0; // 0xCCSSPP: class, subclass, programming interface
+    uint16_t vendorId = 0;
+    uint16_t deviceId = 0;
+    uint16_t subsystemVendorId = 0;
+    uint16_t subsystemDeviceId = 0;
+    uint8_t revision = 0;
+    std::string vendorName;
+    std::string deviceName;
+    std::string subsystemName;
+    std::string className;
+    std::string driver;         // empty when no driver is bound
+    std::string driverOverride; // empty when unset
+    std::optional<int> iommuGroup;
+    std::optional<int> numaNode;
+    std::optional<PciAddress> parentBridge; // the PCI device above this one, if any
+    std::optional<PciAddress> physicalFunction;
+    std::vector<PciAddress> virtualFunctions;
+    std::vector<std::string> resetMethods;
+    bool bootVga = false;
+    std::string sysfsPath; // canonical, below /sys/devices
+
+    uint8_t baseClass() const { return static_cast<uint8_t>(classCode >> 16); }
+    bool isBridge() const { return baseClass() == pciBridgeClass; }
+};
+
+struct UsbDevice {
+    std::string name; // the kernel's name, "1-2.3" or "usb1" for a root hub
+    int busNumber = 0;
+    int deviceNumber = 0;
+    uint16_t vendorId = 0;
+    uint16_t productId = 0;
+    std::string vendorName;  // from the hardware database, else the device's own string
+    std::string productName; // likewise
+    std::optional<PciAddress> controller;
+};
+
+struct ScsiDevice {
+    std::string hctl; // host:channel:target:lun
+    std::string vendor;
+    std::string model;
+    int type = -1;
+    std::vector<std::string> blockDevices;
+    std::optional<PciAddress> hba;
+
+    std::string typeName() const;
+};
+
+struct NetInterface {
+    std::string name;
+    std::string mac;
+    std::vector<std::string> addresses; // "192.0.2.4/24", "2001:db8::1/64"; link-local ones left out
+    bool defaultRoute = false;
+    std::string master; // bridge or bond this interface is enslaved to
+    std::optional<PciAddress> pciDevice;
+};
+
+// Why the host would miss a block device: "sda2 mounted at /", "sda3 used as swap", "sdb held by md0".
+struct BlockUse {
+    std::string device;
+    std::string description;
+};
+
+struct BlockDevice {
+    std::string name; // a whole disk, "nvme0n1"
+    std::string majorMinor;
+    std::vector<std::string> partitions;
+    std::vector<std::string> mountPoints;
+    std::vector<BlockUse> uses; // empty when the host does not use it
+    std::optional<PciAddress> pciDevice;
+};
+
+} // namespace vfioctl

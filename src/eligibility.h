@@ -1,0 +1,34 @@
+// Whether a PCI function can be passed through, and if not, every reason why in words a user can act on.
+#pragma once
+
+#include "inventory.h"
+
+#include <string>
+#include <vector>
+
+namespace vfioctl {
+
+enum class IneligibleKind {
+    Bridge,         // PCI/host bridges stay with the host
+    NoIommuGroup,   // IOMMU off or unsupported
+    BootVga,        // shows the host console
+    UsedByHost,     // a child disk is mounted/swap/held, a child NIC has an address or the default route
+    GroupMemberUsed // another endpoint of the same IOMMU group is used by the host
+};
+
+struct Ineligibility {
+    IneligibleKind kind;
+    std::string detail; // a full phrase: "nvme0n1p2 mounted at /"
+};
+
+struct Eligibility {
+    std::vector<Ineligibility> reasons;
+    bool eligible() const { return reasons.empty(); }
+};
+
+// What the host would lose if this one function went away (its own disks, NICs, console).
+std::vector<std::string> hostUsesOf(const Inventory& inventory, const PciDevice& device);
+Eligibility assessEligibility(const Inventory& inventory, const PciDevice& device);
+std::string kindName(IneligibleKind kind);
+
+} // namespace vfioctl

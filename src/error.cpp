@@ -1,0 +1,12 @@
+#include "error.h"
+
+#include <cstring>
+
+namespace vfioctl {
+
+std::string errnoText(int errorNumber)
+{
+    return std::strerror(errorNumber);
+}
+
+} // namespace vfioctl

@@ -1,0 +1,29 @@
+// A PCI address (domain:bus:slot.function), parsed strictly so no user text ever reaches a path unchecked.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vfioctl {
+
+struct PciAddress {
+    uint32_t domain = 0;
+    uint8_t bus = 0;
+    uint8_t slot = 0;     // 0..31
+    uint8_t function = 0; // 0..7
+
+    // Accepts "0000:01:00.0", "01:00.0" (domain 0) and libvirt node-device names "pci_0000_01_00_0".
+    static std::optional<PciAddress> tryParse(std::string_view text);
+    // As tryParse, but throws an Error naming the accepted forms.
+    static PciAddress parse(std::string_view text);
+
+    // The kernel's form, "0000:01:00.0".
+    std::string str() const;
+
+    auto operator<=>(const PciAddress&) const = default;
+};
+
+} // namespace vfioctl

@@ -1,0 +1,87 @@
+#include "sysfs_value.h"
+
+#include <cctype>
+#include <charconv>
+
+namespace vfioctl {
+
+namespace {
+bool isSpace(char c)
+{
+    return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
+} // namespace
+
+std::string trimmed(std::string_view text)
+{
+    while (!text.empty() && isSpace(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && isSpace(text.back()))
+        text.remove_suffix(1);
+    return std::string(text);
+}
+
+std::optional<uint32_t> parseHex(std::string_view text)
+{
+    std::string value = trimmed(text);
+    std::string_view digits = value;
+    if (digits.starts_with("0x") || digits.starts_with("0X"))
+        digits.remove_prefix(2);
+    if (digits.empty() || digits.size() > 8)
+        return std::nullopt;
+    uint32_t result = 0;
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), result, 16);
+    if (error != std::errc() || end != digits.data() + digits.size())
+        return std::nullopt;
+    return result;
+}
+
+std::optional<int64_t> parseDecimal(std::string_view text)
+{
+    std::string value = trimmed(text);
+    if (value.empty())
+        return std::nullopt;
+    int64_t result = 0;
+    auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), result, 10);
+    if (error != std::errc() || end != value.data() + value.size())
+        return std::nullopt;
+    return result;
+}
+
+std::string parseDriverOverride(std::string_view text)
+{
+    std::string value = trimmed(text);
+    return value == "(null)" ? std::string() : value;
+}
+
+std::vector<std::string> splitWords(std::string_view text)
+{
+    std::vector<std::string> words;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        while (pos < text.size() && isSpace(text[pos]))
+            ++pos;
+        size_t start = pos;
+        while (pos < text.size() && !isSpace(text[pos]))
+            ++pos;
+        if (pos > start)
+            words.emplace_back(text.substr(start, pos - start));
+    }
+    return words;
+}
+
+std::vector<std::string> splitLines(std::string_view text)
+{
+    std::vector<std::string> lines;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string_view::npos)
+            end = text.size();
+        lines.emplace_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return lines;
+}
+
+} // namespace vfioctl

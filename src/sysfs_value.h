@@ -1,0 +1,25 @@
+// Parsers for the small text values sysfs and procfs hand back ("0x8086\n", "-1\n", "(null)\n").
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vfioctl {
+
+// The text without surrounding white space.
+std::string trimmed(std::string_view text);
+// "0x8086" or "8086" as a number; nothing for anything else.
+std::optional<uint32_t> parseHex(std::string_view text);
+// A decimal integer, optionally negative; nothing for anything else.
+std::optional<int64_t> parseDecimal(std::string_view text);
+// driver_override reads "(null)" when unset; that is returned as an empty string.
+std::string parseDriverOverride(std::string_view text);
+// White-space separated words.
+std::vector<std::string> splitWords(std::string_view text);
+// Lines, without their newline characters.
+std::vector<std::string> splitLines(std::string_view text);
+
+} // namespace vfioctl
