@@ -60,7 +60,7 @@ Eligibility assessEligibility(const Inventory& inventory, const PciDevice& devic
 {
     Eligibility result;
     if (device.isBridge()) {
-        result.reasons.push_back({IneligibleKind::Bridge, "PCI bridge (class 0x06) stays with the host"});
+        result.reasons.push_back({IneligibleKind::Bridge, "bridge (class 0x06) stays with the host"});
         return result;
     }
     if (!device.iommuGroup)

@@ -1,0 +1,41 @@
+#!/bin/busybox sh
+# PID 1 of the real-kernel guest: mount the host's / read-only under a tmpfs overlay, put the test kernel's modules
+# at /lib/modules (the overlay's tmpfs upper already keeps /tmp writes in the guest), load drivers for the devices present (as udev's coldplug would), run the scenario, power off.
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+for module in $(cat /modules.order); do insmod "/modules/$module" || echo "guest: insmod $module failed"; done
+
+for word in $(cat /proc/cmdline); do
+    case "$word" in
+        vfioctl.scenario=*) scenario=${word#*=} ;;
+        vfioctl.out=*) out=${word#*=} ;;
+        vfioctl.modules=*) modules=${word#*=} ;;
+    esac
+done
+
+mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /lower || { echo "guest: cannot mount the host root"; poweroff -f; }
+mount -t tmpfs -o size=1g tmpfs /rw
+mkdir -p /rw/upper /rw/work
+mount -t overlay overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work /newroot
+mount -t proc proc /newroot/proc
+mount -t sysfs sysfs /newroot/sys
+mount -t devtmpfs devtmpfs /newroot/dev
+mkdir -p /newroot/dev/pts /newroot/dev/shm
+mount -t devpts devpts /newroot/dev/pts
+mount -t tmpfs tmpfs /newroot/run
+mount -t tmpfs tmpfs /newroot/dev/shm
+mkdir -p "/newroot$out" "/newroot/lib/modules/$(uname -r)"
+mount -t 9p -o trans=virtio,version=9p2000.L out "/newroot$out"
+mount --bind "/newroot$modules" "/newroot/lib/modules/$(uname -r)"
+
+# Coldplug: load the driver of every device present, twice so that devices behind new drivers get theirs too.
+for pass in 1 2; do
+    chroot /newroot /bin/sh -c 'for f in /sys/bus/*/devices/*/modalias; do modprobe -q -b "$(cat "$f")" 2>/dev/null; done'
+done
+
+chroot /newroot /bin/bash "$scenario" "$out" > "/newroot$out/scenario.log" 2>&1
+echo $? > "/newroot$out/exit_code"
+sync
+poweroff -f

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Prepares a real Debian kernel for the real-kernel tests: the package linux-image-amd64 depends on, its modules
+# indexed with depmod, and a busybox initramfs that mounts the host's / (read-only, over 9p) under a tmpfs overlay.
+# Usage: prepare_kernel.sh CACHE_DIR. Idempotent: a prepared cache is reused.
+set -euo pipefail
+cache=${1:?usage: prepare_kernel.sh CACHE_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd)
+[ -f "$cache/ready" ] && exit 0
+
+package=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+[ -n "$package" ] || { echo "prepare_kernel: cannot find the kernel package linux-image-amd64 depends on (run apt-get update)" >&2; exit 1; }
+version=${package#linux-image-}
+
+rm -rf "$cache/root" "$cache/initramfs"
+mkdir -p "$cache/download"
+(cd "$cache/download" && rm -f ./*.deb && apt-get download "$package" >/dev/null 2>&1) ||
+    { echo "prepare_kernel: apt-get download $package failed" >&2; exit 1; }
+dpkg-deb -x "$cache"/download/*.deb "$cache/root"
+depmod -b "$cache/root" "$version"
+
+# The initramfs only needs what it takes to reach the shared root; every other module is loaded later by the
+# real modprobe from the shared tree.
+initramfs="$cache/initramfs"
+mkdir -p "$initramfs"/{bin,dev,proc,sys,lower,rw,newroot,modules}
+cp /bin/busybox "$initramfs/bin/busybox"
+for module in virtio_pci 9pnet_virtio 9p overlay; do
+    modprobe -d "$cache/root" -S "$version" --show-depends "$module"
+done | awk '$1 == "insmod" && !seen[$2]++ {print $2}' > "$cache/boot-modules.txt"
+: > "$initramfs/modules.order"
+while read -r module; do
+    cp "$module" "$initramfs/modules/"
+    basename "$module" >> "$initramfs/modules.order"
+done < "$cache/boot-modules.txt"
+install -m 0755 "$here/guest_init.sh" "$initramfs/init"
+(cd "$initramfs" && find . | cpio -o -H newc --quiet | gzip -1) > "$cache/initrd.gz"
+
+ln -sf "root/boot/vmlinuz-$version" "$cache/vmlinuz"
+echo "$version" > "$cache/version"
+touch "$cache/ready"

@@ -1,0 +1,49 @@
+#!/bin/bash
+# Boots the real-kernel guest under QEMU (TCG, emulated Intel IOMMU) and runs one scenario script inside it.
+# Usage: run_guest.sh CACHE_DIR SCENARIO OUT_DIR [NAME=VALUE...]
+# The NAME=VALUE pairs are written to OUT_DIR/env, which the scenario sources (paths of the binaries under test).
+# Guest PCI layout: a pcie-pci-bridge (behind root port rp1) holding a qemu-xhci controller and an e1000 NIC, which
+# makes one IOMMU group of bridge + two endpoints; an NVMe disk, an e1000e NIC and a virtio-scsi HBA with one disk,
+# each behind its own root port. The scenario's exit code is this script's.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${1:?usage: run_guest.sh CACHE_DIR SCENARIO OUT_DIR}
+scenario=$(realpath "${2:?scenario}")
+out=${3:?out dir}
+"$here/prepare_kernel.sh" "$cache"
+cache=$(cd "$cache" && pwd)
+rm -rf "$out"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+shift 3
+printf '%s\n' "$@" > "$out/env"
+version=$(cat "$cache/version")
+
+truncate -s 64M "$out/nvme.img"
+truncate -s 64M "$out/scsi.img"
+timeout --foreground "${VFIOCTL_GUEST_TIMEOUT:-600}" qemu-system-x86_64 \
+    -accel tcg -M q35 -cpu max -m 2048 -smp 2 -nographic -no-reboot -nic none \
+    -device intel-iommu,intremap=on,caching-mode=on \
+    -kernel "$cache/vmlinuz" -initrd "$cache/initrd.gz" \
+    -append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 vfioctl.scenario=$scenario vfioctl.out=$out vfioctl.modules=$cache/root/lib/modules/$version" \
+    -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+    -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+    -fsdev local,id=out,path="$out",security_model=none,multidevs=remap \
+    -device virtio-9p-pci,fsdev=out,mount_tag=out \
+    -device pcie-root-port,id=rp1,chassis=1 -device pcie-pci-bridge,id=br1,bus=rp1 \
+    -device qemu-xhci,id=xhci,bus=br1,addr=1 -device usb-kbd,bus=xhci.0 \
+    -device e1000,bus=br1,addr=2,mac=52:54:00:12:34:01,romfile= \
+    -device pcie-root-port,id=rp2,chassis=2 \
+    -drive file="$out/nvme.img",if=none,id=nvmedisk,format=raw -device nvme,serial=vfioctl0,drive=nvmedisk,bus=rp2 \
+    -device pcie-root-port,id=rp3,chassis=3 -device e1000e,bus=rp3,mac=52:54:00:12:34:02,romfile= \
+    -device pcie-root-port,id=rp4,chassis=4 -device virtio-scsi-pci,id=scsi0,bus=rp4 \
+    -drive file="$out/scsi.img",if=none,id=scsidisk,format=raw -device scsi-hd,drive=scsidisk,bus=scsi0.0 \
+    > "$out/console.log" 2>&1 || true
+
+if [ ! -f "$out/exit_code" ]; then
+    echo "real-kernel guest did not finish its scenario; console:" >&2
+    tail -40 "$out/console.log" >&2
+    exit 1
+fi
+cat "$out/scenario.log"
+exit "$(cat "$out/exit_code")"
