@@ -1,0 +1,114 @@
+// The vfioctl executable as a user runs it: argv, exit codes, stdout and stderr.
+#include "run_process.h"
+#include "workstation.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+using vfioctl::testing::FakeHost;
+using vfioctl::testing::runProcess;
+
+namespace {
+
+class CliTest : public ::testing::Test {
+protected:
+    void SetUp() override { vfioctl::testing::buildWorkstation(fake); }
+    vfioctl::testing::ProcessResult vfioctl(std::vector<std::string> args)
+    {
+        args.insert(args.begin(), {VFIOCTL_BINARY, "--root", fake.root()});
+        return runProcess(args);
+    }
+    FakeHost fake;
+};
+
+} // namespace
+
+TEST_F(CliTest, ListJsonHasEveryPciDeviceWithItsEligibility)
+{
+    auto result = vfioctl({"list", "--json"});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    auto document = nlohmann::json::parse(result.out);
+    ASSERT_EQ(document["pci"].size(), 15u);
+    EXPECT_FALSE(document.contains("usb"));
+    const auto& gpu = document["pci"][5];
+    EXPECT_EQ(gpu["address"], "0000:01:00.0");
+    EXPECT_EQ(gpu["class"], "030000");
+    EXPECT_EQ(gpu["vendor_id"], "10de");
+    EXPECT_EQ(gpu["driver"], "nvidia");
+    EXPECT_EQ(gpu["iommu_group"], 1);
+    EXPECT_EQ(gpu["eligible"], true);
+    EXPECT_EQ(gpu["driver_override"], nullptr);
+}
+
+TEST_F(CliTest, ListEligibleLeavesOutWhatCannotBePassedThrough)
+{
+    auto result = vfioctl({"list", "--eligible", "--json"});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    auto document = nlohmann::json::parse(result.out);
+    std::vector<std::string> addresses;
+    for (const auto& device : document["pci"])
+        addresses.push_back(device["address"]);
+    EXPECT_EQ(addresses, (std::vector<std::string>{"0000:00:14.0", "0000:01:00.0", "0000:01:00.1", "0000:02:00.0",
+                                                   "0000:04:00.0", "0000:04:00.2", "0000:04:00.3"}));
+}
+
+TEST_F(CliTest, ListAllJsonHasEveryType)
+{
+    auto result = vfioctl({"list", "--type", "all", "--json"});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    auto document = nlohmann::json::parse(result.out);
+    for (const char* type : {"pci", "usb", "scsi", "net", "block"})
+        EXPECT_TRUE(document.contains(type)) << type;
+    ASSERT_EQ(document["block"][1]["name"], "sda"); // nvme0n1 sorts first
+    EXPECT_EQ(document["block"][1]["host_uses"][0]["detail"], "sda1 mounted at /");
+}
+
+TEST_F(CliTest, HumanListShowsReasonsUnderTheDevice)
+{
+    auto result = vfioctl({"list"});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_NE(result.out.find("0000:00:17.0  4      ahci"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("    not eligible: sda1 mounted at /\n"), std::string::npos) << result.out;
+}
+
+TEST_F(CliTest, TreeShowsChildrenBelowTheirController)
+{
+    auto result = vfioctl({"list", "--tree"});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_NE(result.out.find("    0000:01:00.0  group 1  nvidia"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("    usb 1-1  046d:c31c"), std::string::npos) << result.out;
+}
+
+TEST_F(CliTest, GroupsAndAffected)
+{
+    auto groups = vfioctl({"groups", "--json"});
+    ASSERT_EQ(groups.exitCode, 0) << groups.err;
+    EXPECT_EQ(nlohmann::json::parse(groups.out)["groups"].size(), 11u);
+    auto affected = vfioctl({"affected", "pci_0000_01_00_0"});
+    ASSERT_EQ(affected.exitCode, 0) << affected.err;
+    EXPECT_NE(affected.out.find("Passing 0000:01:00.0 through takes IOMMU group 1."), std::string::npos);
+    EXPECT_NE(affected.out.find("0000:01:00.1  (now snd_hda_intel)"), std::string::npos) << affected.out;
+}
+
+TEST_F(CliTest, BadInputIsOneClearErrorWithADocumentedExitCode)
+{
+    auto badAddress = vfioctl({"affected", "../../etc/passwd"});
+    EXPECT_EQ(badAddress.exitCode, 1);
+    EXPECT_EQ(badAddress.err,
+              "vfioctl: error: '../../etc/passwd' is not a PCI address (expected 0000:01:00.0, 01:00.0 or "
+              "pci_0000_01_00_0)\n");
+    auto absent = vfioctl({"affected", "0000:42:00.0"});
+    EXPECT_EQ(absent.exitCode, 1);
+    EXPECT_EQ(absent.err, "vfioctl: error: no PCI device 0000:42:00.0 on this host\n");
+    auto typo = vfioctl({"grups"});
+    EXPECT_EQ(typo.exitCode, 2);
+    EXPECT_NE(typo.err.find("did you mean 'groups'?"), std::string::npos);
+    auto badType = vfioctl({"list", "--type", "gpu"});
+    EXPECT_EQ(badType.exitCode, 2);
+    auto missing = vfioctl({"affected"});
+    EXPECT_EQ(missing.exitCode, 2);
+    EXPECT_NE(missing.err.find("Run 'vfioctl affected --help'"), std::string::npos) << missing.err;
+    auto help = vfioctl({"list", "--help"});
+    EXPECT_EQ(help.exitCode, 0);
+    EXPECT_NE(help.out.find("usage: vfioctl list"), std::string::npos);
+}
