@@ -1,0 +1,53 @@
+// Whole-group, all-or-nothing binding to vfio-pci with a journal first, and exact restore of every device.
+#pragma once
+
+#include "bind_journal.h"
+#include "driver_binder.h"
+#include "module_loader.h"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace vfioctl {
+
+enum class Force { No, Yes }; // Yes: take devices the host uses
+
+struct BindRequest {
+    std::string owner = "manual";
+    std::vector<PciAddress> devices; // each brings its whole IOMMU group
+    Force force = Force::No;
+};
+
+struct BindOutcome {
+    std::vector<int> groups;
+    std::vector<PciAddress> endpoints; // every device now on vfio-pci for this owner
+};
+
+class BindEngine {
+public:
+    BindEngine(HostRoot& host, ModuleLoader& modules, std::chrono::milliseconds timeout);
+
+    // Binds every endpoint of the devices' IOMMU groups, one worker per group. On any failure every device is put
+    // back as it was and the first failure is thrown as one sentence.
+    BindOutcome bind(const BindRequest& request);
+    // Gives back everything `owner` holds, each device to its original driver. Returns what was given back;
+    // nothing held is not an error.
+    std::vector<PciAddress> restoreOwner(const std::string& owner);
+    // Gives back the named devices, whoever holds them; a device on vfio-pci that no owner holds goes back to the
+    // kernel's default driver.
+    void giveBack(const std::vector<PciAddress>& devices);
+    // Rolls back every transaction that did not finish (a crash, a killed process). Returns the owners.
+    std::vector<std::string> recover();
+    std::vector<Journal> status() const;
+
+private:
+    void restoreAll(const std::vector<JournalEntry>& entries, std::vector<std::string>& failures);
+
+    HostRoot& host_;
+    ModuleLoader& modules_;
+    DriverBinder binder_;
+    mutable BindJournal journal_;
+};
+
+} // namespace vfioctl

@@ -1,0 +1,304 @@
+#include "bind_engine.h"
+#include "error.h"
+#include "simulated_kernel.h"
+#include "workstation.h"
+
+#include <gtest/gtest.h>
+#include <map>
+#include <thread>
+
+using namespace vfioctl;
+using vfioctl::testing::FakeHost;
+using vfioctl::testing::KernelStep;
+using vfioctl::testing::SimulatedKernel;
+
+namespace {
+
+// Loading vfio-pci in the simulated kernel registers its driver directory, as modprobe does.
+class FakeModuleLoader : public ModuleLoader {
+public:
+    explicit FakeModuleLoader(SimulatedKernel& kernel) : kernel_(kernel) {}
+    void load(const std::string& name) override
+    {
+        loaded.push_back(name);
+        kernel_.loadDriver(name);
+    }
+    std::vector<std::string> loaded;
+
+private:
+    SimulatedKernel& kernel_;
+};
+
+struct SimulatedCrash {}; // not an Error: the process "dies" here, nothing is rolled back
+
+PciAddress at(const char* text)
+{
+    return PciAddress::parse(text);
+}
+
+// Three groups to prepare: a GPU with its audio companion behind a root port, a multi-function USB controller,
+// and a single NVMe. One device starts on a non-default driver (pci-stub by override), one with no driver.
+void buildThreeGroups(FakeHost& fake)
+{
+    fake.addPci({.address = "0000:00:01.0", .classCode = 0x060400, .driver = "pcieport", .group = 1});
+    fake.addPci({.address = "0000:01:00.0", .classCode = 0x030000, .vendor = 0x10de, .device = 0x2204,
+                 .driver = "nouveau", .group = 1, .parent = "0000:00:01.0"});
+    fake.addPci({.address = "0000:01:00.1", .classCode = 0x040300, .vendor = 0x10de, .device = 0x1aef,
+                 .driver = "snd_hda_intel", .group = 1, .parent = "0000:00:01.0"});
+    fake.addPci({.address = "0000:02:00.0", .classCode = 0x0c0330, .vendor = 0x1b21, .device = 0x2142,
+                 .driver = "xhci_hcd", .group = 2});
+    fake.addPci({.address = "0000:02:00.1", .classCode = 0x0c0330, .vendor = 0x1b21, .device = 0x2143,
+                 .driver = "pci-stub", .group = 2});
+    fake.writeFile(fake.devicePath("0000:02:00.1") + "/driver_override", "pci-stub\n");
+    fake.addPci({.address = "0000:03:00.0", .classCode = 0x010802, .vendor = 0x144d, .device = 0xa808, .group = 3});
+    fake.addDriver("nvme");
+}
+
+class BindEngineTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        buildThreeGroups(fake);
+        kernel = std::make_unique<SimulatedKernel>(fake);
+        kernel->supports("nvme", 0x144d, 0xa808);
+        loader = std::make_unique<FakeModuleLoader>(*kernel);
+        engine = std::make_unique<BindEngine>(*kernel, *loader, std::chrono::milliseconds(300));
+        original = snapshot();
+    }
+    std::map<std::string, DriverState> snapshot()
+    {
+        DriverBinder binder(*kernel, std::chrono::milliseconds(0));
+        std::map<std::string, DriverState> states;
+        for (const char* device : all)
+            states[device] = binder.stateOf(at(device));
+        return states;
+    }
+    BindRequest prepareRequest()
+    {
+        return {"win10", {at("0000:01:00.0"), at("0000:02:00.1"), at("0000:03:00.0")}, Force::No};
+    }
+
+    static constexpr const char* all[] = {"0000:00:01.0", "0000:01:00.0", "0000:01:00.1",
+                                          "0000:02:00.0", "0000:02:00.1", "0000:03:00.0"};
+    FakeHost fake;
+    std::unique_ptr<SimulatedKernel> kernel;
+    std::unique_ptr<FakeModuleLoader> loader;
+    std::unique_ptr<BindEngine> engine;
+    std::map<std::string, DriverState> original;
+};
+
+} // namespace
+
+TEST_F(BindEngineTest, BindsEveryEndpointOfEveryGroupAndLeavesBridges)
+{
+    BindOutcome outcome = engine->bind(prepareRequest());
+    EXPECT_EQ(outcome.groups, (std::vector<int>{1, 2, 3}));
+    EXPECT_EQ(loader->loaded, std::vector<std::string>{"vfio-pci"});
+    auto now = snapshot();
+    for (const char* device : {"0000:01:00.0", "0000:01:00.1", "0000:02:00.0", "0000:02:00.1", "0000:03:00.0"})
+        EXPECT_EQ(now[device], (DriverState{"vfio-pci", "vfio-pci"})) << device;
+    EXPECT_EQ(now["0000:00:01.0"], original["0000:00:01.0"]);
+    auto journals = engine->status();
+    ASSERT_EQ(journals.size(), 1u);
+    EXPECT_EQ(journals[0].owner, "win10");
+    EXPECT_EQ(journals[0].state, JournalState::Bound);
+    EXPECT_EQ(journals[0].devices.size(), 5u);
+}
+
+TEST_F(BindEngineTest, RestoreGivesEachDeviceItsOriginalDriverAndOverride)
+{
+    engine->bind(prepareRequest());
+    auto restored = engine->restoreOwner("win10");
+    EXPECT_EQ(restored.size(), 5u);
+    EXPECT_EQ(snapshot(), original); // pci-stub by override came back to pci-stub; the NVMe stays without driver
+    EXPECT_TRUE(engine->status().empty());
+    EXPECT_TRUE(engine->restoreOwner("win10").empty()); // a second restore is a no-op
+}
+
+TEST_F(BindEngineTest, AFailureAtEveryStepLeavesEveryDeviceAsItWas)
+{
+    int writesInACleanRun = 0;
+    {
+        FakeHost cleanHost;
+        buildThreeGroups(cleanHost);
+        SimulatedKernel clean(cleanHost);
+        FakeModuleLoader cleanLoader(clean);
+        BindEngine(clean, cleanLoader, std::chrono::milliseconds(300)).bind(prepareRequest());
+        writesInACleanRun = clean.writes();
+    }
+    ASSERT_GT(writesInACleanRun, 10);
+    for (int failing = 1; failing <= writesInACleanRun; ++failing) {
+        FakeHost host;
+        buildThreeGroups(host);
+        SimulatedKernel sim(host);
+        sim.supports("nvme", 0x144d, 0xa808);
+        FakeModuleLoader modules(sim);
+        int count = 0;
+        sim.onWrite([&](KernelStep, const std::string&) {
+            if (++count == failing)
+                throw Error("injected: " + errnoText(EBUSY), EBUSY);
+        });
+        BindEngine faulty(sim, modules, std::chrono::milliseconds(300));
+        EXPECT_THROW(faulty.bind(prepareRequest()), Error) << "write " << failing;
+        DriverBinder binder(sim, std::chrono::milliseconds(0));
+        for (const char* device : all)
+            EXPECT_EQ(binder.stateOf(at(device)), original[device]) << device << " after a failure at write " << failing;
+        EXPECT_TRUE(faulty.status().empty()) << "journal left after a failure at write " << failing;
+    }
+}
+
+TEST_F(BindEngineTest, ACrashAtEveryStepIsUndoneByRecover)
+{
+    for (int crashing = 1;; ++crashing) {
+        FakeHost host;
+        buildThreeGroups(host);
+        SimulatedKernel sim(host);
+        sim.supports("nvme", 0x144d, 0xa808);
+        FakeModuleLoader modules(sim);
+        int count = 0;
+        bool crashed = false;
+        sim.onWrite([&](KernelStep, const std::string&) {
+            if (++count == crashing && !crashed) {
+                crashed = true;
+                throw SimulatedCrash{};
+            }
+        });
+        {
+            BindEngine dying(sim, modules, std::chrono::milliseconds(300));
+            try {
+                dying.bind(prepareRequest());
+            } catch (const SimulatedCrash&) {
+            }
+        }
+        if (!crashed)
+            break; // every write has had its crash
+        sim.onWrite(nullptr);
+        BindEngine afterReboot(sim, modules, std::chrono::milliseconds(300));
+        ASSERT_EQ(afterReboot.status().size(), 1u) << "the unfinished transaction is visible";
+        EXPECT_EQ(afterReboot.status()[0].state, JournalState::Binding);
+        EXPECT_EQ(afterReboot.recover(), std::vector<std::string>{"win10"});
+        DriverBinder binder(sim, std::chrono::milliseconds(0));
+        for (const char* device : all)
+            EXPECT_EQ(binder.stateOf(at(device)), original[device]) << device << " after a crash at write " << crashing;
+        EXPECT_TRUE(afterReboot.status().empty());
+    }
+}
+
+TEST_F(BindEngineTest, AKernelErrorIsOneSentenceNamingDeviceStepAndErrno)
+{
+    kernel->failAt(KernelStep::Unbind, "0000:01:00.1", EBUSY);
+    try {
+        engine->bind(prepareRequest());
+        FAIL();
+    } catch (const Error& error) {
+        EXPECT_STREQ(error.what(), "cannot unbind 0000:01:00.1 from snd_hda_intel: Device or resource busy");
+    }
+    EXPECT_EQ(snapshot(), original);
+}
+
+TEST_F(BindEngineTest, ADriverThatNeverBindsTimesOutAndRollsBack)
+{
+    kernel->neverBinds("vfio-pci");
+    try {
+        engine->bind(prepareRequest());
+        FAIL();
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("did not bind to vfio-pci within 300 ms"), std::string::npos)
+            << error.what();
+    }
+    EXPECT_EQ(snapshot(), original);
+}
+
+TEST_F(BindEngineTest, TwoOwnersNeverHoldTheSameGroup)
+{
+    std::vector<std::string> outcomes(2);
+    {
+        std::jthread first([&] {
+            try {
+                BindEngine(*kernel, *loader, std::chrono::milliseconds(300)).bind({"vm-a", {at("01:00.0")}});
+                outcomes[0] = "bound";
+            } catch (const Error& error) {
+                outcomes[0] = error.what();
+            }
+        });
+        std::jthread second([&] {
+            try {
+                BindEngine(*kernel, *loader, std::chrono::milliseconds(300)).bind({"vm-b", {at("01:00.1")}});
+                outcomes[1] = "bound";
+            } catch (const Error& error) {
+                outcomes[1] = error.what();
+            }
+        });
+    }
+    int winners = std::count(outcomes.begin(), outcomes.end(), "bound");
+    EXPECT_EQ(winners, 1) << outcomes[0] << " / " << outcomes[1];
+    const std::string& loser = outcomes[0] == "bound" ? outcomes[1] : outcomes[0];
+    EXPECT_NE(loser.find("is held by vm-"), std::string::npos) << loser;
+}
+
+TEST_F(BindEngineTest, RefusesBridgesAndDevicesWithoutAGroup)
+{
+    EXPECT_THROW(engine->bind({"manual", {at("00:01.0")}}), Error);
+    fake.addPci({.address = "0000:05:00.0", .classCode = 0x020000, .driver = "e1000e"});
+    try {
+        engine->bind({"manual", {at("05:00.0")}});
+        FAIL();
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("has no IOMMU group"), std::string::npos);
+    }
+    EXPECT_EQ(snapshot(), original);
+}
+
+TEST_F(BindEngineTest, RefusesWhatTheHostUsesUnlessForced)
+{
+    FakeHost host;
+    vfioctl::testing::buildWorkstation(host);
+    SimulatedKernel sim(host);
+    FakeModuleLoader modules(sim);
+    BindEngine workstation(sim, modules, std::chrono::milliseconds(300));
+    try {
+        workstation.bind({"manual", {at("0000:03:00.1")}});
+        FAIL();
+    } catch (const Error& error) {
+        EXPECT_STREQ(error.what(), "refusing to bind 0000:03:00.0 (IOMMU group 6): the host uses it: network "
+                                   "interface eno1 has address 192.168.1.10/24, network interface eno1 carries the "
+                                   "default route; use --force to take it anyway");
+    }
+    EXPECT_EQ(DriverBinder(sim, std::chrono::milliseconds(0)).stateOf(at("03:00.1")).driver, "igb");
+    workstation.bind({"manual", {at("0000:03:00.1")}, Force::Yes});
+    EXPECT_EQ(DriverBinder(sim, std::chrono::milliseconds(0)).stateOf(at("03:00.0")).driver, "vfio-pci");
+}
+
+TEST_F(BindEngineTest, GiveBackReturnsSingleDevicesAndKeepsTheRest)
+{
+    engine->bind({"manual", {at("01:00.0")}});
+    engine->giveBack({at("01:00.1")});
+    auto now = snapshot();
+    EXPECT_EQ(now["0000:01:00.1"], original["0000:01:00.1"]);
+    EXPECT_EQ(now["0000:01:00.0"].driver, "vfio-pci");
+    ASSERT_EQ(engine->status().size(), 1u);
+    EXPECT_EQ(engine->status()[0].devices.size(), 1u);
+    EXPECT_THROW(engine->giveBack({at("02:00.0")}), Error); // not on vfio-pci
+}
+
+TEST_F(BindEngineTest, OwnerNamesCannotEscapeTheStateDirectory)
+{
+    engine->bind({"../../etc/x y", {at("03:00.0")}});
+    EXPECT_EQ(fake.host().list("/run/vfioctl/owners"), std::vector<std::string>{"%2E.%2F..%2Fetc%2Fx%20y.journal"});
+    EXPECT_EQ(engine->status()[0].owner, "../../etc/x y");
+}
+
+TEST(BindJournal, RefusesTruncatedOrCorruptJournals)
+{
+    Journal journal{"win10", JournalState::Bound, 1700000000, 42, {{at("01:00.0"), {"nvidia", ""}}}};
+    std::string text = serializeJournal(journal);
+    Journal back = parseJournal(text, "test");
+    EXPECT_EQ(back.owner, "win10");
+    EXPECT_EQ(back.devices[0].original.driver, "nvidia");
+    for (size_t cut = 0; cut < text.size() - 2; cut += 7)
+        EXPECT_THROW(parseJournal(text.substr(0, cut), "test"), Error) << "accepted a journal cut at " << cut;
+    EXPECT_THROW(parseJournal("vfioctl-journal 2\n{}", "test"), Error);
+    std::string badAddress = text;
+    badAddress.replace(badAddress.find("0000:01:00.0"), 12, "../../../etc");
+    EXPECT_THROW(parseJournal(badAddress, "test"), Error);
+}
