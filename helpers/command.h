@@ -54,5 +54,10 @@ bool parseArguments(std::string_view command, std::string_view usage, const std:
 int runList(CommandContext& context, const std::vector<std::string>& args);
 int runGroups(CommandContext& context, const std::vector<std::string>& args);
 int runAffected(CommandContext& context, const std::vector<std::string>& args);
+int runBind(CommandContext& context, const std::vector<std::string>& args);
+int runUnbind(CommandContext& context, const std::vector<std::string>& args);
+int runRestore(CommandContext& context, const std::vector<std::string>& args);
+int runRecover(CommandContext& context, const std::vector<std::string>& args);
+int runStatus(CommandContext& context, const std::vector<std::string>& args);
 
 } // namespace vfioctl::cli

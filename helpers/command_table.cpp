@@ -11,6 +11,11 @@ std::span<const Command> commandTable()
          runList},
         {"groups", "list IOMMU groups and their devices", runGroups},
         {"affected", "show every device that goes with a PCI device when it is passed through", runAffected},
+        {"bind", "bind devices and their whole IOMMU groups to vfio-pci, all or nothing", runBind},
+        {"unbind", "give devices back to the driver they had before", runUnbind},
+        {"restore", "give back everything an owner (a VM, or manual) holds", runRestore},
+        {"recover", "roll back every binding that did not finish (after a crash)", runRecover},
+        {"status", "show which devices are held, by whom and since when", runStatus},
     };
     return commands;
 }
