@@ -1,0 +1,72 @@
+#!/bin/bash
+# Real-kernel scenario for the binding engine: whole-group bind of the bridge group, exact restore (including a
+# device first put on pci-stub), refusal of a device the host uses. Prints "N passed, M failed".
+set -u
+out=$1
+# shellcheck disable=SC1091
+source "$out/env"
+passed=0
+failed=0
+check() {
+    local what=$1
+    shift
+    if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
+}
+driver() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || true; }
+is_driver() { [ "$(driver "$1")" = "$2" ]; }
+override() { cat "/sys/bus/pci/devices/$1/driver_override"; }
+# USB enumerates asynchronously after its controller binds: wait up to 20 s.
+appears() { for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
+xhci=0000:02:01.0
+nic=0000:02:02.0
+bridge=0000:01:00.0
+group=$(basename "$(readlink /sys/bus/pci/devices/$nic/iommu_group)")
+
+check "vfio-pci is not loaded before the first bind" test ! -e /sys/bus/pci/drivers/vfio-pci
+"$VFIOCTL" bind "$nic" --owner manual > "$out/bind.txt" 2>&1
+check "bind exits 0" test $? -eq 0
+check "the requested e1000 is on vfio-pci" is_driver $nic vfio-pci
+check "its group companion, the xhci controller, is on vfio-pci" is_driver $xhci vfio-pci
+check "the bridge of the group keeps its state (no driver)" is_driver $bridge ""
+check "/dev/vfio/$group appears" test -e "/dev/vfio/$group"
+"$VFIOCTL" status --json > "$out/status.json"
+check "status shows both devices held by manual" \
+    /usr/bin/python3 -c "import json,sys; d=json.load(open('$out/status.json')); o=d['owners']; sys.exit(not (len(o)==1 and o[0]['owner']=='manual' and sorted(x['original_driver'] for x in o[0]['devices'])==['e1000','xhci_hcd']))"
+"$VFIOCTL" bind "$nic" --owner other > "$out/bind-other.txt" 2>&1
+check "a second owner is refused" test $? -eq 1
+check "the refusal names the holder" grep -q "is held by manual" "$out/bind-other.txt"
+"$VFIOCTL" restore manual > "$out/restore.txt" 2>&1
+check "restore exits 0" test $? -eq 0
+check "the e1000 is back on e1000" is_driver $nic e1000
+check "the xhci controller is back on xhci_hcd" is_driver $xhci xhci_hcd
+check "the override is cleared again" test "$(override $nic)" = "(null)"
+check "the USB keyboard is back behind the controller" appears /sys/bus/usb/devices/1-1
+
+# A device on a non-default driver goes back to that driver, not to the kernel's default.
+modprobe pci-stub
+echo pci-stub > /sys/bus/pci/devices/$nic/driver_override
+echo $nic > /sys/bus/pci/drivers/e1000/unbind
+echo $nic > /sys/bus/pci/drivers_probe
+check "setup: the e1000 is on pci-stub" is_driver $nic pci-stub
+"$VFIOCTL" bind "$xhci" --owner win10 > "$out/bind2.txt" 2>&1
+check "bind of the other group member exits 0" test $? -eq 0
+check "the e1000 moved from pci-stub to vfio-pci" is_driver $nic vfio-pci
+"$VFIOCTL" restore --all > "$out/restore2.txt" 2>&1
+check "the e1000 is given back to pci-stub, not to e1000" is_driver $nic pci-stub
+check "with its pci-stub override" test "$(override $nic)" = "pci-stub"
+check "the xhci controller is back on xhci_hcd" is_driver $xhci xhci_hcd
+
+# A device the host uses is refused, with what the host would lose.
+used=0000:04:00.0
+iface=$(basename "$(ls -d /sys/bus/pci/devices/$used/net/* | head -1)")
+ip link set "$iface" up && ip addr add 192.0.2.9/24 dev "$iface"
+"$VFIOCTL" bind "$used" > "$out/bind-used.txt" 2>&1
+check "binding a NIC with an address is refused" test $? -eq 1
+check "the refusal shows the address" grep -q "has address 192.0.2.9/24" "$out/bind-used.txt"
+check "the NIC stays on e1000e" is_driver $used e1000e
+"$VFIOCTL" status > "$out/status-end.txt"
+check "nothing is held at the end" grep -q "no device is held" "$out/status-end.txt"
+
+for f in "$out"/*.txt; do echo "== $f"; cat "$f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
