@@ -62,4 +62,26 @@ std::vector<BlockDevice> scanBlockDevices(const HostRoot& host)
     return result;
 }
 
+std::vector<SharedFilesystem> scanSharedFilesystems(const HostRoot& host)
+{
+    MountTable mounts = parseMountTable(host.read(std::string(layout::mountInfo)).value_or(""), "");
+    std::vector<SharedFilesystem> shares;
+    for (const auto& entry : host.list(std::string(layout::virtioDevices))) {
+        const std::string path = joinPath(layout::virtioDevices, entry);
+        // virtio-9p publishes "mount_tag", virtiofs "tag".
+        auto tag = host.read(joinPath(path, "mount_tag"));
+        if (!tag)
+            tag = host.read(joinPath(path, "tag"));
+        if (!tag)
+            continue;
+        SharedFilesystem share;
+        share.tag = trimmed(std::string(tag->c_str())); // mount_tag is NUL-terminated
+        if (auto found = mounts.byShareTag.find(share.tag); found != mounts.byShareTag.end())
+            share.mountPoints = found->second;
+        share.pciDevice = nearestPciAncestor(host.canonical(path));
+        shares.push_back(std::move(share));
+    }
+    return shares;
+}
+
 } // namespace vfioctl

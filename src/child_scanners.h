@@ -13,5 +13,6 @@ std::vector<UsbDevice> scanUsbDevices(const HostRoot& host, const HardwareNames&
 std::vector<ScsiDevice> scanScsiDevices(const HostRoot& host);
 std::vector<NetInterface> scanNetInterfaces(const HostRoot& host);
 std::vector<BlockDevice> scanBlockDevices(const HostRoot& host);
+std::vector<SharedFilesystem> scanSharedFilesystems(const HostRoot& host);
 
 } // namespace vfioctl

@@ -76,6 +76,13 @@ struct BlockUse {
     std::string description;
 };
 
+// A virtio-9p or virtiofs device (a host sharing a folder with this machine) and where it is mounted.
+struct SharedFilesystem {
+    std::string tag;
+    std::vector<std::string> mountPoints;
+    std::optional<PciAddress> pciDevice;
+};
+
 struct BlockDevice {
     std::string name; // a whole disk, "nvme0n1"
     std::string majorMinor;

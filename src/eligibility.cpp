@@ -53,6 +53,9 @@ std::vector<std::string> hostUsesOf(const Inventory& inventory, const PciDevice&
     for (const BlockDevice* disk : inventory.blockBelow(device.address))
         for (const auto& use : disk->uses)
             uses.push_back(use.description);
+    for (const SharedFilesystem* share : inventory.sharesBelow(device.address))
+        for (const auto& point : share->mountPoints)
+            uses.push_back("shared filesystem " + share->tag + " mounted at " + point);
     return uses;
 }
 

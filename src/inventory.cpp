@@ -75,6 +75,11 @@ std::vector<const BlockDevice*> Inventory::blockBelow(const PciAddress& device) 
     return below(block, &BlockDevice::pciDevice, device);
 }
 
+std::vector<const SharedFilesystem*> Inventory::sharesBelow(const PciAddress& device) const
+{
+    return below(shares, &SharedFilesystem::pciDevice, device);
+}
+
 std::vector<IommuGroup> scanIommuGroups(const HostRoot& host)
 {
     std::vector<IommuGroup> groups;
@@ -102,6 +107,7 @@ Inventory scanInventory(const HostRoot& host, const HardwareNames& names)
     inventory.scsi = scanScsiDevices(host);
     inventory.net = scanNetInterfaces(host);
     inventory.block = scanBlockDevices(host);
+    inventory.shares = scanSharedFilesystems(host);
     inventory.groups = scanIommuGroups(host);
     return inventory;
 }

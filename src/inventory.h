@@ -21,6 +21,7 @@ public:
     std::vector<ScsiDevice> scsi;
     std::vector<NetInterface> net;
     std::vector<BlockDevice> block;
+    std::vector<SharedFilesystem> shares;
     std::vector<IommuGroup> groups; // sorted by number
 
     const PciDevice* findPci(const PciAddress& address) const;
@@ -33,6 +34,7 @@ public:
     std::vector<const ScsiDevice*> scsiBelow(const PciAddress& hba) const;
     std::vector<const NetInterface*> netBelow(const PciAddress& device) const;
     std::vector<const BlockDevice*> blockBelow(const PciAddress& device) const;
+    std::vector<const SharedFilesystem*> sharesBelow(const PciAddress& device) const;
 };
 
 Inventory scanInventory(const HostRoot& host, const HardwareNames& names);

@@ -43,6 +43,8 @@ MountTable parseMountTable(std::string_view mountInfo, std::string_view swaps)
                 std::string source = unescapeOctal(fields[i + 2]);
                 if (source.starts_with("/dev/"))
                     table.bySource[baseName(source)].push_back(mountPoint);
+                if (fields[i + 1] == "9p" || fields[i + 1] == "virtiofs")
+                    table.byShareTag[source].push_back(mountPoint);
                 break;
             }
         }

@@ -13,6 +13,7 @@ struct MountTable {
     std::map<std::string, std::vector<std::string>> byMajorMinor; // "259:2" -> {"/", "/boot"}
     std::map<std::string, std::vector<std::string>> bySource;     // "nvme0n1p2" -> {"/"} (from "/dev/nvme0n1p2")
     std::set<std::string> swapDevices;                            // "sda3"
+    std::map<std::string, std::vector<std::string>> byShareTag;   // 9p/virtiofs mount tag -> mount points
 };
 
 MountTable parseMountTable(std::string_view mountInfo, std::string_view swaps);

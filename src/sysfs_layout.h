@@ -13,6 +13,7 @@ inline constexpr std::string_view usbDevices = "/sys/bus/usb/devices";
 inline constexpr std::string_view scsiDevices = "/sys/bus/scsi/devices";
 inline constexpr std::string_view netClass = "/sys/class/net";
 inline constexpr std::string_view blockClass = "/sys/class/block";
+inline constexpr std::string_view virtioDevices = "/sys/bus/virtio/devices";
 inline constexpr std::string_view mountInfo = "/proc/self/mountinfo";
 inline constexpr std::string_view swaps = "/proc/swaps";
 inline constexpr std::string_view ipv4Routes = "/proc/net/route";

@@ -79,6 +79,10 @@ check(any(b["name"] == "nvme0n1" and b["pci_device"] == "0000:03:00.0" for b in 
       "the NVMe disk is found below its controller")
 check(any(n["pci_device"] == "0000:04:00.0" and n["mac"] == "52:54:00:12:34:02" for n in listing["net"]),
       "the e1000e interface is found with its MAC address")
+# The guest's 9p output share is mounted in the scenario's view (the root share is mounted outside its chroot).
+check(not pci["0000:00:03.0"]["eligible"] and
+      any(r["detail"] == f"shared filesystem out mounted at {out}" for r in pci["0000:00:03.0"]["ineligible_reasons"]),
+      "the virtio-9p device whose share is mounted is not eligible")
 check(pci["0000:00:1f.2"]["vendor_name"] == "Intel Corporation", "names come from the hardware database")
 
 print(f"{passed} passed, {len(failures)} failed")

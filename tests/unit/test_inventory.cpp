@@ -230,3 +230,19 @@ TEST_F(InventoryTest, AnEmptyHostHasNothingAndDoesNotFail)
     EXPECT_TRUE(nothing.pci.empty());
     EXPECT_TRUE(nothing.groups.empty());
 }
+
+TEST(SharedFilesystems, AVirtio9pDeviceWhoseShareIsMountedIsUsedByTheHost)
+{
+    FakeHost fake;
+    fake.addPci({.address = "0000:00:05.0", .classCode = 0x000200, .vendor = 0x1af4, .device = 0x1009,
+                 .driver = "virtio-pci", .group = 5});
+    const std::string virtio = fake.devicePath("0000:00:05.0") + "/virtio3";
+    fake.writeFile(virtio + "/mount_tag", std::string("hostroot\0", 9));
+    fake.link("/sys/bus/virtio/devices/virtio3", virtio);
+    fake.writeFile("/proc/self/mountinfo", "22 1 0:21 / /lower ro,relatime - 9p hostroot ro,trans=virtio\n");
+    NoHardwareNames names;
+    Inventory inventory = scanInventory(fake.host(), names);
+    auto reasons = assessEligibility(inventory, inventory.requirePci(PciAddress::parse("00:05.0"))).reasons;
+    ASSERT_EQ(reasons.size(), 1u);
+    EXPECT_EQ(reasons[0].detail, "shared filesystem hostroot mounted at /lower");
+}
