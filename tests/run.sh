@@ -15,5 +15,7 @@ cmake --build "$root/build-sanitize" -j "$jobs"
 
 echo "== sanitizer build: unit tests"
 (cd "$root/build-sanitize" && ctest --output-on-failure -j "$jobs" -L unit)
+echo "== figures"
+"$root/build-tests/bench/bench_parallel_bind"
 echo "== full suite: unit and real-kernel tests"
 (cd "$root/build-tests" && ctest --output-on-failure -j "$jobs")
