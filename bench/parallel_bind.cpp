@@ -15,11 +15,11 @@ namespace {
 
 class LoadingModules : public ModuleLoader {
 public:
-    explicit LoadingModules(SimulatedKernel& kernel) : kernel_(kernel) {}
-    void load(const std::string& name) override { kernel_.loadDriver(name); }
+    explicit LoadingModules(SimulatedKernel &kernel) : kernel_(kernel) {}
+    void load(const std::string &name) override { kernel_.loadDriver(name); }
 
 private:
-    SimulatedKernel& kernel_;
+    SimulatedKernel &kernel_;
 };
 
 double secondsToBind(int groups)
@@ -29,8 +29,15 @@ double secondsToBind(int groups)
     for (int group = 0; group < groups; ++group) {
         char address[32];
         std::snprintf(address, sizeof address, "0000:%02x:00.0", group + 1);
-        fake.addPci({.address = address, .classCode = 0x030000, .vendor = 0x10de, .device = 0x2204,
-                     .subVendor = 0, .subDevice = 0, .revision = 0, .driver = "nouveau", .group = group + 1});
+        fake.addPci({.address = address,
+                     .classCode = 0x030000,
+                     .vendor = 0x10de,
+                     .device = 0x2204,
+                     .subVendor = 0,
+                     .subDevice = 0,
+                     .revision = 0,
+                     .driver = "nouveau",
+                     .group = group + 1});
         request.devices.push_back(PciAddress::parse(address));
     }
     SimulatedKernel kernel(fake);

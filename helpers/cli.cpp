@@ -29,9 +29,9 @@ size_t editDistance(std::string_view a, std::string_view b)
     return row[b.size()];
 }
 
-const Command* findCommand(std::string_view name)
+const Command *findCommand(std::string_view name)
 {
-    for (const auto& command : commandTable())
+    for (const auto &command : commandTable())
         if (command.name == name)
             return &command;
     return nullptr;
@@ -39,9 +39,9 @@ const Command* findCommand(std::string_view name)
 
 std::string suggestion(std::string_view name)
 {
-    const Command* best = nullptr;
+    const Command *best = nullptr;
     size_t bestDistance = 3; // farther than two edits is not a typo
-    for (const auto& command : commandTable()) {
+    for (const auto &command : commandTable()) {
         size_t distance = editDistance(name, command.name);
         if (distance < bestDistance) {
             best = &command;
@@ -51,11 +51,11 @@ std::string suggestion(std::string_view name)
     return best ? std::string(best->name) : std::string();
 }
 
-void printUsage(std::ostream& out, const po::options_description& global)
+void printUsage(std::ostream &out, const po::options_description &global)
 {
     out << "usage: vfioctl [--root DIR] COMMAND [ARGS...]\n\n"
            "Safe PCI passthrough for libvirt/KVM hosts.\n\ncommands:\n";
-    for (const auto& command : commandTable())
+    for (const auto &command : commandTable())
         out << "  " << command.name << std::string(12 - std::min<size_t>(11, command.name.size()), ' ')
             << command.summary << "\n";
     out << "\n" << global << "\nRun 'vfioctl COMMAND --help' for a command's options.\n";
@@ -63,14 +63,12 @@ void printUsage(std::ostream& out, const po::options_description& global)
 
 } // namespace
 
-int run(int argc, char** argv)
+int run(int argc, char **argv)
 {
     po::options_description global("global options");
-    global.add_options()
-        ("root", po::value<std::string>()->default_value("/"),
-         "host root to read and write: / for this host, or a captured sysfs/procfs tree")
-        ("version", "print the version")
-        ("help,h", "show this help");
+    global.add_options()("root", po::value<std::string>()->default_value("/"),
+                         "host root to read and write: / for this host, or a captured sysfs/procfs tree")(
+        "version", "print the version")("help,h", "show this help");
     po::options_description hidden;
     hidden.add_options()("command", po::value<std::string>())("args", po::value<std::vector<std::string>>());
     po::options_description all;
@@ -98,7 +96,7 @@ int run(int argc, char** argv)
             return values.count("help") ? exitOk : exitUsage;
         }
         commandName = values["command"].as<std::string>();
-        const Command* command = findCommand(commandName);
+        const Command *command = findCommand(commandName);
         if (!command) {
             std::string close = suggestion(commandName);
             std::cerr << "vfioctl: error: unknown command '" << commandName << "'"
@@ -115,17 +113,17 @@ int run(int argc, char** argv)
         auto names = openHardwareDatabase();
         CommandContext context{host, *names, std::cout};
         return command->run(context, args);
-    } catch (const UsageError& error) {
+    } catch (const UsageError &error) {
         std::cerr << "vfioctl: error: " << error.what() << "\nRun 'vfioctl " << error.command()
                   << " --help' for its options.\n";
         return exitUsage;
-    } catch (const po::error& error) {
+    } catch (const po::error &error) {
         std::cerr << "vfioctl: error: " << error.what() << "\nRun 'vfioctl --help' for usage.\n";
         return exitUsage;
-    } catch (const Error& error) {
+    } catch (const Error &error) {
         std::cerr << "vfioctl: error: " << error.what() << "\n";
         return exitFailure;
-    } catch (const std::exception& error) {
+    } catch (const std::exception &error) {
         std::cerr << "vfioctl: error: " << error.what() << "\n";
         return exitFailure;
     }

@@ -3,6 +3,6 @@
 
 namespace vfioctl::cli {
 
-int run(int argc, char** argv);
+int run(int argc, char **argv);
 
 } // namespace vfioctl::cli

@@ -7,12 +7,12 @@
 
 namespace vfioctl::cli {
 
-int runAffected(CommandContext& context, const std::vector<std::string>& args)
+int runAffected(CommandContext &context, const std::vector<std::string> &args)
 {
     po::options_description options("affected options");
-    options.add_options()
-        ("device", po::value<std::string>()->required(), "PCI address: 0000:01:00.0, 01:00.0 or pci_0000_01_00_0")
-        ("json", "machine-readable output (docs/JSON.md)");
+    options.add_options()("device", po::value<std::string>()->required(),
+                          "PCI address: 0000:01:00.0, 01:00.0 or pci_0000_01_00_0")(
+        "json", "machine-readable output (docs/JSON.md)");
     po::positional_options_description positional;
     positional.add("device", 1);
     po::variables_map values;
@@ -27,8 +27,8 @@ int runAffected(CommandContext& context, const std::vector<std::string>& args)
         return exitOk;
     }
 
-    std::ostream& out = context.out;
-    const PciDevice& requested = inventory.requirePci(address);
+    std::ostream &out = context.out;
+    const PciDevice &requested = inventory.requirePci(address);
     Eligibility eligibility = assessEligibility(inventory, requested);
     out << "Passing " << address.str() << " through";
     if (affected.group)
@@ -36,29 +36,30 @@ int runAffected(CommandContext& context, const std::vector<std::string>& args)
     else
         out << " is not possible: it has no IOMMU group.\n";
     out << (affected.group ? "\nMoved to vfio-pci:\n" : "\nThe device:\n");
-    for (const PciDevice* device : affected.endpoints)
+    for (const PciDevice *device : affected.endpoints)
         out << "    " << device->address.str() << "  (now " << orDash(device->driver) << ")  " << describePci(*device)
             << "\n";
     if (!affected.bridges.empty()) {
         out << "\nBridges in the group, left on their host driver:\n";
-        for (const PciDevice* device : affected.bridges)
+        for (const PciDevice *device : affected.bridges)
             out << "    " << device->address.str() << "  " << describePci(*device) << "\n";
     }
-    bool hasChildren = !affected.usb.empty() || !affected.scsi.empty() || !affected.net.empty() || !affected.block.empty();
+    bool hasChildren =
+        !affected.usb.empty() || !affected.scsi.empty() || !affected.net.empty() || !affected.block.empty();
     if (hasChildren) {
         out << "\nThe host loses these devices with them:\n";
-        for (const auto* usb : affected.usb)
+        for (const auto *usb : affected.usb)
             out << "    usb " << usb->name << "  " << describeUsb(*usb) << "\n";
-        for (const auto* scsi : affected.scsi)
+        for (const auto *scsi : affected.scsi)
             out << "    scsi " << scsi->hctl << "  " << scsi->typeName() << " " << scsi->vendor << " " << scsi->model
                 << "\n";
-        for (const auto* net : affected.net)
+        for (const auto *net : affected.net)
             out << "    net " << net->name << "  " << orDash(net->mac) << "\n";
-        for (const auto* disk : affected.block)
+        for (const auto *disk : affected.block)
             out << "    block " << disk->name << "\n";
     }
     out << "\nEligible: " << (eligibility.eligible() ? "yes" : "no") << "\n";
-    for (const auto& reason : eligibility.reasons)
+    for (const auto &reason : eligibility.reasons)
         out << "    " << reason.detail << "\n";
     return exitOk;
 }

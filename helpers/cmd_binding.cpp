@@ -15,7 +15,7 @@ namespace {
 // A --root tree is not the running kernel: never load modules into the real one on its behalf.
 class RefusingModuleLoader : public ModuleLoader {
 public:
-    void load(const std::string& name) override
+    void load(const std::string &name) override
     {
         throw Error(name + " is not loaded in the --root tree, and modules can only be loaded on the live host",
                     ENOENT);
@@ -27,12 +27,12 @@ struct Engine {
     std::unique_ptr<BindEngine> engine;
 };
 
-Engine makeEngine(CommandContext& context, double timeoutSeconds)
+Engine makeEngine(CommandContext &context, double timeoutSeconds)
 {
     if (!(timeoutSeconds > 0 && timeoutSeconds <= 600))
         throw UsageError("--timeout must be between 0 and 600 seconds", "bind");
     Engine made;
-    const auto* directory = dynamic_cast<const DirectoryHostRoot*>(&context.host);
+    const auto *directory = dynamic_cast<const DirectoryHostRoot *>(&context.host);
     bool live = directory && directory->base().empty();
     made.modules = live ? makeKmodLoader() : std::make_unique<RefusingModuleLoader>();
     made.engine = std::make_unique<BindEngine>(context.host, *made.modules,
@@ -40,12 +40,12 @@ Engine makeEngine(CommandContext& context, double timeoutSeconds)
     return made;
 }
 
-std::vector<PciAddress> parseDevices(const po::variables_map& values, const char* command)
+std::vector<PciAddress> parseDevices(const po::variables_map &values, const char *command)
 {
     if (!values.count("device"))
         throw UsageError("name at least one PCI device", command);
     std::vector<PciAddress> devices;
-    for (const auto& text : values["device"].as<std::vector<std::string>>())
+    for (const auto &text : values["device"].as<std::vector<std::string>>())
         devices.push_back(PciAddress::parse(text));
     return devices;
 }
@@ -60,15 +60,15 @@ std::string timeText(int64_t seconds)
 
 } // namespace
 
-int runBind(CommandContext& context, const std::vector<std::string>& args)
+int runBind(CommandContext &context, const std::vector<std::string> &args)
 {
     po::options_description options("bind options");
-    options.add_options()
-        ("device", po::value<std::vector<std::string>>(), "PCI devices; each brings its whole IOMMU group")
-        ("owner", po::value<std::string>()->default_value("manual"), "who holds the devices (a VM name, or manual)")
-        ("timeout", po::value<double>()->default_value(10), "seconds to wait for each device to bind")
-        ("force", "take devices the host uses (disks mounted, NICs with addresses)")
-        ("group", "accepted for clarity: the whole IOMMU group is always bound");
+    options.add_options()("device", po::value<std::vector<std::string>>(),
+                          "PCI devices; each brings its whole IOMMU group")(
+        "owner", po::value<std::string>()->default_value("manual"), "who holds the devices (a VM name, or manual)")(
+        "timeout", po::value<double>()->default_value(10), "seconds to wait for each device to bind")(
+        "force", "take devices the host uses (disks mounted, NICs with addresses)")(
+        "group", "accepted for clarity: the whole IOMMU group is always bound");
     po::positional_options_description positional;
     positional.add("device", -1);
     po::variables_map values;
@@ -81,12 +81,12 @@ int runBind(CommandContext& context, const std::vector<std::string>& args)
         throw UsageError("--owner must not be empty", "bind");
     Engine made = makeEngine(context, values["timeout"].as<double>());
     BindOutcome outcome = made.engine->bind(request);
-    for (const auto& address : outcome.endpoints)
+    for (const auto &address : outcome.endpoints)
         context.out << address.str() << " bound to vfio-pci for " << request.owner << "\n";
     return exitOk;
 }
 
-int runUnbind(CommandContext& context, const std::vector<std::string>& args)
+int runUnbind(CommandContext &context, const std::vector<std::string> &args)
 {
     po::options_description options("unbind options");
     options.add_options()("device", po::value<std::vector<std::string>>(), "PCI devices to give back");
@@ -98,16 +98,16 @@ int runUnbind(CommandContext& context, const std::vector<std::string>& args)
     auto devices = parseDevices(values, "unbind");
     Engine made = makeEngine(context, 10);
     made.engine->giveBack(devices);
-    for (const auto& address : devices)
+    for (const auto &address : devices)
         context.out << address.str() << " given back\n";
     return exitOk;
 }
 
-int runRestore(CommandContext& context, const std::vector<std::string>& args)
+int runRestore(CommandContext &context, const std::vector<std::string> &args)
 {
     po::options_description options("restore options");
-    options.add_options()("owner", po::value<std::string>(), "the owner whose devices to give back")(
-        "all", "give back everything every owner holds");
+    options.add_options()("owner", po::value<std::string>(),
+                          "the owner whose devices to give back")("all", "give back everything every owner holds");
     po::positional_options_description positional;
     positional.add("owner", 1);
     po::variables_map values;
@@ -118,21 +118,21 @@ int runRestore(CommandContext& context, const std::vector<std::string>& args)
     Engine made = makeEngine(context, 10);
     std::vector<std::string> owners;
     if (values.count("all"))
-        for (const auto& journal : made.engine->status())
+        for (const auto &journal : made.engine->status())
             owners.push_back(journal.owner);
     else
         owners.push_back(values["owner"].as<std::string>());
-    for (const auto& owner : owners) {
+    for (const auto &owner : owners) {
         auto restored = made.engine->restoreOwner(owner);
         if (restored.empty())
             context.out << owner << " holds no device\n";
-        for (const auto& address : restored)
+        for (const auto &address : restored)
             context.out << address.str() << " given back by " << owner << "\n";
     }
     return exitOk;
 }
 
-int runRecover(CommandContext& context, const std::vector<std::string>& args)
+int runRecover(CommandContext &context, const std::vector<std::string> &args)
 {
     po::options_description options("recover options");
     po::variables_map values;
@@ -142,12 +142,12 @@ int runRecover(CommandContext& context, const std::vector<std::string>& args)
     auto owners = made.engine->recover();
     if (owners.empty())
         context.out << "nothing to recover\n";
-    for (const auto& owner : owners)
+    for (const auto &owner : owners)
         context.out << "rolled back the unfinished transaction of " << owner << "\n";
     return exitOk;
 }
 
-int runStatus(CommandContext& context, const std::vector<std::string>& args)
+int runStatus(CommandContext &context, const std::vector<std::string> &args)
 {
     po::options_description options("status options");
     options.add_options()("json", "machine-readable output (docs/JSON.md)");
@@ -159,9 +159,9 @@ int runStatus(CommandContext& context, const std::vector<std::string>& args)
     auto journals = made.engine->status();
     if (values.count("json")) {
         Json owners = Json::array();
-        for (const auto& journal : journals) {
+        for (const auto &journal : journals) {
             Json devices = Json::array();
-            for (const auto& entry : journal.devices)
+            for (const auto &entry : journal.devices)
                 devices.push_back({{"address", entry.device.str()},
                                    {"driver", binder.stateOf(entry.device).driver},
                                    {"original_driver", entry.original.driver},
@@ -179,14 +179,16 @@ int runStatus(CommandContext& context, const std::vector<std::string>& args)
         return exitOk;
     }
     TextTable table({"OWNER", "STATE", "SINCE", "DEVICE", "DRIVER", "ORIGINAL DRIVER"});
-    for (const auto& journal : journals)
-        for (const auto& entry : journal.devices)
+    for (const auto &journal : journals)
+        for (const auto &entry : journal.devices)
             table.addRow({journal.owner, journalStateName(journal.state), timeText(journal.since), entry.device.str(),
-                          binder.stateOf(entry.device).driver, entry.original.driver.empty() ? "(none)" : entry.original.driver});
+                          binder.stateOf(entry.device).driver,
+                          entry.original.driver.empty() ? "(none)" : entry.original.driver});
     table.print(context.out);
-    for (const auto& journal : journals)
+    for (const auto &journal : journals)
         if (journal.state != JournalState::Bound)
-            context.out << "\n" << journal.owner << " did not finish (" << journalStateName(journal.state)
+            context.out << "\n"
+                        << journal.owner << " did not finish (" << journalStateName(journal.state)
                         << "): run 'vfioctl recover' to put its devices back.\n";
     return exitOk;
 }

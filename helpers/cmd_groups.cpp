@@ -7,7 +7,7 @@
 
 namespace vfioctl::cli {
 
-int runGroups(CommandContext& context, const std::vector<std::string>& args)
+int runGroups(CommandContext &context, const std::vector<std::string> &args)
 {
     po::options_description options("groups options");
     options.add_options()("json", "machine-readable output (docs/JSON.md)");
@@ -18,7 +18,7 @@ int runGroups(CommandContext& context, const std::vector<std::string>& args)
     Inventory inventory = scanInventory(context.host, context.names);
     if (values.count("json")) {
         Json groups = Json::array();
-        for (const auto& group : inventory.groups)
+        for (const auto &group : inventory.groups)
             groups.push_back(toJson(group, inventory));
         context.out << Json{{"groups", groups}}.dump(2) << "\n";
         return exitOk;
@@ -27,10 +27,10 @@ int runGroups(CommandContext& context, const std::vector<std::string>& args)
         context.out << "No IOMMU groups: the IOMMU is off or missing, so no device can be passed through.\n";
         return exitOk;
     }
-    for (const auto& group : inventory.groups) {
+    for (const auto &group : inventory.groups) {
         context.out << "IOMMU group " << group.number << "\n";
-        for (const auto& address : group.devices) {
-            const PciDevice* device = inventory.findPci(address);
+        for (const auto &address : group.devices) {
+            const PciDevice *device = inventory.findPci(address);
             context.out << "    " << address.str() << "  " << (device ? orDash(device->driver) : "-") << "  "
                         << (device ? describePci(*device) : "(not listed under /sys/bus/pci)")
                         << (device && device->isBridge() ? "  [bridge: stays on the host]" : "") << "\n";

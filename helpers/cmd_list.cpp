@@ -13,70 +13,70 @@ namespace {
 
 const std::set<std::string> deviceTypes = {"pci", "usb", "scsi", "net", "block", "all"};
 
-std::string groupText(const PciDevice& device)
+std::string groupText(const PciDevice &device)
 {
     return device.iommuGroup ? std::to_string(*device.iommuGroup) : "-";
 }
 
-std::string addressText(const std::optional<PciAddress>& address)
+std::string addressText(const std::optional<PciAddress> &address)
 {
     return address ? address->str() : "-";
 }
 
-std::string joined(const std::vector<std::string>& items, const char* separator = ",")
+std::string joined(const std::vector<std::string> &items, const char *separator = ",")
 {
     std::string out;
-    for (const auto& item : items)
+    for (const auto &item : items)
         out += (out.empty() ? "" : separator) + item;
     return out.empty() ? "-" : out;
 }
 
-void printPciTable(const Inventory& inventory, bool eligibleOnly, std::ostream& out)
+void printPciTable(const Inventory &inventory, bool eligibleOnly, std::ostream &out)
 {
     TextTable table({"ADDRESS", "GROUP", "DRIVER", "PASSTHROUGH", "DEVICE"});
-    for (const auto& device : inventory.pci) {
+    for (const auto &device : inventory.pci) {
         Eligibility eligibility = assessEligibility(inventory, device);
         if (eligibleOnly && !eligibility.eligible())
             continue;
         table.addRow({device.address.str(), groupText(device), orDash(device.driver),
                       eligibility.eligible() ? "yes" : "no", describePci(device)});
-        for (const auto& reason : eligibility.reasons)
+        for (const auto &reason : eligibility.reasons)
             table.addNote("not eligible: " + reason.detail);
     }
     table.print(out);
 }
 
-void printChildren(const Inventory& inventory, const PciAddress& address, const std::string& indent, std::ostream& out)
+void printChildren(const Inventory &inventory, const PciAddress &address, const std::string &indent, std::ostream &out)
 {
-    for (const auto* usb : inventory.usbBelow(address))
+    for (const auto *usb : inventory.usbBelow(address))
         out << indent << "usb " << usb->name << "  " << describeUsb(*usb) << "\n";
-    for (const auto* scsi : inventory.scsiBelow(address))
+    for (const auto *scsi : inventory.scsiBelow(address))
         out << indent << "scsi " << scsi->hctl << "  " << scsi->typeName() << " " << scsi->vendor << " " << scsi->model
             << " (" << joined(scsi->blockDevices) << ")\n";
-    for (const auto* net : inventory.netBelow(address))
+    for (const auto *net : inventory.netBelow(address))
         out << indent << "net " << net->name << "  " << orDash(net->mac) << "  " << joined(net->addresses, " ")
             << (net->defaultRoute ? "  default route" : "") << "\n";
-    for (const auto* disk : inventory.blockBelow(address)) {
+    for (const auto *disk : inventory.blockBelow(address)) {
         out << indent << "block " << disk->name;
         if (!disk->partitions.empty())
             out << " (" << joined(disk->partitions) << ")";
-        for (const auto& use : disk->uses)
+        for (const auto &use : disk->uses)
             out << "  [" << use.description << "]";
         out << "\n";
     }
 }
 
-void printTreeBelow(const Inventory& inventory, const std::optional<PciAddress>& parent, bool eligibleOnly,
-                    const std::string& indent, std::ostream& out)
+void printTreeBelow(const Inventory &inventory, const std::optional<PciAddress> &parent, bool eligibleOnly,
+                    const std::string &indent, std::ostream &out)
 {
-    for (const auto& device : inventory.pci) {
+    for (const auto &device : inventory.pci) {
         if (device.parentBridge != parent)
             continue;
         Eligibility eligibility = assessEligibility(inventory, device);
         bool shown = !eligibleOnly || eligibility.eligible() || device.isBridge();
         if (shown) {
-            out << indent << device.address.str() << "  group " << groupText(device) << "  "
-                << orDash(device.driver) << "  " << describePci(device) << "\n";
+            out << indent << device.address.str() << "  group " << groupText(device) << "  " << orDash(device.driver)
+                << "  " << describePci(device) << "\n";
             if (!device.isBridge())
                 out << indent << "    passthrough: "
                     << (eligibility.eligible() ? "yes" : "no: " + eligibility.reasons.front().detail) << "\n";
@@ -86,74 +86,71 @@ void printTreeBelow(const Inventory& inventory, const std::optional<PciAddress>&
     }
 }
 
-template <typename Device>
-Json jsonArray(const std::vector<Device>& devices)
+template <typename Device> Json jsonArray(const std::vector<Device> &devices)
 {
     Json array = Json::array();
-    for (const auto& device : devices)
+    for (const auto &device : devices)
         array.push_back(toJson(device));
     return array;
 }
 
-void printUsbTable(const Inventory& inventory, std::ostream& out)
+void printUsbTable(const Inventory &inventory, std::ostream &out)
 {
     TextTable table({"NAME", "BUS", "DEV", "PCI CONTROLLER", "DEVICE"});
-    for (const auto& usb : inventory.usb)
+    for (const auto &usb : inventory.usb)
         table.addRow({usb.name, std::to_string(usb.busNumber), std::to_string(usb.deviceNumber),
                       addressText(usb.controller), describeUsb(usb)});
     table.print(out);
 }
 
-void printScsiTable(const Inventory& inventory, std::ostream& out)
+void printScsiTable(const Inventory &inventory, std::ostream &out)
 {
     TextTable table({"HCTL", "TYPE", "VENDOR", "MODEL", "BLOCK", "PCI HBA"});
-    for (const auto& scsi : inventory.scsi)
+    for (const auto &scsi : inventory.scsi)
         table.addRow({scsi.hctl, scsi.typeName(), orDash(scsi.vendor), orDash(scsi.model), joined(scsi.blockDevices),
                       addressText(scsi.hba)});
     table.print(out);
 }
 
-void printNetTable(const Inventory& inventory, std::ostream& out)
+void printNetTable(const Inventory &inventory, std::ostream &out)
 {
     TextTable table({"NAME", "MAC", "PCI DEVICE", "DEFAULT ROUTE", "ADDRESSES"});
-    for (const auto& net : inventory.net)
+    for (const auto &net : inventory.net)
         table.addRow({net.name, orDash(net.mac), addressText(net.pciDevice), net.defaultRoute ? "yes" : "no",
                       joined(net.addresses, " ")});
     table.print(out);
 }
 
-void printBlockTable(const Inventory& inventory, std::ostream& out)
+void printBlockTable(const Inventory &inventory, std::ostream &out)
 {
     TextTable table({"NAME", "DEV", "PCI DEVICE", "PARTITIONS", "HOST USE"});
-    for (const auto& disk : inventory.block) {
+    for (const auto &disk : inventory.block) {
         std::vector<std::string> uses;
-        for (const auto& use : disk.uses)
+        for (const auto &use : disk.uses)
             uses.push_back(use.description);
-        table.addRow({disk.name, disk.majorMinor, addressText(disk.pciDevice), joined(disk.partitions),
-                      joined(uses, "; ")});
+        table.addRow(
+            {disk.name, disk.majorMinor, addressText(disk.pciDevice), joined(disk.partitions), joined(uses, "; ")});
     }
     table.print(out);
 }
 
 } // namespace
 
-int runList(CommandContext& context, const std::vector<std::string>& args)
+int runList(CommandContext &context, const std::vector<std::string> &args)
 {
     po::options_description options("list options");
-    options.add_options()
-        ("type", po::value<std::string>()->default_value("pci"), "pci, usb, scsi, net, block or all")
-        ("eligible", "only PCI devices that can be passed through")
-        ("tree", "show PCI devices under their bridges, with their USB, SCSI, network and block children")
-        ("json", "machine-readable output (docs/JSON.md)");
+    options.add_options()("type", po::value<std::string>()->default_value("pci"), "pci, usb, scsi, net, block or all")(
+        "eligible", "only PCI devices that can be passed through")(
+        "tree", "show PCI devices under their bridges, with their USB, SCSI, network and block children")(
+        "json", "machine-readable output (docs/JSON.md)");
     po::variables_map values;
-    if (!parseArguments("list", "[--type TYPE] [--eligible] [--tree] [--json]", args, options, {}, values,
-                        context.out))
+    if (!parseArguments("list", "[--type TYPE] [--eligible] [--tree] [--json]", args, options, {}, values, context.out))
         return exitOk;
     const std::string type = values["type"].as<std::string>();
     if (!deviceTypes.contains(type))
         throw UsageError("unknown device type '" + type + "' (expected pci, usb, scsi, net, block or all)", "list");
     const bool eligibleOnly = values.count("eligible") > 0;
-    auto wants = [&](const char* kind) { return type == kind || type == "all"; };
+    auto wants = [&](const char *kind) { return type == kind || type == "all"; };
 
     Inventory inventory = scanInventory(context.host, context.names);
 
@@ -161,7 +158,7 @@ int runList(CommandContext& context, const std::vector<std::string>& args)
         Json document = Json::object();
         if (wants("pci")) {
             Json pci = Json::array();
-            for (const auto& device : inventory.pci) {
+            for (const auto &device : inventory.pci) {
                 Eligibility eligibility = assessEligibility(inventory, device);
                 if (!eligibleOnly || eligibility.eligible())
                     pci.push_back(toJson(device, eligibility));
@@ -185,7 +182,7 @@ int runList(CommandContext& context, const std::vector<std::string>& args)
         return exitOk;
     }
     bool first = true;
-    auto section = [&](const char* kind, const char* title, auto print) {
+    auto section = [&](const char *kind, const char *title, auto print) {
         if (!wants(kind))
             return;
         if (type == "all")
@@ -193,14 +190,16 @@ int runList(CommandContext& context, const std::vector<std::string>& args)
         first = false;
         print(inventory, context.out);
     };
-    section("pci", "PCI devices", [&](const Inventory& all, std::ostream& out) { printPciTable(all, eligibleOnly, out); });
+    section("pci", "PCI devices",
+            [&](const Inventory &all, std::ostream &out) { printPciTable(all, eligibleOnly, out); });
     section("usb", "USB devices", printUsbTable);
     section("scsi", "SCSI devices", printScsiTable);
     section("net", "Network interfaces", printNetTable);
     section("block", "Block devices", printBlockTable);
     if (wants("pci") && inventory.groups.empty())
-        context.out << "\nNo IOMMU groups: the IOMMU is off or missing, so no device can be passed through.\n"
-                       "Enable VT-d or AMD-Vi in the firmware and boot with intel_iommu=on (Intel) or amd_iommu=on (AMD).\n";
+        context.out
+            << "\nNo IOMMU groups: the IOMMU is off or missing, so no device can be passed through.\n"
+               "Enable VT-d or AMD-Vi in the firmware and boot with intel_iommu=on (Intel) or amd_iommu=on (AMD).\n";
     return exitOk;
 }
 

@@ -19,15 +19,15 @@ inline constexpr int exitFailure = 1;
 inline constexpr int exitUsage = 2;
 
 struct CommandContext {
-    HostRoot& host;
-    const HardwareNames& names;
-    std::ostream& out;
+    HostRoot &host;
+    const HardwareNames &names;
+    std::ostream &out;
 };
 
 struct Command {
     std::string_view name;
     std::string_view summary;
-    int (*run)(CommandContext& context, const std::vector<std::string>& args);
+    int (*run)(CommandContext &context, const std::vector<std::string> &args);
 };
 
 std::span<const Command> commandTable();
@@ -35,9 +35,11 @@ std::span<const Command> commandTable();
 // Thrown for bad command lines; the main prints it with a pointer to --help and exits with exitUsage.
 class UsageError : public std::runtime_error {
 public:
-    UsageError(const std::string& message, std::string command)
-        : std::runtime_error(message), command_(std::move(command)) {}
-    const std::string& command() const { return command_; }
+    UsageError(const std::string &message, std::string command)
+        : std::runtime_error(message), command_(std::move(command))
+    {
+    }
+    const std::string &command() const { return command_; }
 
 private:
     std::string command_;
@@ -46,18 +48,18 @@ private:
 namespace po = boost::program_options;
 
 // Parses a subcommand's arguments; returns false after printing usage when --help was asked.
-bool parseArguments(std::string_view command, std::string_view usage, const std::vector<std::string>& args,
-                    po::options_description& options, const po::positional_options_description& positional,
-                    po::variables_map& values, std::ostream& out);
+bool parseArguments(std::string_view command, std::string_view usage, const std::vector<std::string> &args,
+                    po::options_description &options, const po::positional_options_description &positional,
+                    po::variables_map &values, std::ostream &out);
 
 // The commands, each defined in its own cmd_*.cpp.
-int runList(CommandContext& context, const std::vector<std::string>& args);
-int runGroups(CommandContext& context, const std::vector<std::string>& args);
-int runAffected(CommandContext& context, const std::vector<std::string>& args);
-int runBind(CommandContext& context, const std::vector<std::string>& args);
-int runUnbind(CommandContext& context, const std::vector<std::string>& args);
-int runRestore(CommandContext& context, const std::vector<std::string>& args);
-int runRecover(CommandContext& context, const std::vector<std::string>& args);
-int runStatus(CommandContext& context, const std::vector<std::string>& args);
+int runList(CommandContext &context, const std::vector<std::string> &args);
+int runGroups(CommandContext &context, const std::vector<std::string> &args);
+int runAffected(CommandContext &context, const std::vector<std::string> &args);
+int runBind(CommandContext &context, const std::vector<std::string> &args);
+int runUnbind(CommandContext &context, const std::vector<std::string> &args);
+int runRestore(CommandContext &context, const std::vector<std::string> &args);
+int runRecover(CommandContext &context, const std::vector<std::string> &args);
+int runStatus(CommandContext &context, const std::vector<std::string> &args);
 
 } // namespace vfioctl::cli

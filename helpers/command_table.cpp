@@ -20,9 +20,9 @@ std::span<const Command> commandTable()
     return commands;
 }
 
-bool parseArguments(std::string_view command, std::string_view usage, const std::vector<std::string>& args,
-                    po::options_description& options, const po::positional_options_description& positional,
-                    po::variables_map& values, std::ostream& out)
+bool parseArguments(std::string_view command, std::string_view usage, const std::vector<std::string> &args,
+                    po::options_description &options, const po::positional_options_description &positional,
+                    po::variables_map &values, std::ostream &out)
 {
     options.add_options()("help,h", "show this help");
     try {
@@ -32,7 +32,7 @@ bool parseArguments(std::string_view command, std::string_view usage, const std:
             return false;
         }
         po::notify(values);
-    } catch (const po::error& error) {
+    } catch (const po::error &error) {
         throw UsageError(error.what(), std::string(command));
     }
     return true;

@@ -4,12 +4,12 @@
 
 namespace vfioctl::cli {
 
-std::string orDash(const std::string& text)
+std::string orDash(const std::string &text)
 {
     return text.empty() ? "-" : text;
 }
 
-std::string describePci(const PciDevice& device)
+std::string describePci(const PciDevice &device)
 {
     std::string className = device.className.empty() ? "Class" : device.className;
     std::string vendor = device.vendorName.empty() ? "Vendor" : device.vendorName;
@@ -21,7 +21,7 @@ std::string describePci(const PciDevice& device)
     return text;
 }
 
-std::string describeUsb(const UsbDevice& device)
+std::string describeUsb(const UsbDevice &device)
 {
     std::string text = hexId(device.vendorId, 4) + ":" + hexId(device.productId, 4);
     std::string name = device.vendorName;

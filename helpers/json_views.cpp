@@ -6,18 +6,17 @@ namespace vfioctl::cli {
 
 namespace {
 
-Json optionalAddress(const std::optional<PciAddress>& address)
+Json optionalAddress(const std::optional<PciAddress> &address)
 {
     return address ? Json(address->str()) : Json(nullptr);
 }
 
-template <typename T>
-Json optionalNumber(const std::optional<T>& value)
+template <typename T> Json optionalNumber(const std::optional<T> &value)
 {
     return value ? Json(*value) : Json(nullptr);
 }
 
-Json nullIfEmpty(const std::string& text)
+Json nullIfEmpty(const std::string &text)
 {
     return text.empty() ? Json(nullptr) : Json(text);
 }
@@ -31,13 +30,13 @@ std::string hexId(uint32_t value, int digits)
     return buffer;
 }
 
-Json toJson(const PciDevice& device, const Eligibility& eligibility)
+Json toJson(const PciDevice &device, const Eligibility &eligibility)
 {
     Json reasons = Json::array();
-    for (const auto& reason : eligibility.reasons)
+    for (const auto &reason : eligibility.reasons)
         reasons.push_back({{"kind", kindName(reason.kind)}, {"detail", reason.detail}});
     Json vfs = Json::array();
-    for (const auto& vf : device.virtualFunctions)
+    for (const auto &vf : device.virtualFunctions)
         vfs.push_back(vf.str());
     return {
         {"address", device.address.str()},
@@ -66,7 +65,7 @@ Json toJson(const PciDevice& device, const Eligibility& eligibility)
     };
 }
 
-Json toJson(const UsbDevice& device)
+Json toJson(const UsbDevice &device)
 {
     return {
         {"name", device.name},
@@ -80,7 +79,7 @@ Json toJson(const UsbDevice& device)
     };
 }
 
-Json toJson(const ScsiDevice& device)
+Json toJson(const ScsiDevice &device)
 {
     return {
         {"hctl", device.hctl},
@@ -92,7 +91,7 @@ Json toJson(const ScsiDevice& device)
     };
 }
 
-Json toJson(const NetInterface& interface)
+Json toJson(const NetInterface &interface)
 {
     return {
         {"name", interface.name},
@@ -104,10 +103,10 @@ Json toJson(const NetInterface& interface)
     };
 }
 
-Json toJson(const BlockDevice& disk)
+Json toJson(const BlockDevice &disk)
 {
     Json uses = Json::array();
-    for (const auto& use : disk.uses)
+    for (const auto &use : disk.uses)
         uses.push_back({{"device", use.device}, {"detail", use.description}});
     return {
         {"name", disk.name},
@@ -119,11 +118,11 @@ Json toJson(const BlockDevice& disk)
     };
 }
 
-Json toJson(const IommuGroup& group, const Inventory& inventory)
+Json toJson(const IommuGroup &group, const Inventory &inventory)
 {
     Json devices = Json::array();
-    for (const auto& address : group.devices) {
-        const PciDevice* device = inventory.findPci(address);
+    for (const auto &address : group.devices) {
+        const PciDevice *device = inventory.findPci(address);
         devices.push_back({
             {"address", address.str()},
             {"class", device ? Json(hexId(device->classCode, 6)) : Json(nullptr)},
@@ -136,27 +135,27 @@ Json toJson(const IommuGroup& group, const Inventory& inventory)
     return {{"group", group.number}, {"devices", devices}};
 }
 
-Json toJson(const AffectedDevices& affected, const Inventory& inventory)
+Json toJson(const AffectedDevices &affected, const Inventory &inventory)
 {
-    auto addresses = [](const std::vector<const PciDevice*>& devices) {
+    auto addresses = [](const std::vector<const PciDevice *> &devices) {
         Json list = Json::array();
-        for (const PciDevice* device : devices)
+        for (const PciDevice *device : devices)
             list.push_back({{"address", device->address.str()}, {"driver", nullIfEmpty(device->driver)}});
         return list;
     };
     Json usb = Json::array(), scsi = Json::array(), net = Json::array(), block = Json::array();
-    for (const auto* device : affected.usb)
+    for (const auto *device : affected.usb)
         usb.push_back(toJson(*device));
-    for (const auto* device : affected.scsi)
+    for (const auto *device : affected.scsi)
         scsi.push_back(toJson(*device));
-    for (const auto* interface : affected.net)
+    for (const auto *interface : affected.net)
         net.push_back(toJson(*interface));
-    for (const auto* disk : affected.block)
+    for (const auto *disk : affected.block)
         block.push_back(toJson(*disk));
-    const PciDevice& requested = inventory.requirePci(affected.requested);
+    const PciDevice &requested = inventory.requirePci(affected.requested);
     Eligibility eligibility = assessEligibility(inventory, requested);
     Json reasons = Json::array();
-    for (const auto& reason : eligibility.reasons)
+    for (const auto &reason : eligibility.reasons)
         reasons.push_back({{"kind", kindName(reason.kind)}, {"detail", reason.detail}});
     return {
         {"device", affected.requested.str()},

@@ -11,13 +11,13 @@ namespace vfioctl::cli {
 
 using Json = nlohmann::ordered_json;
 
-Json toJson(const PciDevice& device, const Eligibility& eligibility);
-Json toJson(const UsbDevice& device);
-Json toJson(const ScsiDevice& device);
-Json toJson(const NetInterface& interface);
-Json toJson(const BlockDevice& disk);
-Json toJson(const IommuGroup& group, const Inventory& inventory);
-Json toJson(const AffectedDevices& affected, const Inventory& inventory);
+Json toJson(const PciDevice &device, const Eligibility &eligibility);
+Json toJson(const UsbDevice &device);
+Json toJson(const ScsiDevice &device);
+Json toJson(const NetInterface &interface);
+Json toJson(const BlockDevice &disk);
+Json toJson(const IommuGroup &group, const Inventory &inventory);
+Json toJson(const AffectedDevices &affected, const Inventory &inventory);
 
 std::string hexId(uint32_t value, int digits);
 

@@ -18,16 +18,16 @@ void TextTable::addNote(std::string note)
         rows_.back().notes.push_back(std::move(note));
 }
 
-void TextTable::print(std::ostream& out) const
+void TextTable::print(std::ostream &out) const
 {
     std::vector<size_t> widths;
-    for (const auto& heading : headings_)
+    for (const auto &heading : headings_)
         widths.push_back(heading.size());
-    for (const auto& row : rows_)
+    for (const auto &row : rows_)
         for (size_t i = 0; i < row.cells.size(); ++i)
             widths[i] = std::max(widths[i], row.cells[i].size());
 
-    auto printCells = [&](const std::vector<std::string>& cells) {
+    auto printCells = [&](const std::vector<std::string> &cells) {
         std::string line;
         for (size_t i = 0; i < cells.size(); ++i) {
             line += cells[i];
@@ -39,9 +39,9 @@ void TextTable::print(std::ostream& out) const
         out << line << "\n";
     };
     printCells(headings_);
-    for (const auto& row : rows_) {
+    for (const auto &row : rows_) {
         printCells(row.cells);
-        for (const auto& note : row.notes)
+        for (const auto &note : row.notes)
             out << "    " << note << "\n";
     }
 }

@@ -13,7 +13,7 @@ public:
     void addRow(std::vector<std::string> cells);
     // A line printed under the last row, indented, outside the columns (reasons, children).
     void addNote(std::string note);
-    void print(std::ostream& out) const;
+    void print(std::ostream &out) const;
     bool empty() const { return rows_.empty(); }
 
 private:

@@ -4,28 +4,27 @@ namespace vfioctl {
 
 namespace {
 
-template <typename T>
-void append(std::vector<T>& to, std::vector<T> from)
+template <typename T> void append(std::vector<T> &to, std::vector<T> from)
 {
     to.insert(to.end(), from.begin(), from.end());
 }
 
 } // namespace
 
-AffectedDevices affectedDevices(const Inventory& inventory, const PciAddress& address)
+AffectedDevices affectedDevices(const Inventory &inventory, const PciAddress &address)
 {
-    const PciDevice& requested = inventory.requirePci(address);
+    const PciDevice &requested = inventory.requirePci(address);
     AffectedDevices affected;
     affected.requested = address;
     affected.group = requested.iommuGroup;
 
     std::vector<PciAddress> members{address};
     if (requested.iommuGroup)
-        if (const IommuGroup* group = inventory.findGroup(*requested.iommuGroup))
+        if (const IommuGroup *group = inventory.findGroup(*requested.iommuGroup))
             members = group->devices;
 
-    for (const auto& member : members) {
-        const PciDevice* device = inventory.findPci(member);
+    for (const auto &member : members) {
+        const PciDevice *device = inventory.findPci(member);
         if (!device)
             continue;
         if (device->isBridge()) {

@@ -11,15 +11,15 @@ namespace vfioctl {
 struct AffectedDevices {
     PciAddress requested;
     std::optional<int> group;
-    std::vector<const PciDevice*> endpoints; // move to vfio-pci, the requested device among them
-    std::vector<const PciDevice*> bridges;   // stay on their host driver
-    std::vector<const UsbDevice*> usb;
-    std::vector<const ScsiDevice*> scsi;
-    std::vector<const NetInterface*> net;
-    std::vector<const BlockDevice*> block;
+    std::vector<const PciDevice *> endpoints; // move to vfio-pci, the requested device among them
+    std::vector<const PciDevice *> bridges;   // stay on their host driver
+    std::vector<const UsbDevice *> usb;
+    std::vector<const ScsiDevice *> scsi;
+    std::vector<const NetInterface *> net;
+    std::vector<const BlockDevice *> block;
 };
 
 // Throws Error when the device is not on this host. Without an IOMMU group only the device itself is affected.
-AffectedDevices affectedDevices(const Inventory& inventory, const PciAddress& address);
+AffectedDevices affectedDevices(const Inventory &inventory, const PciAddress &address);
 
 } // namespace vfioctl

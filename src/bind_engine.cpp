@@ -17,21 +17,21 @@ namespace vfioctl {
 
 namespace {
 
-std::string joined(const std::vector<std::string>& items, const char* separator = "; ")
+std::string joined(const std::vector<std::string> &items, const char *separator = "; ")
 {
     std::string out;
-    for (const auto& item : items)
+    for (const auto &item : items)
         out += (out.empty() ? "" : separator) + item;
     return out;
 }
 
 // The endpoints to bind, grouped by IOMMU group, after refusing bridges, group-less devices and (without
 // --force) devices the host uses.
-std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory& inventory, const BindRequest& request)
+std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory &inventory, const BindRequest &request)
 {
     std::map<int, std::vector<PciAddress>> groups;
-    for (const auto& address : request.devices) {
-        const PciDevice& device = inventory.requirePci(address);
+    for (const auto &address : request.devices) {
+        const PciDevice &device = inventory.requirePci(address);
         if (device.isBridge())
             throw Error("refusing to bind " + address.str() + ": it is a bridge, which stays with the host", EINVAL);
         if (!device.iommuGroup)
@@ -39,26 +39,26 @@ std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory& inventory,
                             ": it has no IOMMU group (the IOMMU is off or not supported; enable VT-d/AMD-Vi and boot "
                             "with intel_iommu=on or amd_iommu=on)",
                         ENODEV);
-        const IommuGroup* group = inventory.findGroup(*device.iommuGroup);
+        const IommuGroup *group = inventory.findGroup(*device.iommuGroup);
         if (!group)
             throw Error("cannot bind " + address.str() + ": IOMMU group " + std::to_string(*device.iommuGroup) +
                             " is not listed under /sys/kernel/iommu_groups",
                         ENODEV);
-        auto& endpoints = groups[group->number];
+        auto &endpoints = groups[group->number];
         if (!endpoints.empty())
             continue;
-        for (const auto& member : group->devices) {
-            const PciDevice* memberDevice = inventory.findPci(member);
+        for (const auto &member : group->devices) {
+            const PciDevice *memberDevice = inventory.findPci(member);
             if (memberDevice && !memberDevice->isBridge())
                 endpoints.push_back(member);
         }
     }
     if (request.force == Force::Yes)
         return groups;
-    for (const auto& [number, endpoints] : groups) {
-        for (const auto& address : endpoints) {
+    for (const auto &[number, endpoints] : groups) {
+        for (const auto &address : endpoints) {
             std::vector<std::string> uses;
-            for (const auto& reason : assessEligibility(inventory, inventory.requirePci(address)).reasons)
+            for (const auto &reason : assessEligibility(inventory, inventory.requirePci(address)).reasons)
                 if (reason.kind == IneligibleKind::UsedByHost || reason.kind == IneligibleKind::BootVga)
                     uses.push_back(reason.detail);
             if (!uses.empty())
@@ -72,12 +72,12 @@ std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory& inventory,
 
 } // namespace
 
-BindEngine::BindEngine(HostRoot& host, ModuleLoader& modules, std::chrono::milliseconds timeout)
+BindEngine::BindEngine(HostRoot &host, ModuleLoader &modules, std::chrono::milliseconds timeout)
     : host_(host), modules_(modules), binder_(host, timeout), journal_(host)
 {
 }
 
-BindOutcome BindEngine::bind(const BindRequest& request)
+BindOutcome BindEngine::bind(const BindRequest &request)
 {
     if (request.devices.empty())
         throw Error("no device to bind", EINVAL);
@@ -89,15 +89,15 @@ BindOutcome BindEngine::bind(const BindRequest& request)
     std::vector<Journal> journals = journal_.loadAll();
     Journal mine{request.owner, JournalState::Binding, static_cast<int64_t>(std::time(nullptr)), ::getpid(), {}};
     std::optional<Journal> before;
-    for (const auto& journal : journals) {
+    for (const auto &journal : journals) {
         if (journal.owner == request.owner) {
             before = journal;
             mine.devices = journal.devices;
             mine.since = journal.since;
             continue;
         }
-        for (const auto& [number, endpoints] : groups)
-            for (const auto& address : endpoints)
+        for (const auto &[number, endpoints] : groups)
+            for (const auto &address : endpoints)
                 if (journal.find(address))
                     throw Error(address.str() + " (IOMMU group " + std::to_string(number) + ") is held by " +
                                     journal.owner + "; give it back first with 'vfioctl restore " + journal.owner + "'",
@@ -109,8 +109,8 @@ BindOutcome BindEngine::bind(const BindRequest& request)
 
     // The journal is on disk before the first change, so a crash at any later step can be rolled back.
     std::vector<JournalEntry> added;
-    for (const auto& [number, endpoints] : groups)
-        for (const auto& address : endpoints)
+    for (const auto &[number, endpoints] : groups)
+        for (const auto &address : endpoints)
             if (!mine.find(address)) {
                 added.push_back({address, binder_.stateOf(address)});
                 mine.devices.push_back(added.back());
@@ -121,10 +121,10 @@ BindOutcome BindEngine::bind(const BindRequest& request)
     {
         std::vector<std::jthread> workers;
         size_t index = 0;
-        for (const auto& [number, endpoints] : groups) {
+        for (const auto &[number, endpoints] : groups) {
             workers.emplace_back([this, &endpoints, &failure = failures[index++]] {
                 try {
-                    for (const auto& address : endpoints)
+                    for (const auto &address : endpoints)
                         binder_.bindToVfio(address);
                 } catch (...) {
                     failure = std::current_exception();
@@ -134,13 +134,13 @@ BindOutcome BindEngine::bind(const BindRequest& request)
     }
 
     std::exception_ptr first;
-    for (const auto& failure : failures)
+    for (const auto &failure : failures)
         if (failure && !first)
             first = failure;
     if (first) {
         try {
             std::rethrow_exception(first);
-        } catch (const Error& error) {
+        } catch (const Error &error) {
             std::vector<std::string> rollbackFailures;
             restoreAll(added, rollbackFailures);
             if (!rollbackFailures.empty())
@@ -159,26 +159,26 @@ BindOutcome BindEngine::bind(const BindRequest& request)
     mine.state = JournalState::Bound;
     journal_.save(mine);
     BindOutcome outcome;
-    for (const auto& [number, endpoints] : groups) {
+    for (const auto &[number, endpoints] : groups) {
         outcome.groups.push_back(number);
         outcome.endpoints.insert(outcome.endpoints.end(), endpoints.begin(), endpoints.end());
     }
     return outcome;
 }
 
-void BindEngine::restoreAll(const std::vector<JournalEntry>& entries, std::vector<std::string>& failures)
+void BindEngine::restoreAll(const std::vector<JournalEntry> &entries, std::vector<std::string> &failures)
 {
     // Reverse order: companions go back before the device that brought them, as they were taken.
     for (auto entry = entries.rbegin(); entry != entries.rend(); ++entry) {
         try {
             binder_.restore(entry->device, entry->original);
-        } catch (const Error& error) {
+        } catch (const Error &error) {
             failures.push_back(error.what());
         }
     }
 }
 
-std::vector<PciAddress> BindEngine::restoreOwner(const std::string& owner)
+std::vector<PciAddress> BindEngine::restoreOwner(const std::string &owner)
 {
     FileLock held = journal_.lock();
     auto journal = journal_.load(owner);
@@ -193,7 +193,7 @@ std::vector<PciAddress> BindEngine::restoreOwner(const std::string& owner)
         try {
             binder_.restore(entry->device, entry->original);
             restored.push_back(entry->device);
-        } catch (const Error& error) {
+        } catch (const Error &error) {
             failures.push_back(error.what());
             left.insert(left.begin(), *entry);
         }
@@ -210,16 +210,16 @@ std::vector<PciAddress> BindEngine::restoreOwner(const std::string& owner)
     return restored;
 }
 
-void BindEngine::giveBack(const std::vector<PciAddress>& devices)
+void BindEngine::giveBack(const std::vector<PciAddress> &devices)
 {
     FileLock held = journal_.lock();
     std::vector<Journal> journals = journal_.loadAll();
-    for (const auto& address : devices) {
+    for (const auto &address : devices) {
         auto holder = std::find_if(journals.begin(), journals.end(),
-                                   [&](const Journal& journal) { return journal.find(address) != nullptr; });
+                                   [&](const Journal &journal) { return journal.find(address) != nullptr; });
         if (holder != journals.end()) {
             binder_.restore(address, holder->find(address)->original);
-            std::erase_if(holder->devices, [&](const JournalEntry& entry) { return entry.device == address; });
+            std::erase_if(holder->devices, [&](const JournalEntry &entry) { return entry.device == address; });
             if (holder->devices.empty())
                 journal_.remove(holder->owner);
             else
@@ -242,7 +242,7 @@ std::vector<std::string> BindEngine::recover()
     FileLock held = journal_.lock();
     std::vector<std::string> recovered;
     std::vector<std::string> failures;
-    for (const auto& journal : journal_.loadAll()) {
+    for (const auto &journal : journal_.loadAll()) {
         if (journal.state == JournalState::Bound)
             continue;
         size_t before = failures.size();

@@ -26,26 +26,26 @@ struct BindOutcome {
 
 class BindEngine {
 public:
-    BindEngine(HostRoot& host, ModuleLoader& modules, std::chrono::milliseconds timeout);
+    BindEngine(HostRoot &host, ModuleLoader &modules, std::chrono::milliseconds timeout);
 
     // Binds every endpoint of the devices' IOMMU groups, one worker per group. On any failure every device is put
     // back as it was and the first failure is thrown as one sentence.
-    BindOutcome bind(const BindRequest& request);
+    BindOutcome bind(const BindRequest &request);
     // Gives back everything `owner` holds, each device to its original driver. Returns what was given back;
     // nothing held is not an error.
-    std::vector<PciAddress> restoreOwner(const std::string& owner);
+    std::vector<PciAddress> restoreOwner(const std::string &owner);
     // Gives back the named devices, whoever holds them; a device on vfio-pci that no owner holds goes back to the
     // kernel's default driver.
-    void giveBack(const std::vector<PciAddress>& devices);
+    void giveBack(const std::vector<PciAddress> &devices);
     // Rolls back every transaction that did not finish (a crash, a killed process). Returns the owners.
     std::vector<std::string> recover();
     std::vector<Journal> status() const;
 
 private:
-    void restoreAll(const std::vector<JournalEntry>& entries, std::vector<std::string>& failures);
+    void restoreAll(const std::vector<JournalEntry> &entries, std::vector<std::string> &failures);
 
-    HostRoot& host_;
-    ModuleLoader& modules_;
+    HostRoot &host_;
+    ModuleLoader &modules_;
     DriverBinder binder_;
     mutable BindJournal journal_;
 };

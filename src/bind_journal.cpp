@@ -20,7 +20,7 @@ std::string ownersDirectory()
 }
 
 // VM names may hold any character but '/'; file names keep [A-Za-z0-9._-] and %-escape the rest.
-std::string encodeOwner(const std::string& owner)
+std::string encodeOwner(const std::string &owner)
 {
     static const char digits[] = "0123456789ABCDEF";
     std::string out;
@@ -33,7 +33,7 @@ std::string encodeOwner(const std::string& owner)
     return out;
 }
 
-JournalState stateFromName(const std::string& name, const std::string& source)
+JournalState stateFromName(const std::string &name, const std::string &source)
 {
     if (name == "binding")
         return JournalState::Binding;
@@ -46,9 +46,9 @@ JournalState stateFromName(const std::string& name, const std::string& source)
 
 } // namespace
 
-const JournalEntry* Journal::find(const PciAddress& device) const
+const JournalEntry *Journal::find(const PciAddress &device) const
 {
-    for (const auto& entry : devices)
+    for (const auto &entry : devices)
         if (entry.device == device)
             return &entry;
     return nullptr;
@@ -64,10 +64,10 @@ std::string journalStateName(JournalState state)
     return "unknown";
 }
 
-std::string serializeJournal(const Journal& journal)
+std::string serializeJournal(const Journal &journal)
 {
     nlohmann::ordered_json devices = nlohmann::ordered_json::array();
-    for (const auto& entry : journal.devices)
+    for (const auto &entry : journal.devices)
         devices.push_back({{"address", entry.device.str()},
                            {"original_driver", entry.original.driver},
                            {"original_override", entry.original.override}});
@@ -79,9 +79,9 @@ std::string serializeJournal(const Journal& journal)
     return std::string(header) + document.dump(2) + "\n";
 }
 
-Journal parseJournal(std::string_view text, const std::string& source)
+Journal parseJournal(std::string_view text, const std::string &source)
 {
-    auto corrupt = [&](const std::string& why) {
+    auto corrupt = [&](const std::string &why) {
         return Error("journal " + source + " is corrupt (" + why + "); refusing to act on it", EINVAL);
     };
     if (!text.starts_with(header))
@@ -93,18 +93,18 @@ Journal parseJournal(std::string_view text, const std::string& source)
         journal.state = stateFromName(document.at("state").get<std::string>(), source);
         journal.since = document.at("since").get<int64_t>();
         journal.pid = document.at("pid").get<int>();
-        for (const auto& device : document.at("devices")) {
+        for (const auto &device : document.at("devices")) {
             auto address = PciAddress::tryParse(device.at("address").get<std::string>());
             if (!address)
                 throw corrupt("bad device address");
-            journal.devices.push_back({*address,
-                                       {device.at("original_driver").get<std::string>(),
-                                        device.at("original_override").get<std::string>()}});
+            journal.devices.push_back(
+                {*address,
+                 {device.at("original_driver").get<std::string>(), device.at("original_override").get<std::string>()}});
         }
         if (journal.owner.empty())
             throw corrupt("empty owner");
         return journal;
-    } catch (const nlohmann::json::exception& error) {
+    } catch (const nlohmann::json::exception &error) {
         throw corrupt(error.what());
     }
 }
@@ -116,23 +116,23 @@ FileLock BindJournal::lock()
     return host_.lockExclusive(joinPath(layout::runDirectory, "lock"));
 }
 
-std::string BindJournal::pathOf(const std::string& owner) const
+std::string BindJournal::pathOf(const std::string &owner) const
 {
     return joinPath(ownersDirectory(), encodeOwner(owner) + ".journal");
 }
 
-void BindJournal::save(const Journal& journal)
+void BindJournal::save(const Journal &journal)
 {
     host_.makeDirectories(ownersDirectory(), directoryMode);
     host_.replaceAtomically(pathOf(journal.owner), serializeJournal(journal), fileMode);
 }
 
-void BindJournal::remove(const std::string& owner)
+void BindJournal::remove(const std::string &owner)
 {
     host_.remove(pathOf(owner));
 }
 
-std::optional<Journal> BindJournal::load(const std::string& owner) const
+std::optional<Journal> BindJournal::load(const std::string &owner) const
 {
     const std::string path = pathOf(owner);
     auto text = host_.read(path);
@@ -144,7 +144,7 @@ std::optional<Journal> BindJournal::load(const std::string& owner) const
 std::vector<Journal> BindJournal::loadAll() const
 {
     std::vector<Journal> journals;
-    for (const auto& name : host_.list(ownersDirectory())) {
+    for (const auto &name : host_.list(ownersDirectory())) {
         if (!name.ends_with(".journal"))
             continue; // temporary files of an interrupted write: the rename never happened, nothing to act on
         const std::string path = joinPath(ownersDirectory(), name);

@@ -28,28 +28,28 @@ struct Journal {
     int pid = 0;       // the process that wrote it last
     std::vector<JournalEntry> devices;
 
-    const JournalEntry* find(const PciAddress& device) const;
+    const JournalEntry *find(const PciAddress &device) const;
 };
 
 std::string journalStateName(JournalState state);
-std::string serializeJournal(const Journal& journal);
+std::string serializeJournal(const Journal &journal);
 // Throws Error naming `source` for anything but a complete, valid journal: a half-read journal is never acted on.
-Journal parseJournal(std::string_view text, const std::string& source);
+Journal parseJournal(std::string_view text, const std::string &source);
 
 class BindJournal {
 public:
-    explicit BindJournal(HostRoot& host) : host_(host) {}
+    explicit BindJournal(HostRoot &host) : host_(host) {}
 
     // Serialises every binder and restorer on this host; held for a whole transaction.
     FileLock lock();
-    void save(const Journal& journal);
-    void remove(const std::string& owner);
-    std::optional<Journal> load(const std::string& owner) const;
+    void save(const Journal &journal);
+    void remove(const std::string &owner);
+    std::optional<Journal> load(const std::string &owner) const;
     std::vector<Journal> loadAll() const;
 
 private:
-    std::string pathOf(const std::string& owner) const;
-    HostRoot& host_;
+    std::string pathOf(const std::string &owner) const;
+    HostRoot &host_;
 };
 
 } // namespace vfioctl

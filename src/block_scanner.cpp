@@ -11,7 +11,7 @@ namespace vfioctl {
 namespace {
 
 // Everything that makes the host need this block device (disk or partition).
-void collectUses(const HostRoot& host, const MountTable& mounts, const std::string& name, BlockDevice& disk)
+void collectUses(const HostRoot &host, const MountTable &mounts, const std::string &name, BlockDevice &disk)
 {
     const std::string path = joinPath(layout::blockClass, name);
     std::string majorMinor = trimmed(host.read(joinPath(path, "dev")).value_or(""));
@@ -20,25 +20,25 @@ void collectUses(const HostRoot& host, const MountTable& mounts, const std::stri
         points = found->second;
     else if (auto bySource = mounts.bySource.find(name); bySource != mounts.bySource.end())
         points = bySource->second;
-    for (const auto& point : points) {
+    for (const auto &point : points) {
         disk.mountPoints.push_back(point);
         disk.uses.push_back({name, name + " mounted at " + point});
     }
     if (mounts.swapDevices.contains(name))
         disk.uses.push_back({name, name + " used as swap"});
-    for (const auto& holder : host.list(joinPath(path, "holders")))
+    for (const auto &holder : host.list(joinPath(path, "holders")))
         disk.uses.push_back({name, name + " held by " + holder + " (device-mapper, LVM or md)"});
 }
 
 } // namespace
 
-std::vector<BlockDevice> scanBlockDevices(const HostRoot& host)
+std::vector<BlockDevice> scanBlockDevices(const HostRoot &host)
 {
     MountTable mounts = parseMountTable(host.read(std::string(layout::mountInfo)).value_or(""),
                                         host.read(std::string(layout::swaps)).value_or(""));
     std::map<std::string, BlockDevice> disks;
     std::map<std::string, std::vector<std::string>> partitionsOf;
-    for (const auto& entry : host.list(std::string(layout::blockClass))) {
+    for (const auto &entry : host.list(std::string(layout::blockClass))) {
         const std::string path = joinPath(layout::blockClass, entry);
         if (host.exists(joinPath(path, "partition"))) {
             partitionsOf[baseName(dirName(host.canonical(path)))].push_back(entry);
@@ -51,9 +51,9 @@ std::vector<BlockDevice> scanBlockDevices(const HostRoot& host)
         disks.emplace(entry, std::move(disk));
     }
     std::vector<BlockDevice> result;
-    for (auto& [name, disk] : disks) {
+    for (auto &[name, disk] : disks) {
         collectUses(host, mounts, name, disk);
-        for (const auto& partition : partitionsOf[name]) {
+        for (const auto &partition : partitionsOf[name]) {
             disk.partitions.push_back(partition);
             collectUses(host, mounts, partition, disk);
         }
@@ -62,11 +62,11 @@ std::vector<BlockDevice> scanBlockDevices(const HostRoot& host)
     return result;
 }
 
-std::vector<SharedFilesystem> scanSharedFilesystems(const HostRoot& host)
+std::vector<SharedFilesystem> scanSharedFilesystems(const HostRoot &host)
 {
     MountTable mounts = parseMountTable(host.read(std::string(layout::mountInfo)).value_or(""), "");
     std::vector<SharedFilesystem> shares;
-    for (const auto& entry : host.list(std::string(layout::virtioDevices))) {
+    for (const auto &entry : host.list(std::string(layout::virtioDevices))) {
         const std::string path = joinPath(layout::virtioDevices, entry);
         // virtio-9p publishes "mount_tag", virtiofs "tag".
         auto tag = host.read(joinPath(path, "mount_tag"));

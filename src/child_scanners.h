@@ -9,10 +9,10 @@
 
 namespace vfioctl {
 
-std::vector<UsbDevice> scanUsbDevices(const HostRoot& host, const HardwareNames& names);
-std::vector<ScsiDevice> scanScsiDevices(const HostRoot& host);
-std::vector<NetInterface> scanNetInterfaces(const HostRoot& host);
-std::vector<BlockDevice> scanBlockDevices(const HostRoot& host);
-std::vector<SharedFilesystem> scanSharedFilesystems(const HostRoot& host);
+std::vector<UsbDevice> scanUsbDevices(const HostRoot &host, const HardwareNames &names);
+std::vector<ScsiDevice> scanScsiDevices(const HostRoot &host);
+std::vector<NetInterface> scanNetInterfaces(const HostRoot &host);
+std::vector<BlockDevice> scanBlockDevices(const HostRoot &host);
+std::vector<SharedFilesystem> scanSharedFilesystems(const HostRoot &host);
 
 } // namespace vfioctl

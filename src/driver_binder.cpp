@@ -12,7 +12,7 @@ namespace vfioctl {
 namespace {
 
 // Rewrites "cannot write '...' to /sys/...: <errno text>" as "<what failed>: <errno text>".
-[[noreturn]] void rethrowAsStep(const Error& error, const std::string& whatFailed)
+[[noreturn]] void rethrowAsStep(const Error &error, const std::string &whatFailed)
 {
     std::string reason = error.errorNumber() ? errnoText(error.errorNumber()) : error.what();
     throw Error(whatFailed + ": " + reason, error.errorNumber());
@@ -20,7 +20,7 @@ namespace {
 
 } // namespace
 
-DriverState DriverBinder::stateOf(const PciAddress& device) const
+DriverState DriverBinder::stateOf(const PciAddress &device) const
 {
     DriverState state;
     state.driver = currentDriver(host_, device);
@@ -29,39 +29,39 @@ DriverState DriverBinder::stateOf(const PciAddress& device) const
     return state;
 }
 
-void DriverBinder::setOverride(const PciAddress& device, const std::string& driver)
+void DriverBinder::setOverride(const PciAddress &device, const std::string &driver)
 {
     try {
         // A lone newline clears the override (the kernel stores NULL, which reads back as "(null)").
         host_.write(joinPath(pciDevicePath(device), "driver_override"), driver.empty() ? "\n" : driver);
-    } catch (const Error& error) {
-        rethrowAsStep(error, "cannot set driver_override of " + device.str() + " to " +
-                                (driver.empty() ? "(null)" : driver));
+    } catch (const Error &error) {
+        rethrowAsStep(error,
+                      "cannot set driver_override of " + device.str() + " to " + (driver.empty() ? "(null)" : driver));
     }
 }
 
-void DriverBinder::unbindCurrent(const PciAddress& device)
+void DriverBinder::unbindCurrent(const PciAddress &device)
 {
     const std::string driver = currentDriver(host_, device);
     if (driver.empty())
         return;
     try {
         host_.write(joinPath(joinPath(layout::pciDrivers, driver), "unbind"), device.str());
-    } catch (const Error& error) {
+    } catch (const Error &error) {
         rethrowAsStep(error, "cannot unbind " + device.str() + " from " + driver);
     }
 }
 
-void DriverBinder::probe(const PciAddress& device)
+void DriverBinder::probe(const PciAddress &device)
 {
     try {
         host_.write(std::string(layout::pciDriversProbe), device.str());
-    } catch (const Error& error) {
+    } catch (const Error &error) {
         rethrowAsStep(error, "cannot probe drivers for " + device.str());
     }
 }
 
-void DriverBinder::waitForDriver(const PciAddress& device, const std::string& expected)
+void DriverBinder::waitForDriver(const PciAddress &device, const std::string &expected)
 {
     const auto deadline = std::chrono::steady_clock::now() + timeout_;
     for (;;) {
@@ -69,15 +69,14 @@ void DriverBinder::waitForDriver(const PciAddress& device, const std::string& ex
         if (driver == expected)
             return;
         if (std::chrono::steady_clock::now() >= deadline)
-            throw Error(device.str() + " did not bind to " + expected + " within " +
-                            std::to_string(timeout_.count()) + " ms (driver now: " +
-                            (driver.empty() ? "none" : driver) + ")",
+            throw Error(device.str() + " did not bind to " + expected + " within " + std::to_string(timeout_.count()) +
+                            " ms (driver now: " + (driver.empty() ? "none" : driver) + ")",
                         ETIMEDOUT);
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
 }
 
-void DriverBinder::bindToVfio(const PciAddress& device)
+void DriverBinder::bindToVfio(const PciAddress &device)
 {
     const std::string vfio(vfioDriver);
     DriverState now = stateOf(device);
@@ -91,7 +90,7 @@ void DriverBinder::bindToVfio(const PciAddress& device)
     waitForDriver(device, vfio);
 }
 
-void DriverBinder::restore(const PciAddress& device, const DriverState& original)
+void DriverBinder::restore(const PciAddress &device, const DriverState &original)
 {
     DriverState now = stateOf(device);
     if (now == original)

@@ -15,27 +15,27 @@ inline constexpr std::string_view vfioDriver = "vfio-pci";
 struct DriverState {
     std::string driver;   // "" for none
     std::string override; // "" for unset
-    bool operator==(const DriverState&) const = default;
+    bool operator==(const DriverState &) const = default;
 };
 
 class DriverBinder {
 public:
-    DriverBinder(HostRoot& host, std::chrono::milliseconds timeout) : host_(host), timeout_(timeout) {}
+    DriverBinder(HostRoot &host, std::chrono::milliseconds timeout) : host_(host), timeout_(timeout) {}
 
-    DriverState stateOf(const PciAddress& device) const;
+    DriverState stateOf(const PciAddress &device) const;
     // driver_override + unbind + drivers_probe, then waits for the driver link to show vfio-pci.
-    void bindToVfio(const PciAddress& device);
+    void bindToVfio(const PciAddress &device);
     // Gives the device back to `original.driver` (through its override, so a non-default driver such as pci-stub
     // comes back too), then restores the original override. A device that had no driver is left unbound.
-    void restore(const PciAddress& device, const DriverState& original);
+    void restore(const PciAddress &device, const DriverState &original);
 
 private:
-    void setOverride(const PciAddress& device, const std::string& driver);
-    void unbindCurrent(const PciAddress& device);
-    void probe(const PciAddress& device);
-    void waitForDriver(const PciAddress& device, const std::string& expected);
+    void setOverride(const PciAddress &device, const std::string &driver);
+    void unbindCurrent(const PciAddress &device);
+    void probe(const PciAddress &device);
+    void waitForDriver(const PciAddress &device, const std::string &expected);
 
-    HostRoot& host_;
+    HostRoot &host_;
     std::chrono::milliseconds timeout_;
 };
 

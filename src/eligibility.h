@@ -27,8 +27,8 @@ struct Eligibility {
 };
 
 // What the host would lose if this one function went away (its own disks, NICs, console).
-std::vector<std::string> hostUsesOf(const Inventory& inventory, const PciDevice& device);
-Eligibility assessEligibility(const Inventory& inventory, const PciDevice& device);
+std::vector<std::string> hostUsesOf(const Inventory &inventory, const PciDevice &device);
+Eligibility assessEligibility(const Inventory &inventory, const PciDevice &device);
 std::string kindName(IneligibleKind kind);
 
 } // namespace vfioctl

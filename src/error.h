@@ -8,8 +8,9 @@ namespace vfioctl {
 
 class Error : public std::runtime_error {
 public:
-    explicit Error(const std::string& message, int errorNumber = 0)
-        : std::runtime_error(message), errno_(errorNumber) {}
+    explicit Error(const std::string &message, int errorNumber = 0) : std::runtime_error(message), errno_(errorNumber)
+    {
+    }
 
     // The errno behind the failure, 0 when it was not a system call.
     int errorNumber() const { return errno_; }

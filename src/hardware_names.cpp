@@ -11,26 +11,26 @@ using Properties = std::map<std::string, std::string>;
 
 class HwdbNames : public HardwareNames {
 public:
-    HwdbNames(udev* context, udev_hwdb* hwdb) : udev_(context), hwdb_(hwdb) {}
+    HwdbNames(udev *context, udev_hwdb *hwdb) : udev_(context), hwdb_(hwdb) {}
     ~HwdbNames() override
     {
         udev_hwdb_unref(hwdb_);
         udev_unref(udev_);
     }
-    HwdbNames(const HwdbNames&) = delete;
-    HwdbNames& operator=(const HwdbNames&) = delete;
+    HwdbNames(const HwdbNames &) = delete;
+    HwdbNames &operator=(const HwdbNames &) = delete;
 
     PciNames pci(uint16_t vendor, uint16_t device, uint16_t subVendor, uint16_t subDevice,
                  uint32_t classCode) const override
     {
         char key[96];
         std::snprintf(key, sizeof key, "pci:v%08Xd%08X", vendor, device);
-        const Properties& plain = lookup(key);
+        const Properties &plain = lookup(key);
         std::snprintf(key, sizeof key, "pci:v%08Xd%08Xsv%08Xsd%08X", vendor, device, subVendor, subDevice);
-        const Properties& withSubsystem = lookup(key);
+        const Properties &withSubsystem = lookup(key);
         std::snprintf(key, sizeof key, "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X", vendor, device, subVendor,
                       subDevice, (classCode >> 16) & 0xff, (classCode >> 8) & 0xff, classCode & 0xff);
-        const Properties& full = lookup(key);
+        const Properties &full = lookup(key);
 
         PciNames names;
         names.vendor = value(plain, "ID_VENDOR_FROM_DATABASE");
@@ -48,32 +48,32 @@ public:
     {
         char key[48];
         std::snprintf(key, sizeof key, "usb:v%04Xp%04X", vendor, product);
-        const Properties& found = lookup(key);
+        const Properties &found = lookup(key);
         return {value(found, "ID_VENDOR_FROM_DATABASE"), value(found, "ID_MODEL_FROM_DATABASE")};
     }
 
 private:
     // Hosts repeat the same ids many times (SR-IOV functions); each key is looked up once.
-    const Properties& lookup(const std::string& key) const
+    const Properties &lookup(const std::string &key) const
     {
         auto found = cache_.find(key);
         if (found != cache_.end())
             return found->second;
         Properties properties;
-        udev_list_entry* entry = udev_hwdb_get_properties_list_entry(hwdb_, key.c_str(), 0);
+        udev_list_entry *entry = udev_hwdb_get_properties_list_entry(hwdb_, key.c_str(), 0);
         for (; entry; entry = udev_list_entry_get_next(entry))
             properties[udev_list_entry_get_name(entry)] = udev_list_entry_get_value(entry);
         return cache_.emplace(key, std::move(properties)).first->second;
     }
 
-    static std::string value(const Properties& properties, const std::string& name)
+    static std::string value(const Properties &properties, const std::string &name)
     {
         auto found = properties.find(name);
         return found == properties.end() ? std::string() : found->second;
     }
 
-    udev* udev_;
-    udev_hwdb* hwdb_;
+    udev *udev_;
+    udev_hwdb *hwdb_;
     mutable std::map<std::string, Properties> cache_;
 };
 
@@ -81,10 +81,10 @@ private:
 
 std::unique_ptr<HardwareNames> openHardwareDatabase()
 {
-    udev* context = udev_new();
+    udev *context = udev_new();
     if (!context)
         return std::make_unique<NoHardwareNames>();
-    udev_hwdb* hwdb = udev_hwdb_new(context);
+    udev_hwdb *hwdb = udev_hwdb_new(context);
     if (!hwdb) {
         udev_unref(context);
         return std::make_unique<NoHardwareNames>();

@@ -65,7 +65,7 @@ std::set<uint32_t> parseLocalIpv4Addresses(std::string_view fibTrie)
 {
     std::set<uint32_t> addresses;
     std::optional<uint32_t> leaf;
-    for (const auto& line : splitLines(fibTrie)) {
+    for (const auto &line : splitLines(fibTrie)) {
         auto words = splitWords(line);
         if (words.size() == 2 && words[0] == "|--") {
             in_addr parsed{};
@@ -83,7 +83,7 @@ std::set<uint32_t> parseLocalIpv4Addresses(std::string_view fibTrie)
 std::multimap<std::string, std::string> parseIpv6Addresses(std::string_view text)
 {
     std::multimap<std::string, std::string> addresses;
-    for (const auto& line : splitLines(text)) {
+    for (const auto &line : splitLines(text)) {
         auto fields = splitWords(line);
         if (fields.size() < 6)
             continue;
@@ -100,7 +100,7 @@ std::multimap<std::string, std::string> parseIpv6Addresses(std::string_view text
 std::set<std::string> parseIpv6DefaultRouteInterfaces(std::string_view text)
 {
     std::set<std::string> interfaces;
-    for (const auto& line : splitLines(text)) {
+    for (const auto &line : splitLines(text)) {
         auto fields = splitWords(line);
         if (fields.size() < 10)
             continue;
@@ -112,17 +112,17 @@ std::set<std::string> parseIpv6DefaultRouteInterfaces(std::string_view text)
     return interfaces;
 }
 
-HostAddresses readHostAddresses(const HostRoot& host)
+HostAddresses readHostAddresses(const HostRoot &host)
 {
     HostAddresses result;
     auto routes = parseIpv4Routes(host.read(std::string(layout::ipv4Routes)).value_or(""));
-    for (const auto& route : routes)
+    for (const auto &route : routes)
         if (route.destination == 0 && route.mask == 0)
             result.defaultRouteInterfaces.insert(route.interface);
 
     for (uint32_t address : parseLocalIpv4Addresses(host.read(std::string(layout::ipv4FibTrie)).value_or(""))) {
-        const Ipv4Route* best = nullptr;
-        for (const auto& route : routes) {
+        const Ipv4Route *best = nullptr;
+        for (const auto &route : routes) {
             if (route.mask == 0 || (address & route.mask) != route.destination)
                 continue;
             if (!best || std::popcount(route.mask) > std::popcount(best->mask))
@@ -132,10 +132,10 @@ HostAddresses readHostAddresses(const HostRoot& host)
             result.byInterface[best->interface].push_back(formatIpv4(address) + "/" +
                                                           std::to_string(std::popcount(best->mask)));
     }
-    for (const auto& [interface, address] :
+    for (const auto &[interface, address] :
          parseIpv6Addresses(host.read(std::string(layout::ipv6Addresses)).value_or("")))
         result.byInterface[interface].push_back(address);
-    for (const auto& interface :
+    for (const auto &interface :
          parseIpv6DefaultRouteInterfaces(host.read(std::string(layout::ipv6Routes)).value_or("")))
         result.defaultRouteInterfaces.insert(interface);
     return result;

@@ -34,7 +34,7 @@ struct HostAddresses {
 
 // IPv4 addresses are matched to interfaces through the longest route prefix that holds them, as procfs has no
 // per-interface IPv4 list; an address with no covering route is not attributed.
-HostAddresses readHostAddresses(const HostRoot& host);
+HostAddresses readHostAddresses(const HostRoot &host);
 
 std::string formatIpv4(uint32_t address);
 

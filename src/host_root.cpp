@@ -31,15 +31,15 @@ std::deque<std::string> splitPath(std::string_view path)
     return parts;
 }
 
-std::string joinParts(const std::vector<std::string>& parts)
+std::string joinParts(const std::vector<std::string> &parts)
 {
     std::string out;
-    for (const auto& part : parts)
+    for (const auto &part : parts)
         out += "/" + part;
     return out.empty() ? "/" : out;
 }
 
-void fsyncDirectory(const std::string& physicalDir)
+void fsyncDirectory(const std::string &physicalDir)
 {
     UniqueFd dir(::open(physicalDir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir.valid() || ::fsync(dir.get()) != 0)
@@ -91,14 +91,14 @@ DirectoryHostRoot::DirectoryHostRoot(std::string base) : base_(std::move(base))
         base_.pop_back();
 }
 
-std::string DirectoryHostRoot::physical(const std::string& path) const
+std::string DirectoryHostRoot::physical(const std::string &path) const
 {
     if (base_.empty())
         return path;
     return joinPath(base_, path);
 }
 
-std::optional<std::string> DirectoryHostRoot::read(const std::string& path) const
+std::optional<std::string> DirectoryHostRoot::read(const std::string &path) const
 {
     UniqueFd fd(::open(physical(path).c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid())
@@ -119,7 +119,7 @@ std::optional<std::string> DirectoryHostRoot::read(const std::string& path) cons
     return data;
 }
 
-void DirectoryHostRoot::write(const std::string& path, std::string_view data)
+void DirectoryHostRoot::write(const std::string &path, std::string_view data)
 {
     UniqueFd fd(::open(physical(path).c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
     if (!fd.valid())
@@ -133,7 +133,7 @@ void DirectoryHostRoot::write(const std::string& path, std::string_view data)
         throw Error("cannot write '" + std::string(data) + "' to " + path + ": " + errnoText(errno), errno);
 }
 
-std::optional<std::string> DirectoryHostRoot::readLink(const std::string& path) const
+std::optional<std::string> DirectoryHostRoot::readLink(const std::string &path) const
 {
     char buffer[4096];
     ssize_t got = ::readlink(physical(path).c_str(), buffer, sizeof buffer);
@@ -142,13 +142,13 @@ std::optional<std::string> DirectoryHostRoot::readLink(const std::string& path) 
     return std::string(buffer, static_cast<size_t>(got));
 }
 
-std::vector<std::string> DirectoryHostRoot::list(const std::string& path) const
+std::vector<std::string> DirectoryHostRoot::list(const std::string &path) const
 {
     std::vector<std::string> names;
-    std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(physical(path).c_str()), ::closedir);
+    std::unique_ptr<DIR, int (*)(DIR *)> dir(::opendir(physical(path).c_str()), ::closedir);
     if (!dir)
         return names;
-    while (const dirent* entry = ::readdir(dir.get())) {
+    while (const dirent *entry = ::readdir(dir.get())) {
         std::string_view name = entry->d_name;
         if (name != "." && name != "..")
             names.emplace_back(name);
@@ -157,13 +157,13 @@ std::vector<std::string> DirectoryHostRoot::list(const std::string& path) const
     return names;
 }
 
-bool DirectoryHostRoot::exists(const std::string& path) const
+bool DirectoryHostRoot::exists(const std::string &path) const
 {
     struct stat info;
     return ::stat(physical(path).c_str(), &info) == 0;
 }
 
-std::string DirectoryHostRoot::canonical(const std::string& path) const
+std::string DirectoryHostRoot::canonical(const std::string &path) const
 {
     // Resolved by hand rather than realpath(3) so that absolute links stay inside a fake root.
     std::vector<std::string> done;
@@ -194,10 +194,10 @@ std::string DirectoryHostRoot::canonical(const std::string& path) const
     return joinParts(done);
 }
 
-void DirectoryHostRoot::makeDirectories(const std::string& path, unsigned mode)
+void DirectoryHostRoot::makeDirectories(const std::string &path, unsigned mode)
 {
     std::string built;
-    for (const auto& part : splitPath(path)) {
+    for (const auto &part : splitPath(path)) {
         built += "/" + part;
         if (::mkdir(physical(built).c_str(), mode) != 0 && errno != EEXIST)
             throw Error("cannot create directory " + built + ": " + errnoText(errno), errno);
@@ -206,7 +206,7 @@ void DirectoryHostRoot::makeDirectories(const std::string& path, unsigned mode)
         throw Error("cannot set the mode of " + path + ": " + errnoText(errno), errno);
 }
 
-void DirectoryHostRoot::replaceAtomically(const std::string& path, std::string_view data, unsigned mode)
+void DirectoryHostRoot::replaceAtomically(const std::string &path, std::string_view data, unsigned mode)
 {
     const std::string target = physical(path);
     const std::string temporary = target + ".tmp." + std::to_string(::getpid());
@@ -240,14 +240,14 @@ void DirectoryHostRoot::replaceAtomically(const std::string& path, std::string_v
     fsyncDirectory(dirName(target));
 }
 
-void DirectoryHostRoot::remove(const std::string& path)
+void DirectoryHostRoot::remove(const std::string &path)
 {
     if (::unlink(physical(path).c_str()) != 0 && errno != ENOENT)
         throw Error("cannot remove " + path + ": " + errnoText(errno), errno);
     fsyncDirectory(dirName(physical(path)));
 }
 
-FileLock DirectoryHostRoot::lockExclusive(const std::string& path)
+FileLock DirectoryHostRoot::lockExclusive(const std::string &path)
 {
     UniqueFd fd(::open(physical(path).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
     if (!fd.valid())

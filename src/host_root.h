@@ -13,9 +13,9 @@ namespace vfioctl {
 class FileLock {
 public:
     explicit FileLock(int fd) : fd_(fd) {}
-    FileLock(const FileLock&) = delete;
-    FileLock& operator=(const FileLock&) = delete;
-    FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+    FileLock(const FileLock &) = delete;
+    FileLock &operator=(const FileLock &) = delete;
+    FileLock(FileLock &&other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
     ~FileLock();
 
 private:
@@ -29,21 +29,21 @@ public:
     virtual ~HostRoot() = default;
 
     // The file's contents, or nothing when it does not exist or cannot be read.
-    virtual std::optional<std::string> read(const std::string& path) const = 0;
+    virtual std::optional<std::string> read(const std::string &path) const = 0;
     // Writes as sysfs expects (one write, no truncation games); throws Error carrying the errno text.
-    virtual void write(const std::string& path, std::string_view data) = 0;
-    virtual std::optional<std::string> readLink(const std::string& path) const = 0;
+    virtual void write(const std::string &path, std::string_view data) = 0;
+    virtual std::optional<std::string> readLink(const std::string &path) const = 0;
     // Entry names in a directory, sorted; empty when it does not exist.
-    virtual std::vector<std::string> list(const std::string& path) const = 0;
-    virtual bool exists(const std::string& path) const = 0;
+    virtual std::vector<std::string> list(const std::string &path) const = 0;
+    virtual bool exists(const std::string &path) const = 0;
     // The path with every symlink resolved, still as a host path ("/sys/devices/pci0000:00/...").
-    virtual std::string canonical(const std::string& path) const = 0;
+    virtual std::string canonical(const std::string &path) const = 0;
 
     // For our own state under /run: directories, atomic replacement, removal and locks.
-    virtual void makeDirectories(const std::string& path, unsigned mode) = 0;
-    virtual void replaceAtomically(const std::string& path, std::string_view data, unsigned mode) = 0;
-    virtual void remove(const std::string& path) = 0;
-    virtual FileLock lockExclusive(const std::string& path) = 0;
+    virtual void makeDirectories(const std::string &path, unsigned mode) = 0;
+    virtual void replaceAtomically(const std::string &path, std::string_view data, unsigned mode) = 0;
+    virtual void remove(const std::string &path) = 0;
+    virtual FileLock lockExclusive(const std::string &path) = 0;
 };
 
 // A HostRoot on a directory of the real filesystem: "/" in production, a fake tree in tests and --root.
@@ -51,20 +51,20 @@ class DirectoryHostRoot : public HostRoot {
 public:
     explicit DirectoryHostRoot(std::string base);
 
-    std::optional<std::string> read(const std::string& path) const override;
-    void write(const std::string& path, std::string_view data) override;
-    std::optional<std::string> readLink(const std::string& path) const override;
-    std::vector<std::string> list(const std::string& path) const override;
-    bool exists(const std::string& path) const override;
-    std::string canonical(const std::string& path) const override;
-    void makeDirectories(const std::string& path, unsigned mode) override;
-    void replaceAtomically(const std::string& path, std::string_view data, unsigned mode) override;
-    void remove(const std::string& path) override;
-    FileLock lockExclusive(const std::string& path) override;
+    std::optional<std::string> read(const std::string &path) const override;
+    void write(const std::string &path, std::string_view data) override;
+    std::optional<std::string> readLink(const std::string &path) const override;
+    std::vector<std::string> list(const std::string &path) const override;
+    bool exists(const std::string &path) const override;
+    std::string canonical(const std::string &path) const override;
+    void makeDirectories(const std::string &path, unsigned mode) override;
+    void replaceAtomically(const std::string &path, std::string_view data, unsigned mode) override;
+    void remove(const std::string &path) override;
+    FileLock lockExclusive(const std::string &path) override;
 
     // Where a host path lives on the real filesystem.
-    std::string physical(const std::string& path) const;
-    const std::string& base() const { return base_; }
+    std::string physical(const std::string &path) const;
+    const std::string &base() const { return base_; }
 
 private:
     std::string base_; // without trailing slash; empty for "/"

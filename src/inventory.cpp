@@ -14,10 +14,10 @@ namespace vfioctl {
 namespace {
 
 template <typename Device, typename Field>
-std::vector<const Device*> below(const std::vector<Device>& devices, Field field, const PciAddress& parent)
+std::vector<const Device *> below(const std::vector<Device> &devices, Field field, const PciAddress &parent)
 {
-    std::vector<const Device*> found;
-    for (const auto& device : devices)
+    std::vector<const Device *> found;
+    for (const auto &device : devices)
         if (device.*field == parent)
             found.push_back(&device);
     return found;
@@ -25,81 +25,83 @@ std::vector<const Device*> below(const std::vector<Device>& devices, Field field
 
 } // namespace
 
-const PciDevice* Inventory::findPci(const PciAddress& address) const
+const PciDevice *Inventory::findPci(const PciAddress &address) const
 {
-    auto found = std::lower_bound(pci.begin(), pci.end(), address,
-                                  [](const PciDevice& device, const PciAddress& wanted) { return device.address < wanted; });
+    auto found =
+        std::lower_bound(pci.begin(), pci.end(), address,
+                         [](const PciDevice &device, const PciAddress &wanted) { return device.address < wanted; });
     return found != pci.end() && found->address == address ? &*found : nullptr;
 }
 
-const PciDevice& Inventory::requirePci(const PciAddress& address) const
+const PciDevice &Inventory::requirePci(const PciAddress &address) const
 {
-    if (const PciDevice* device = findPci(address))
+    if (const PciDevice *device = findPci(address))
         return *device;
     throw Error("no PCI device " + address.str() + " on this host", ENODEV);
 }
 
-const IommuGroup* Inventory::findGroup(int number) const
+const IommuGroup *Inventory::findGroup(int number) const
 {
-    for (const auto& group : groups)
+    for (const auto &group : groups)
         if (group.number == number)
             return &group;
     return nullptr;
 }
 
-const NetInterface* Inventory::findNet(const std::string& name) const
+const NetInterface *Inventory::findNet(const std::string &name) const
 {
-    for (const auto& interface : net)
+    for (const auto &interface : net)
         if (interface.name == name)
             return &interface;
     return nullptr;
 }
 
-std::vector<const UsbDevice*> Inventory::usbBelow(const PciAddress& controller) const
+std::vector<const UsbDevice *> Inventory::usbBelow(const PciAddress &controller) const
 {
     return below(usb, &UsbDevice::controller, controller);
 }
 
-std::vector<const ScsiDevice*> Inventory::scsiBelow(const PciAddress& hba) const
+std::vector<const ScsiDevice *> Inventory::scsiBelow(const PciAddress &hba) const
 {
     return below(scsi, &ScsiDevice::hba, hba);
 }
 
-std::vector<const NetInterface*> Inventory::netBelow(const PciAddress& device) const
+std::vector<const NetInterface *> Inventory::netBelow(const PciAddress &device) const
 {
     return below(net, &NetInterface::pciDevice, device);
 }
 
-std::vector<const BlockDevice*> Inventory::blockBelow(const PciAddress& device) const
+std::vector<const BlockDevice *> Inventory::blockBelow(const PciAddress &device) const
 {
     return below(block, &BlockDevice::pciDevice, device);
 }
 
-std::vector<const SharedFilesystem*> Inventory::sharesBelow(const PciAddress& device) const
+std::vector<const SharedFilesystem *> Inventory::sharesBelow(const PciAddress &device) const
 {
     return below(shares, &SharedFilesystem::pciDevice, device);
 }
 
-std::vector<IommuGroup> scanIommuGroups(const HostRoot& host)
+std::vector<IommuGroup> scanIommuGroups(const HostRoot &host)
 {
     std::vector<IommuGroup> groups;
-    for (const auto& entry : host.list(std::string(layout::iommuGroups))) {
+    for (const auto &entry : host.list(std::string(layout::iommuGroups))) {
         auto number = parseDecimal(entry);
         if (!number || *number < 0)
             continue;
         IommuGroup group;
         group.number = static_cast<int>(*number);
-        for (const auto& device : host.list(joinPath(joinPath(layout::iommuGroups, entry), "devices")))
+        for (const auto &device : host.list(joinPath(joinPath(layout::iommuGroups, entry), "devices")))
             if (auto address = PciAddress::tryParse(device))
                 group.devices.push_back(*address);
         std::sort(group.devices.begin(), group.devices.end());
         groups.push_back(std::move(group));
     }
-    std::sort(groups.begin(), groups.end(), [](const IommuGroup& a, const IommuGroup& b) { return a.number < b.number; });
+    std::sort(groups.begin(), groups.end(),
+              [](const IommuGroup &a, const IommuGroup &b) { return a.number < b.number; });
     return groups;
 }
 
-Inventory scanInventory(const HostRoot& host, const HardwareNames& names)
+Inventory scanInventory(const HostRoot &host, const HardwareNames &names)
 {
     Inventory inventory;
     inventory.pci = scanPciDevices(host, names);

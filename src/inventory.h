@@ -24,20 +24,20 @@ public:
     std::vector<SharedFilesystem> shares;
     std::vector<IommuGroup> groups; // sorted by number
 
-    const PciDevice* findPci(const PciAddress& address) const;
+    const PciDevice *findPci(const PciAddress &address) const;
     // Throws Error("no PCI device 0000:01:00.0 on this host") when absent.
-    const PciDevice& requirePci(const PciAddress& address) const;
-    const IommuGroup* findGroup(int number) const;
-    const NetInterface* findNet(const std::string& name) const;
+    const PciDevice &requirePci(const PciAddress &address) const;
+    const IommuGroup *findGroup(int number) const;
+    const NetInterface *findNet(const std::string &name) const;
 
-    std::vector<const UsbDevice*> usbBelow(const PciAddress& controller) const;
-    std::vector<const ScsiDevice*> scsiBelow(const PciAddress& hba) const;
-    std::vector<const NetInterface*> netBelow(const PciAddress& device) const;
-    std::vector<const BlockDevice*> blockBelow(const PciAddress& device) const;
-    std::vector<const SharedFilesystem*> sharesBelow(const PciAddress& device) const;
+    std::vector<const UsbDevice *> usbBelow(const PciAddress &controller) const;
+    std::vector<const ScsiDevice *> scsiBelow(const PciAddress &hba) const;
+    std::vector<const NetInterface *> netBelow(const PciAddress &device) const;
+    std::vector<const BlockDevice *> blockBelow(const PciAddress &device) const;
+    std::vector<const SharedFilesystem *> sharesBelow(const PciAddress &device) const;
 };
 
-Inventory scanInventory(const HostRoot& host, const HardwareNames& names);
-std::vector<IommuGroup> scanIommuGroups(const HostRoot& host);
+Inventory scanInventory(const HostRoot &host, const HardwareNames &names);
+std::vector<IommuGroup> scanIommuGroups(const HostRoot &host);
 
 } // namespace vfioctl

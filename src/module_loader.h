@@ -10,7 +10,7 @@ class ModuleLoader {
 public:
     virtual ~ModuleLoader() = default;
     // Loads the module and its dependencies; throws Error with libkmod's reason when it cannot.
-    virtual void load(const std::string& name) = 0;
+    virtual void load(const std::string &name) = 0;
 };
 
 // libkmod on the running kernel's /lib/modules (production only: a fake root cannot load modules).

@@ -31,7 +31,7 @@ std::string unescapeOctal(std::string_view text)
 MountTable parseMountTable(std::string_view mountInfo, std::string_view swaps)
 {
     MountTable table;
-    for (const auto& line : splitLines(mountInfo)) {
+    for (const auto &line : splitLines(mountInfo)) {
         // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
         auto fields = splitWords(line);
         if (fields.size() < 5)

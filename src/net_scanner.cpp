@@ -6,11 +6,11 @@
 
 namespace vfioctl {
 
-std::vector<NetInterface> scanNetInterfaces(const HostRoot& host)
+std::vector<NetInterface> scanNetInterfaces(const HostRoot &host)
 {
     HostAddresses addresses = readHostAddresses(host);
     std::vector<NetInterface> interfaces;
-    for (const auto& entry : host.list(std::string(layout::netClass))) {
+    for (const auto &entry : host.list(std::string(layout::netClass))) {
         const std::string path = joinPath(layout::netClass, entry);
         NetInterface interface;
         interface.name = entry;

@@ -10,7 +10,7 @@ namespace vfioctl {
 namespace {
 
 // Reads exactly `digits` hex digits from text at pos.
-std::optional<uint32_t> hexField(std::string_view text, size_t& pos, size_t digits)
+std::optional<uint32_t> hexField(std::string_view text, size_t &pos, size_t digits)
 {
     if (pos + digits > text.size())
         return std::nullopt;
@@ -27,7 +27,7 @@ std::optional<uint32_t> hexField(std::string_view text, size_t& pos, size_t digi
     return value;
 }
 
-bool expect(std::string_view text, size_t& pos, char c)
+bool expect(std::string_view text, size_t &pos, char c)
 {
     if (pos >= text.size() || text[pos] != c)
         return false;
@@ -39,8 +39,7 @@ std::optional<PciAddress> build(uint32_t domain, uint32_t bus, uint32_t slot, ui
 {
     if (slot > 31 || function > 7)
         return std::nullopt;
-    return PciAddress{domain, static_cast<uint8_t>(bus), static_cast<uint8_t>(slot),
-                      static_cast<uint8_t>(function)};
+    return PciAddress{domain, static_cast<uint8_t>(bus), static_cast<uint8_t>(slot), static_cast<uint8_t>(function)};
 }
 
 std::optional<PciAddress> parseNodeDeviceName(std::string_view text)
@@ -101,8 +100,7 @@ PciAddress PciAddress::parse(std::string_view text)
         shown += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
     if (text.size() > 64)
         shown += "...";
-    throw Error("'" + shown + "' is not a PCI address (expected 0000:01:00.0, 01:00.0 or pci_0000_01_00_0)",
-                EINVAL);
+    throw Error("'" + shown + "' is not a PCI address (expected 0000:01:00.0, 01:00.0 or pci_0000_01_00_0)", EINVAL);
 }
 
 std::string PciAddress::str() const

@@ -23,7 +23,7 @@ struct PciAddress {
     // The kernel's form, "0000:01:00.0".
     std::string str() const;
 
-    auto operator<=>(const PciAddress&) const = default;
+    auto operator<=>(const PciAddress &) const = default;
 };
 
 } // namespace vfioctl

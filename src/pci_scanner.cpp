@@ -10,7 +10,7 @@ namespace vfioctl {
 
 namespace {
 
-uint32_t hexAttribute(const HostRoot& host, const std::string& device, const char* name)
+uint32_t hexAttribute(const HostRoot &host, const std::string &device, const char *name)
 {
     auto text = host.read(joinPath(device, name));
     if (!text)
@@ -18,7 +18,7 @@ uint32_t hexAttribute(const HostRoot& host, const std::string& device, const cha
     return parseHex(*text).value_or(0);
 }
 
-std::optional<int> linkedNumber(const HostRoot& host, const std::string& link)
+std::optional<int> linkedNumber(const HostRoot &host, const std::string &link)
 {
     auto target = host.readLink(link);
     if (!target)
@@ -29,7 +29,7 @@ std::optional<int> linkedNumber(const HostRoot& host, const std::string& link)
     return static_cast<int>(*number);
 }
 
-std::optional<PciAddress> linkedAddress(const HostRoot& host, const std::string& link)
+std::optional<PciAddress> linkedAddress(const HostRoot &host, const std::string &link)
 {
     auto target = host.readLink(link);
     if (!target)
@@ -39,18 +39,18 @@ std::optional<PciAddress> linkedAddress(const HostRoot& host, const std::string&
 
 } // namespace
 
-std::string pciDevicePath(const PciAddress& address)
+std::string pciDevicePath(const PciAddress &address)
 {
     return joinPath(layout::pciDevices, address.str());
 }
 
-std::string currentDriver(const HostRoot& host, const PciAddress& address)
+std::string currentDriver(const HostRoot &host, const PciAddress &address)
 {
     auto target = host.readLink(joinPath(pciDevicePath(address), "driver"));
     return target ? baseName(*target) : std::string();
 }
 
-std::optional<PciDevice> readPciDevice(const HostRoot& host, const HardwareNames& names, const PciAddress& address)
+std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames &names, const PciAddress &address)
 {
     const std::string path = pciDevicePath(address);
     if (!host.exists(path))
@@ -76,7 +76,7 @@ std::optional<PciDevice> readPciDevice(const HostRoot& host, const HardwareNames
     }
     device.parentBridge = nearestPciAncestor(device.sysfsPath, 1);
     device.physicalFunction = linkedAddress(host, joinPath(path, "physfn"));
-    for (const auto& entry : host.list(path)) {
+    for (const auto &entry : host.list(path)) {
         if (entry.starts_with("virtfn") && parseDecimal(entry.substr(6)))
             if (auto vf = linkedAddress(host, joinPath(path, entry)))
                 device.virtualFunctions.push_back(*vf);
@@ -96,10 +96,10 @@ std::optional<PciDevice> readPciDevice(const HostRoot& host, const HardwareNames
     return device;
 }
 
-std::vector<PciDevice> scanPciDevices(const HostRoot& host, const HardwareNames& names)
+std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames &names)
 {
     std::vector<PciDevice> devices;
-    for (const auto& entry : host.list(std::string(layout::pciDevices))) {
+    for (const auto &entry : host.list(std::string(layout::pciDevices))) {
         auto address = PciAddress::tryParse(entry);
         if (!address)
             continue; // not a device the kernel would name; never followed
@@ -107,7 +107,7 @@ std::vector<PciDevice> scanPciDevices(const HostRoot& host, const HardwareNames&
             devices.push_back(std::move(*device));
     }
     std::sort(devices.begin(), devices.end(),
-              [](const PciDevice& a, const PciDevice& b) { return a.address < b.address; });
+              [](const PciDevice &a, const PciDevice &b) { return a.address < b.address; });
     return devices;
 }
 

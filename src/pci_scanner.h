@@ -10,11 +10,11 @@
 
 namespace vfioctl {
 
-std::vector<PciDevice> scanPciDevices(const HostRoot& host, const HardwareNames& names);
+std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames &names);
 // One device, or nothing when the address is not on this host.
-std::optional<PciDevice> readPciDevice(const HostRoot& host, const HardwareNames& names, const PciAddress& address);
+std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames &names, const PciAddress &address);
 // The driver bound to a device now ("" for none): cheap enough to poll while binding.
-std::string currentDriver(const HostRoot& host, const PciAddress& address);
-std::string pciDevicePath(const PciAddress& address);
+std::string currentDriver(const HostRoot &host, const PciAddress &address);
+std::string pciDevicePath(const PciAddress &address);
 
 } // namespace vfioctl

@@ -8,7 +8,7 @@ namespace vfioctl {
 namespace {
 
 // host:channel:target:lun, four decimal numbers; the bus also lists hosts and targets, which we skip.
-bool isLunName(const std::string& name)
+bool isLunName(const std::string &name)
 {
     int fields = 0;
     size_t start = 0;
@@ -43,10 +43,10 @@ std::string ScsiDevice::typeName() const
     }
 }
 
-std::vector<ScsiDevice> scanScsiDevices(const HostRoot& host)
+std::vector<ScsiDevice> scanScsiDevices(const HostRoot &host)
 {
     std::vector<ScsiDevice> devices;
-    for (const auto& entry : host.list(std::string(layout::scsiDevices))) {
+    for (const auto &entry : host.list(std::string(layout::scsiDevices))) {
         if (!isLunName(entry))
             continue;
         const std::string path = joinPath(layout::scsiDevices, entry);

@@ -5,10 +5,10 @@
 
 namespace vfioctl {
 
-std::vector<UsbDevice> scanUsbDevices(const HostRoot& host, const HardwareNames& names)
+std::vector<UsbDevice> scanUsbDevices(const HostRoot &host, const HardwareNames &names)
 {
     std::vector<UsbDevice> devices;
-    for (const auto& entry : host.list(std::string(layout::usbDevices))) {
+    for (const auto &entry : host.list(std::string(layout::usbDevices))) {
         const std::string path = joinPath(layout::usbDevices, entry);
         auto vendor = host.read(joinPath(path, "idVendor"));
         if (!vendor)
@@ -16,12 +16,16 @@ std::vector<UsbDevice> scanUsbDevices(const HostRoot& host, const HardwareNames&
         UsbDevice device;
         device.name = entry;
         device.vendorId = static_cast<uint16_t>(parseHex(*vendor).value_or(0));
-        device.productId = static_cast<uint16_t>(parseHex(host.read(joinPath(path, "idProduct")).value_or("")).value_or(0));
+        device.productId =
+            static_cast<uint16_t>(parseHex(host.read(joinPath(path, "idProduct")).value_or("")).value_or(0));
         device.busNumber = static_cast<int>(parseDecimal(host.read(joinPath(path, "busnum")).value_or("")).value_or(0));
-        device.deviceNumber = static_cast<int>(parseDecimal(host.read(joinPath(path, "devnum")).value_or("")).value_or(0));
+        device.deviceNumber =
+            static_cast<int>(parseDecimal(host.read(joinPath(path, "devnum")).value_or("")).value_or(0));
         UsbNames found = names.usb(device.vendorId, device.productId);
-        device.vendorName = !found.vendor.empty() ? found.vendor : trimmed(host.read(joinPath(path, "manufacturer")).value_or(""));
-        device.productName = !found.product.empty() ? found.product : trimmed(host.read(joinPath(path, "product")).value_or(""));
+        device.vendorName =
+            !found.vendor.empty() ? found.vendor : trimmed(host.read(joinPath(path, "manufacturer")).value_or(""));
+        device.productName =
+            !found.product.empty() ? found.product : trimmed(host.read(joinPath(path, "product")).value_or(""));
         device.controller = nearestPciAncestor(host.canonical(path));
         devices.push_back(std::move(device));
     }

@@ -23,7 +23,7 @@ std::string hex(uint32_t value, int digits)
 }
 
 // "0000:01:00.0" -> "pci0000:00" root name for its domain.
-std::string rootBusName(const std::string& address)
+std::string rootBusName(const std::string &address)
 {
     return "pci" + address.substr(0, 4) + ":00";
 }
@@ -37,7 +37,7 @@ FakeHost::FakeHost()
         throw std::runtime_error("mkdtemp failed");
     root_ = pattern;
     host_ = std::make_unique<DirectoryHostRoot>(root_);
-    for (const char* dir : {"/sys/bus/pci/devices", "/sys/bus/pci/drivers", "/sys/kernel/iommu_groups",
+    for (const char *dir : {"/sys/bus/pci/devices", "/sys/bus/pci/drivers", "/sys/kernel/iommu_groups",
                             "/sys/bus/usb/devices", "/sys/bus/scsi/devices", "/sys/class/net", "/sys/class/block",
                             "/sys/devices/virtual/net", "/proc/self", "/proc/net", "/run"})
         makeDirectory(dir);
@@ -50,7 +50,7 @@ FakeHost::FakeHost()
 FakeHost::~FakeHost()
 {
     // Kept when the test failed, so the tree can be inspected (ccache's habit).
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    const auto *test = ::testing::UnitTest::GetInstance()->current_test_info();
     if (test && test->result()->Failed()) {
         std::fprintf(stderr, "fake host tree kept at %s\n", root_.c_str());
         return;
@@ -59,19 +59,19 @@ FakeHost::~FakeHost()
     fs::remove_all(root_, ignored);
 }
 
-void FakeHost::writeFile(const std::string& hostPath, const std::string& content)
+void FakeHost::writeFile(const std::string &hostPath, const std::string &content)
 {
     fs::path path = root_ + hostPath;
     fs::create_directories(path.parent_path());
     std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
 }
 
-void FakeHost::makeDirectory(const std::string& hostPath)
+void FakeHost::makeDirectory(const std::string &hostPath)
 {
     fs::create_directories(root_ + hostPath);
 }
 
-std::string FakeHost::read(const std::string& hostPath) const
+std::string FakeHost::read(const std::string &hostPath) const
 {
     std::ifstream in(root_ + hostPath, std::ios::binary);
     std::stringstream buffer;
@@ -79,7 +79,7 @@ std::string FakeHost::read(const std::string& hostPath) const
     return buffer.str();
 }
 
-void FakeHost::link(const std::string& hostPath, const std::string& targetHostPath)
+void FakeHost::link(const std::string &hostPath, const std::string &targetHostPath)
 {
     fs::path at = root_ + hostPath;
     fs::create_directories(at.parent_path());
@@ -88,7 +88,7 @@ void FakeHost::link(const std::string& hostPath, const std::string& targetHostPa
     fs::create_symlink(relative, at);
 }
 
-std::string FakeHost::devicePath(const std::string& pciAddress) const
+std::string FakeHost::devicePath(const std::string &pciAddress) const
 {
     auto found = devicePaths_.find(pciAddress);
     if (found == devicePaths_.end())
@@ -96,17 +96,18 @@ std::string FakeHost::devicePath(const std::string& pciAddress) const
     return found->second;
 }
 
-FakeHost& FakeHost::addDriver(const std::string& name)
+FakeHost &FakeHost::addDriver(const std::string &name)
 {
     const std::string path = "/sys/bus/pci/drivers/" + name;
-    for (const char* file : {"bind", "unbind", "new_id", "remove_id"})
+    for (const char *file : {"bind", "unbind", "new_id", "remove_id"})
         writeFile(path + "/" + file, "");
     return *this;
 }
 
-FakeHost& FakeHost::addPci(const PciSpec& spec)
+FakeHost &FakeHost::addPci(const PciSpec &spec)
 {
-    std::string parentPath = spec.parent.empty() ? "/sys/devices/" + rootBusName(spec.address) : devicePath(spec.parent);
+    std::string parentPath =
+        spec.parent.empty() ? "/sys/devices/" + rootBusName(spec.address) : devicePath(spec.parent);
     const std::string path = parentPath + "/" + spec.address;
     devicePaths_[spec.address] = path;
     writeFile(path + "/class", hex(spec.classCode, 6) + "\n");
@@ -146,8 +147,8 @@ FakeHost& FakeHost::addPci(const PciSpec& spec)
     return *this;
 }
 
-FakeHost& FakeHost::addUsb(const std::string& name, const std::string& controller, uint16_t vendor, uint16_t product,
-                           int bus, int device, const std::string& parentUsb)
+FakeHost &FakeHost::addUsb(const std::string &name, const std::string &controller, uint16_t vendor, uint16_t product,
+                           int bus, int device, const std::string &parentUsb)
 {
     const std::string parent = parentUsb.empty() ? devicePath(controller) : usbPaths_.at(parentUsb);
     const std::string path = parent + "/" + name;
@@ -161,15 +162,15 @@ FakeHost& FakeHost::addUsb(const std::string& name, const std::string& controlle
     return *this;
 }
 
-void FakeHost::addBlock(const std::string& parentPath, const std::string& disk, const std::string& majorMinor,
-                        const std::vector<PartitionSpec>& partitions)
+void FakeHost::addBlock(const std::string &parentPath, const std::string &disk, const std::string &majorMinor,
+                        const std::vector<PartitionSpec> &partitions)
 {
     const std::string path = parentPath + "/" + disk;
     writeFile(path + "/dev", majorMinor + "\n");
     makeDirectory(path + "/holders");
     link("/sys/class/block/" + disk, path);
     int number = 1;
-    for (const auto& partition : partitions) {
+    for (const auto &partition : partitions) {
         const std::string partitionPath = path + "/" + partition.name;
         writeFile(partitionPath + "/dev", partition.majorMinor + "\n");
         writeFile(partitionPath + "/partition", std::to_string(number++) + "\n");
@@ -178,9 +179,9 @@ void FakeHost::addBlock(const std::string& parentPath, const std::string& disk, 
     }
 }
 
-FakeHost& FakeHost::addScsiDisk(const std::string& hctl, const std::string& hba, const std::string& vendor,
-                                const std::string& model, const std::string& disk, const std::string& majorMinor,
-                                const std::vector<PartitionSpec>& partitions)
+FakeHost &FakeHost::addScsiDisk(const std::string &hctl, const std::string &hba, const std::string &vendor,
+                                const std::string &model, const std::string &disk, const std::string &majorMinor,
+                                const std::vector<PartitionSpec> &partitions)
 {
     const std::string hostNumber = hctl.substr(0, hctl.find(':'));
     const std::string target = hctl.substr(0, hctl.rfind(':'));
@@ -195,15 +196,15 @@ FakeHost& FakeHost::addScsiDisk(const std::string& hctl, const std::string& hba,
     return *this;
 }
 
-FakeHost& FakeHost::addNvmeDisk(const std::string& controllerAddress, const std::string& disk,
-                                const std::string& majorMinor, const std::vector<PartitionSpec>& partitions)
+FakeHost &FakeHost::addNvmeDisk(const std::string &controllerAddress, const std::string &disk,
+                                const std::string &majorMinor, const std::vector<PartitionSpec> &partitions)
 {
     addBlock(devicePath(controllerAddress) + "/nvme/nvme0", disk, majorMinor, partitions);
     return *this;
 }
 
-FakeHost& FakeHost::addNet(const std::string& name, const std::string& pci, const std::string& mac,
-                           const std::string& master)
+FakeHost &FakeHost::addNet(const std::string &name, const std::string &pci, const std::string &mac,
+                           const std::string &master)
 {
     const std::string path = pci.empty() ? "/sys/devices/virtual/net/" + name : devicePath(pci) + "/net/" + name;
     writeFile(path + "/address", mac + "\n");
@@ -215,7 +216,7 @@ FakeHost& FakeHost::addNet(const std::string& name, const std::string& pci, cons
     return *this;
 }
 
-FakeHost& FakeHost::addIpv4(const std::string& interface, const std::string& address, int prefix)
+FakeHost &FakeHost::addIpv4(const std::string &interface, const std::string &address, int prefix)
 {
     in_addr parsed{};
     if (inet_pton(AF_INET, address.c_str(), &parsed) != 1)
@@ -225,7 +226,7 @@ FakeHost& FakeHost::addIpv4(const std::string& interface, const std::string& add
     return *this;
 }
 
-FakeHost& FakeHost::addIpv6(const std::string& interface, const std::string& hex32, int prefix, int scope)
+FakeHost &FakeHost::addIpv6(const std::string &interface, const std::string &hex32, int prefix, int scope)
 {
     char line[160];
     std::snprintf(line, sizeof line, "%s %02x %02x %02x %02x %8s", hex32.c_str(), 2, prefix, scope, 0x80,
@@ -235,7 +236,7 @@ FakeHost& FakeHost::addIpv6(const std::string& interface, const std::string& hex
     return *this;
 }
 
-FakeHost& FakeHost::addDefaultRoute(const std::string& interface)
+FakeHost &FakeHost::addDefaultRoute(const std::string &interface)
 {
     defaultRoutes_.push_back(interface);
     writeProcNet();
@@ -251,10 +252,10 @@ void FakeHost::writeProcNet()
         return std::string(buffer);
     };
     std::string route = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n";
-    for (const auto& interface : defaultRoutes_)
+    for (const auto &interface : defaultRoutes_)
         route += interface + "\t00000000\t0102A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n";
     std::string trie = "Main:\n  +-- 0.0.0.0/0 3 0 5\n";
-    for (const auto& entry : ipv4_) {
+    for (const auto &entry : ipv4_) {
         uint32_t mask = entry.prefix == 0 ? 0 : ~uint32_t(0) << (32 - entry.prefix);
         route += entry.interface + "\t" + word(entry.address & mask) + "\t00000000\t0001\t0\t0\t0\t" + word(mask) +
                  "\t0\t0\t0\n";
@@ -267,34 +268,34 @@ void FakeHost::writeProcNet()
     writeFile("/proc/net/route", route);
     writeFile("/proc/net/fib_trie", trie);
     std::string inet6;
-    for (const auto& line : ipv6Lines_)
+    for (const auto &line : ipv6Lines_)
         inet6 += line + "\n";
     writeFile("/proc/net/if_inet6", inet6);
     writeFile("/proc/net/ipv6_route", "");
 }
 
-FakeHost& FakeHost::addMount(const std::string& majorMinor, const std::string& source, const std::string& mountPoint)
+FakeHost &FakeHost::addMount(const std::string &majorMinor, const std::string &source, const std::string &mountPoint)
 {
     mountLines_.push_back(std::to_string(20 + mountLines_.size()) + " 1 " + majorMinor + " / " + mountPoint +
                           " rw,relatime shared:1 - ext4 " + source + " rw");
     std::string text;
-    for (const auto& line : mountLines_)
+    for (const auto &line : mountLines_)
         text += line + "\n";
     writeFile("/proc/self/mountinfo", text);
     return *this;
 }
 
-FakeHost& FakeHost::addSwap(const std::string& device)
+FakeHost &FakeHost::addSwap(const std::string &device)
 {
     swapLines_.push_back("/dev/" + device + "                               partition\t8388604\t0\t-2");
     std::string text = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n";
-    for (const auto& line : swapLines_)
+    for (const auto &line : swapLines_)
         text += line + "\n";
     writeFile("/proc/swaps", text);
     return *this;
 }
 
-FakeHost& FakeHost::addHolder(const std::string& blockName, const std::string& holder)
+FakeHost &FakeHost::addHolder(const std::string &blockName, const std::string &holder)
 {
     const std::string path = host_->canonical("/sys/class/block/" + blockName);
     makeDirectory("/sys/devices/virtual/block/" + holder);

@@ -12,6 +12,6 @@ struct ProcessResult {
     std::string err;
 };
 
-ProcessResult runProcess(const std::vector<std::string>& argv, const std::string& input = "");
+ProcessResult runProcess(const std::vector<std::string> &argv, const std::string &input = "");
 
 } // namespace vfioctl::testing

@@ -14,53 +14,53 @@ namespace {
 const std::string devices = "/sys/bus/pci/devices/";
 const std::string drivers = "/sys/bus/pci/drivers/";
 
-uint16_t idOf(const HostRoot& host, const std::string& device, const char* file)
+uint16_t idOf(const HostRoot &host, const std::string &device, const char *file)
 {
     return static_cast<uint16_t>(parseHex(host.read(devices + device + "/" + file).value_or("")).value_or(0));
 }
 
 } // namespace
 
-SimulatedKernel::SimulatedKernel(FakeHost& fake) : fake_(fake)
+SimulatedKernel::SimulatedKernel(FakeHost &fake) : fake_(fake)
 {
-    for (const auto& device : fake_.host().list(devices)) {
+    for (const auto &device : fake_.host().list(devices)) {
         std::string driver = driverOf(device);
         if (!driver.empty())
             supports(driver, idOf(fake_.host(), device, "vendor"), idOf(fake_.host(), device, "device"));
     }
 }
 
-void SimulatedKernel::failAt(KernelStep step, const std::string& device, int errorNumber, int times)
+void SimulatedKernel::failAt(KernelStep step, const std::string &device, int errorNumber, int times)
 {
     std::lock_guard lock(mutex_);
     faults_.push_back({step, device, errorNumber, times});
 }
 
-void SimulatedKernel::supports(const std::string& driver, uint16_t vendor, uint16_t device)
+void SimulatedKernel::supports(const std::string &driver, uint16_t vendor, uint16_t device)
 {
     std::lock_guard lock(mutex_);
     ids_[driver].insert({vendor, device});
 }
 
-void SimulatedKernel::loadDriver(const std::string& driver)
+void SimulatedKernel::loadDriver(const std::string &driver)
 {
     std::lock_guard lock(mutex_);
     fake_.addDriver(driver);
     ids_[driver];
 }
 
-std::string SimulatedKernel::driverOf(const std::string& device) const
+std::string SimulatedKernel::driverOf(const std::string &device) const
 {
     auto link = fake_.host().readLink(devices + device + "/driver");
     return link ? baseName(*link) : std::string();
 }
 
-std::string SimulatedKernel::overrideOf(const std::string& device) const
+std::string SimulatedKernel::overrideOf(const std::string &device) const
 {
     return parseDriverOverride(fake_.host().read(devices + device + "/driver_override").value_or(""));
 }
 
-bool SimulatedKernel::matches(const std::string& driver, const std::string& device) const
+bool SimulatedKernel::matches(const std::string &driver, const std::string &device) const
 {
     // As in the kernel: an override makes only that driver match; otherwise the driver's id table decides.
     std::string override = overrideOf(device);
@@ -71,7 +71,7 @@ bool SimulatedKernel::matches(const std::string& driver, const std::string& devi
            table->second.contains({idOf(fake_.host(), device, "vendor"), idOf(fake_.host(), device, "device")});
 }
 
-void SimulatedKernel::attach(const std::string& device, const std::string& driver)
+void SimulatedKernel::attach(const std::string &device, const std::string &driver)
 {
     if (neverBinds_.contains(driver))
         return;
@@ -79,18 +79,18 @@ void SimulatedKernel::attach(const std::string& device, const std::string& drive
     fake_.link(drivers + driver + "/" + device, fake_.devicePath(device));
 }
 
-void SimulatedKernel::detach(const std::string& device)
+void SimulatedKernel::detach(const std::string &device)
 {
     std::string driver = driverOf(device);
     std::filesystem::remove(fake_.root() + fake_.devicePath(device) + "/driver");
     std::filesystem::remove(fake_.root() + drivers + driver + "/" + device);
 }
 
-void SimulatedKernel::probe(const std::string& device)
+void SimulatedKernel::probe(const std::string &device)
 {
     if (!driverOf(device).empty())
         return;
-    for (const auto& [driver, table] : ids_) {
+    for (const auto &[driver, table] : ids_) {
         if (fake_.host().exists(drivers + driver) && matches(driver, device)) {
             attach(device, driver);
             return;
@@ -98,7 +98,7 @@ void SimulatedKernel::probe(const std::string& device)
     }
 }
 
-void SimulatedKernel::enter(KernelStep step, const std::string& device)
+void SimulatedKernel::enter(KernelStep step, const std::string &device)
 {
     ++writes_;
     if (hook_)
@@ -118,7 +118,7 @@ void SimulatedKernel::enter(KernelStep step, const std::string& device)
     }
 }
 
-void SimulatedKernel::write(const std::string& path, std::string_view data)
+void SimulatedKernel::write(const std::string &path, std::string_view data)
 {
     std::lock_guard lock(mutex_);
     const std::string value = trimmed(data);
@@ -167,7 +167,7 @@ void SimulatedKernel::write(const std::string& path, std::string_view data)
                 return;
             }
             ids_[driver].insert(id);
-            for (const auto& device : fake_.host().list(devices)) // new_id probes unbound devices at once
+            for (const auto &device : fake_.host().list(devices)) // new_id probes unbound devices at once
                 if (driverOf(device).empty() && matches(driver, device))
                     attach(device, driver);
             return;

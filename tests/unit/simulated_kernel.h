@@ -18,33 +18,33 @@ enum class KernelStep { SetOverride, Unbind, Bind, Probe, NewId };
 class SimulatedKernel : public HostRoot {
 public:
     // Drivers already bound in the tree are taken to support their devices' ids.
-    explicit SimulatedKernel(FakeHost& fake);
+    explicit SimulatedKernel(FakeHost &fake);
 
     // The next matching write fails with errorNumber (device "" matches any device). `times` < 0: every time.
-    void failAt(KernelStep step, const std::string& device, int errorNumber, int times = 1);
+    void failAt(KernelStep step, const std::string &device, int errorNumber, int times = 1);
     // A driver that accepts binds and probes but never attaches (the device stays unbound).
-    void neverBinds(const std::string& driver) { neverBinds_.insert(driver); }
+    void neverBinds(const std::string &driver) { neverBinds_.insert(driver); }
     void delay(KernelStep step, std::chrono::milliseconds latency) { delays_[step] = latency; }
     // Called before every write with its step and device; may throw to simulate the process dying there.
-    void onWrite(std::function<void(KernelStep, const std::string&)> hook) { hook_ = std::move(hook); }
-    void supports(const std::string& driver, uint16_t vendor, uint16_t device);
+    void onWrite(std::function<void(KernelStep, const std::string &)> hook) { hook_ = std::move(hook); }
+    void supports(const std::string &driver, uint16_t vendor, uint16_t device);
     // Registers a driver (as loading its module does).
-    void loadDriver(const std::string& driver);
+    void loadDriver(const std::string &driver);
     int writes() const { return writes_; }
 
-    std::optional<std::string> read(const std::string& path) const override { return fake_.host().read(path); }
-    void write(const std::string& path, std::string_view data) override;
-    std::optional<std::string> readLink(const std::string& path) const override { return fake_.host().readLink(path); }
-    std::vector<std::string> list(const std::string& path) const override { return fake_.host().list(path); }
-    bool exists(const std::string& path) const override { return fake_.host().exists(path); }
-    std::string canonical(const std::string& path) const override { return fake_.host().canonical(path); }
-    void makeDirectories(const std::string& path, unsigned mode) override { fake_.host().makeDirectories(path, mode); }
-    void replaceAtomically(const std::string& path, std::string_view data, unsigned mode) override
+    std::optional<std::string> read(const std::string &path) const override { return fake_.host().read(path); }
+    void write(const std::string &path, std::string_view data) override;
+    std::optional<std::string> readLink(const std::string &path) const override { return fake_.host().readLink(path); }
+    std::vector<std::string> list(const std::string &path) const override { return fake_.host().list(path); }
+    bool exists(const std::string &path) const override { return fake_.host().exists(path); }
+    std::string canonical(const std::string &path) const override { return fake_.host().canonical(path); }
+    void makeDirectories(const std::string &path, unsigned mode) override { fake_.host().makeDirectories(path, mode); }
+    void replaceAtomically(const std::string &path, std::string_view data, unsigned mode) override
     {
         fake_.host().replaceAtomically(path, data, mode);
     }
-    void remove(const std::string& path) override { fake_.host().remove(path); }
-    FileLock lockExclusive(const std::string& path) override { return fake_.host().lockExclusive(path); }
+    void remove(const std::string &path) override { fake_.host().remove(path); }
+    FileLock lockExclusive(const std::string &path) override { return fake_.host().lockExclusive(path); }
 
 private:
     struct Fault {
@@ -53,21 +53,21 @@ private:
         int errorNumber;
         int times;
     };
-    void enter(KernelStep step, const std::string& device);
-    std::string driverOf(const std::string& device) const;
-    std::string overrideOf(const std::string& device) const;
-    bool matches(const std::string& driver, const std::string& device) const;
-    void attach(const std::string& device, const std::string& driver);
-    void detach(const std::string& device);
-    void probe(const std::string& device);
+    void enter(KernelStep step, const std::string &device);
+    std::string driverOf(const std::string &device) const;
+    std::string overrideOf(const std::string &device) const;
+    bool matches(const std::string &driver, const std::string &device) const;
+    void attach(const std::string &device, const std::string &driver);
+    void detach(const std::string &device);
+    void probe(const std::string &device);
 
-    FakeHost& fake_;
+    FakeHost &fake_;
     mutable std::recursive_mutex mutex_;
     std::map<std::string, std::set<std::pair<uint16_t, uint16_t>>> ids_;
     std::vector<Fault> faults_;
     std::set<std::string> neverBinds_;
     std::map<KernelStep, std::chrono::milliseconds> delays_;
-    std::function<void(KernelStep, const std::string&)> hook_;
+    std::function<void(KernelStep, const std::string &)> hook_;
     int writes_ = 0;
 };
 

@@ -17,8 +17,8 @@ namespace {
 // Loading vfio-pci in the simulated kernel registers its driver directory, as modprobe does.
 class FakeModuleLoader : public ModuleLoader {
 public:
-    explicit FakeModuleLoader(SimulatedKernel& kernel) : kernel_(kernel) {}
-    void load(const std::string& name) override
+    explicit FakeModuleLoader(SimulatedKernel &kernel) : kernel_(kernel) {}
+    void load(const std::string &name) override
     {
         loaded.push_back(name);
         kernel_.loadDriver(name);
@@ -26,29 +26,47 @@ public:
     std::vector<std::string> loaded;
 
 private:
-    SimulatedKernel& kernel_;
+    SimulatedKernel &kernel_;
 };
 
 struct SimulatedCrash {}; // not an Error: the process "dies" here, nothing is rolled back
 
-PciAddress at(const char* text)
+PciAddress at(const char *text)
 {
     return PciAddress::parse(text);
 }
 
 // Three groups to prepare: a GPU with its audio companion behind a root port, a multi-function USB controller,
 // and a single NVMe. One device starts on a non-default driver (pci-stub by override), one with no driver.
-void buildThreeGroups(FakeHost& fake)
+void buildThreeGroups(FakeHost &fake)
 {
     fake.addPci({.address = "0000:00:01.0", .classCode = 0x060400, .driver = "pcieport", .group = 1});
-    fake.addPci({.address = "0000:01:00.0", .classCode = 0x030000, .vendor = 0x10de, .device = 0x2204,
-                 .driver = "nouveau", .group = 1, .parent = "0000:00:01.0"});
-    fake.addPci({.address = "0000:01:00.1", .classCode = 0x040300, .vendor = 0x10de, .device = 0x1aef,
-                 .driver = "snd_hda_intel", .group = 1, .parent = "0000:00:01.0"});
-    fake.addPci({.address = "0000:02:00.0", .classCode = 0x0c0330, .vendor = 0x1b21, .device = 0x2142,
-                 .driver = "xhci_hcd", .group = 2});
-    fake.addPci({.address = "0000:02:00.1", .classCode = 0x0c0330, .vendor = 0x1b21, .device = 0x2143,
-                 .driver = "pci-stub", .group = 2});
+    fake.addPci({.address = "0000:01:00.0",
+                 .classCode = 0x030000,
+                 .vendor = 0x10de,
+                 .device = 0x2204,
+                 .driver = "nouveau",
+                 .group = 1,
+                 .parent = "0000:00:01.0"});
+    fake.addPci({.address = "0000:01:00.1",
+                 .classCode = 0x040300,
+                 .vendor = 0x10de,
+                 .device = 0x1aef,
+                 .driver = "snd_hda_intel",
+                 .group = 1,
+                 .parent = "0000:00:01.0"});
+    fake.addPci({.address = "0000:02:00.0",
+                 .classCode = 0x0c0330,
+                 .vendor = 0x1b21,
+                 .device = 0x2142,
+                 .driver = "xhci_hcd",
+                 .group = 2});
+    fake.addPci({.address = "0000:02:00.1",
+                 .classCode = 0x0c0330,
+                 .vendor = 0x1b21,
+                 .device = 0x2143,
+                 .driver = "pci-stub",
+                 .group = 2});
     fake.writeFile(fake.devicePath("0000:02:00.1") + "/driver_override", "pci-stub\n");
     fake.addPci({.address = "0000:03:00.0", .classCode = 0x010802, .vendor = 0x144d, .device = 0xa808, .group = 3});
     fake.addDriver("nvme");
@@ -69,7 +87,7 @@ protected:
     {
         DriverBinder binder(*kernel, std::chrono::milliseconds(0));
         std::map<std::string, DriverState> states;
-        for (const char* device : all)
+        for (const char *device : all)
             states[device] = binder.stateOf(at(device));
         return states;
     }
@@ -78,7 +96,7 @@ protected:
         return {"win10", {at("0000:01:00.0"), at("0000:02:00.1"), at("0000:03:00.0")}, Force::No};
     }
 
-    static constexpr const char* all[] = {"0000:00:01.0", "0000:01:00.0", "0000:01:00.1",
+    static constexpr const char *all[] = {"0000:00:01.0", "0000:01:00.0", "0000:01:00.1",
                                           "0000:02:00.0", "0000:02:00.1", "0000:03:00.0"};
     FakeHost fake;
     std::unique_ptr<SimulatedKernel> kernel;
@@ -95,7 +113,7 @@ TEST_F(BindEngineTest, BindsEveryEndpointOfEveryGroupAndLeavesBridges)
     EXPECT_EQ(outcome.groups, (std::vector<int>{1, 2, 3}));
     EXPECT_EQ(loader->loaded, std::vector<std::string>{"vfio-pci"});
     auto now = snapshot();
-    for (const char* device : {"0000:01:00.0", "0000:01:00.1", "0000:02:00.0", "0000:02:00.1", "0000:03:00.0"})
+    for (const char *device : {"0000:01:00.0", "0000:01:00.1", "0000:02:00.0", "0000:02:00.1", "0000:03:00.0"})
         EXPECT_EQ(now[device], (DriverState{"vfio-pci", "vfio-pci"})) << device;
     EXPECT_EQ(now["0000:00:01.0"], original["0000:00:01.0"]);
     auto journals = engine->status();
@@ -134,15 +152,16 @@ TEST_F(BindEngineTest, AFailureAtEveryStepLeavesEveryDeviceAsItWas)
         sim.supports("nvme", 0x144d, 0xa808);
         FakeModuleLoader modules(sim);
         int count = 0;
-        sim.onWrite([&](KernelStep, const std::string&) {
+        sim.onWrite([&](KernelStep, const std::string &) {
             if (++count == failing)
                 throw Error("injected: " + errnoText(EBUSY), EBUSY);
         });
         BindEngine faulty(sim, modules, std::chrono::milliseconds(300));
         EXPECT_THROW(faulty.bind(prepareRequest()), Error) << "write " << failing;
         DriverBinder binder(sim, std::chrono::milliseconds(0));
-        for (const char* device : all)
-            EXPECT_EQ(binder.stateOf(at(device)), original[device]) << device << " after a failure at write " << failing;
+        for (const char *device : all)
+            EXPECT_EQ(binder.stateOf(at(device)), original[device])
+                << device << " after a failure at write " << failing;
         EXPECT_TRUE(faulty.status().empty()) << "journal left after a failure at write " << failing;
     }
 }
@@ -157,7 +176,7 @@ TEST_F(BindEngineTest, ACrashAtEveryStepIsUndoneByRecover)
         FakeModuleLoader modules(sim);
         int count = 0;
         bool crashed = false;
-        sim.onWrite([&](KernelStep, const std::string&) {
+        sim.onWrite([&](KernelStep, const std::string &) {
             if (++count == crashing && !crashed) {
                 crashed = true;
                 throw SimulatedCrash{};
@@ -167,7 +186,7 @@ TEST_F(BindEngineTest, ACrashAtEveryStepIsUndoneByRecover)
             BindEngine dying(sim, modules, std::chrono::milliseconds(300));
             try {
                 dying.bind(prepareRequest());
-            } catch (const SimulatedCrash&) {
+            } catch (const SimulatedCrash &) {
             }
         }
         if (!crashed)
@@ -178,7 +197,7 @@ TEST_F(BindEngineTest, ACrashAtEveryStepIsUndoneByRecover)
         EXPECT_EQ(afterReboot.status()[0].state, JournalState::Binding);
         EXPECT_EQ(afterReboot.recover(), std::vector<std::string>{"win10"});
         DriverBinder binder(sim, std::chrono::milliseconds(0));
-        for (const char* device : all)
+        for (const char *device : all)
             EXPECT_EQ(binder.stateOf(at(device)), original[device]) << device << " after a crash at write " << crashing;
         EXPECT_TRUE(afterReboot.status().empty());
     }
@@ -190,7 +209,7 @@ TEST_F(BindEngineTest, AKernelErrorIsOneSentenceNamingDeviceStepAndErrno)
     try {
         engine->bind(prepareRequest());
         FAIL();
-    } catch (const Error& error) {
+    } catch (const Error &error) {
         EXPECT_STREQ(error.what(), "cannot unbind 0000:01:00.1 from snd_hda_intel: Device or resource busy");
     }
     EXPECT_EQ(snapshot(), original);
@@ -202,7 +221,7 @@ TEST_F(BindEngineTest, ADriverThatNeverBindsTimesOutAndRollsBack)
     try {
         engine->bind(prepareRequest());
         FAIL();
-    } catch (const Error& error) {
+    } catch (const Error &error) {
         EXPECT_NE(std::string(error.what()).find("did not bind to vfio-pci within 300 ms"), std::string::npos)
             << error.what();
     }
@@ -217,7 +236,7 @@ TEST_F(BindEngineTest, TwoOwnersNeverHoldTheSameGroup)
             try {
                 BindEngine(*kernel, *loader, std::chrono::milliseconds(300)).bind({"vm-a", {at("01:00.0")}});
                 outcomes[0] = "bound";
-            } catch (const Error& error) {
+            } catch (const Error &error) {
                 outcomes[0] = error.what();
             }
         });
@@ -225,14 +244,14 @@ TEST_F(BindEngineTest, TwoOwnersNeverHoldTheSameGroup)
             try {
                 BindEngine(*kernel, *loader, std::chrono::milliseconds(300)).bind({"vm-b", {at("01:00.1")}});
                 outcomes[1] = "bound";
-            } catch (const Error& error) {
+            } catch (const Error &error) {
                 outcomes[1] = error.what();
             }
         });
     }
     int winners = std::count(outcomes.begin(), outcomes.end(), "bound");
     EXPECT_EQ(winners, 1) << outcomes[0] << " / " << outcomes[1];
-    const std::string& loser = outcomes[0] == "bound" ? outcomes[1] : outcomes[0];
+    const std::string &loser = outcomes[0] == "bound" ? outcomes[1] : outcomes[0];
     EXPECT_NE(loser.find("is held by vm-"), std::string::npos) << loser;
 }
 
@@ -243,7 +262,7 @@ TEST_F(BindEngineTest, RefusesBridgesAndDevicesWithoutAGroup)
     try {
         engine->bind({"manual", {at("05:00.0")}});
         FAIL();
-    } catch (const Error& error) {
+    } catch (const Error &error) {
         EXPECT_NE(std::string(error.what()).find("has no IOMMU group"), std::string::npos);
     }
     EXPECT_EQ(snapshot(), original);
@@ -259,7 +278,7 @@ TEST_F(BindEngineTest, RefusesWhatTheHostUsesUnlessForced)
     try {
         workstation.bind({"manual", {at("0000:03:00.1")}});
         FAIL();
-    } catch (const Error& error) {
+    } catch (const Error &error) {
         EXPECT_STREQ(error.what(), "refusing to bind 0000:03:00.0 (IOMMU group 6): the host uses it: network "
                                    "interface eno1 has address 192.168.1.10/24, network interface eno1 carries the "
                                    "default route; use --force to take it anyway");

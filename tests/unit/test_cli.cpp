@@ -30,7 +30,7 @@ TEST_F(CliTest, ListJsonHasEveryPciDeviceWithItsEligibility)
     auto document = nlohmann::json::parse(result.out);
     ASSERT_EQ(document["pci"].size(), 15u);
     EXPECT_FALSE(document.contains("usb"));
-    const auto& gpu = document["pci"][5];
+    const auto &gpu = document["pci"][5];
     EXPECT_EQ(gpu["address"], "0000:01:00.0");
     EXPECT_EQ(gpu["class"], "030000");
     EXPECT_EQ(gpu["vendor_id"], "10de");
@@ -46,7 +46,7 @@ TEST_F(CliTest, ListEligibleLeavesOutWhatCannotBePassedThrough)
     ASSERT_EQ(result.exitCode, 0) << result.err;
     auto document = nlohmann::json::parse(result.out);
     std::vector<std::string> addresses;
-    for (const auto& device : document["pci"])
+    for (const auto &device : document["pci"])
         addresses.push_back(device["address"]);
     EXPECT_EQ(addresses, (std::vector<std::string>{"0000:00:14.0", "0000:01:00.0", "0000:01:00.1", "0000:02:00.0",
                                                    "0000:04:00.0", "0000:04:00.2", "0000:04:00.3"}));
@@ -57,7 +57,7 @@ TEST_F(CliTest, ListAllJsonHasEveryType)
     auto result = vfioctl({"list", "--type", "all", "--json"});
     ASSERT_EQ(result.exitCode, 0) << result.err;
     auto document = nlohmann::json::parse(result.out);
-    for (const char* type : {"pci", "usb", "scsi", "net", "block"})
+    for (const char *type : {"pci", "usb", "scsi", "net", "block"})
         EXPECT_TRUE(document.contains(type)) << type;
     ASSERT_EQ(document["block"][1]["name"], "sda"); // nvme0n1 sorts first
     EXPECT_EQ(document["block"][1]["host_uses"][0]["detail"], "sda1 mounted at /");

@@ -42,7 +42,7 @@ TEST(DirectoryHostRoot, ReportsWriteErrorsWithTheErrnoText)
     try {
         fake.host().write("/sys/bus/pci/nonexistent", "1");
         FAIL();
-    } catch (const Error& error) {
+    } catch (const Error &error) {
         EXPECT_STREQ(error.what(), "cannot open /sys/bus/pci/nonexistent: No such file or directory");
         EXPECT_EQ(error.errorNumber(), ENOENT);
     }

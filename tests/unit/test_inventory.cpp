@@ -18,11 +18,11 @@ protected:
         vfioctl::testing::buildWorkstation(fake);
         inventory = scanInventory(fake.host(), names);
     }
-    const PciDevice& pci(const char* address) { return inventory.requirePci(PciAddress::parse(address)); }
-    std::vector<std::string> reasonsOf(const char* address)
+    const PciDevice &pci(const char *address) { return inventory.requirePci(PciAddress::parse(address)); }
+    std::vector<std::string> reasonsOf(const char *address)
     {
         std::vector<std::string> details;
-        for (const auto& reason : assessEligibility(inventory, pci(address)).reasons)
+        for (const auto &reason : assessEligibility(inventory, pci(address)).reasons)
             details.push_back(kindName(reason.kind) + ": " + reason.detail);
         return details;
     }
@@ -37,7 +37,7 @@ protected:
 TEST_F(InventoryTest, ReadsEveryPciFunctionWithItsAttributes)
 {
     ASSERT_EQ(inventory.pci.size(), 15u);
-    const PciDevice& gpu = pci("0000:01:00.0");
+    const PciDevice &gpu = pci("0000:01:00.0");
     EXPECT_EQ(gpu.classCode, 0x030000u);
     EXPECT_EQ(gpu.vendorId, 0x10de);
     EXPECT_EQ(gpu.deviceId, 0x2204);
@@ -69,11 +69,11 @@ TEST_F(InventoryTest, ReadsSriovLinksBothWays)
 TEST_F(InventoryTest, ReadsIommuGroupsFromTheKernelDirectory)
 {
     ASSERT_EQ(inventory.groups.size(), 11u);
-    const IommuGroup* group = inventory.findGroup(1);
+    const IommuGroup *group = inventory.findGroup(1);
     ASSERT_TRUE(group);
-    EXPECT_EQ(group->devices, (std::vector<PciAddress>{PciAddress::parse("0000:00:01.0"),
-                                                       PciAddress::parse("0000:01:00.0"),
-                                                       PciAddress::parse("0000:01:00.1")}));
+    EXPECT_EQ(group->devices,
+              (std::vector<PciAddress>{PciAddress::parse("0000:00:01.0"), PciAddress::parse("0000:01:00.0"),
+                                       PciAddress::parse("0000:01:00.1")}));
 }
 
 TEST_F(InventoryTest, FindsUsbDevicesBelowTheirController)
@@ -92,7 +92,7 @@ TEST_F(InventoryTest, FindsUsbDevicesBelowTheirController)
 TEST_F(InventoryTest, FindsScsiLunsAndTheirDisksBelowTheHba)
 {
     ASSERT_EQ(inventory.scsi.size(), 1u); // host0 is listed on the bus but is not a LUN
-    const ScsiDevice& disk = inventory.scsi[0];
+    const ScsiDevice &disk = inventory.scsi[0];
     EXPECT_EQ(disk.hctl, "0:0:0:0");
     EXPECT_EQ(disk.vendor, "ATA");
     EXPECT_EQ(disk.model, "Samsung SSD 860");
@@ -121,13 +121,13 @@ TEST_F(InventoryTest, FindsBlockDevicesWithPartitionsMountsAndSwap)
 
 TEST_F(InventoryTest, FindsNetworkInterfacesWithAddressesRoutesAndMasters)
 {
-    const NetInterface* eno1 = inventory.findNet("eno1");
+    const NetInterface *eno1 = inventory.findNet("eno1");
     ASSERT_TRUE(eno1);
     EXPECT_EQ(eno1->mac, "00:1b:21:aa:bb:01");
     EXPECT_EQ(eno1->addresses, std::vector<std::string>{"192.168.1.10/24"});
     EXPECT_TRUE(eno1->defaultRoute);
     EXPECT_EQ(eno1->pciDevice, PciAddress::parse("0000:03:00.0"));
-    const NetInterface* bridge = inventory.findNet("br0");
+    const NetInterface *bridge = inventory.findNet("br0");
     ASSERT_TRUE(bridge);
     EXPECT_FALSE(bridge->pciDevice);
     EXPECT_EQ(inventory.findNet("enp5s0")->master, "br0");
@@ -135,8 +135,7 @@ TEST_F(InventoryTest, FindsNetworkInterfacesWithAddressesRoutesAndMasters)
 
 TEST_F(InventoryTest, ABridgeIsNeverEligible)
 {
-    EXPECT_EQ(reasonsOf("0000:00:01.0"),
-              std::vector<std::string>{"bridge: bridge (class 0x06) stays with the host"});
+    EXPECT_EQ(reasonsOf("0000:00:01.0"), std::vector<std::string>{"bridge: bridge (class 0x06) stays with the host"});
 }
 
 TEST_F(InventoryTest, AGpuAndItsAudioFunctionAreEligible)
@@ -218,7 +217,7 @@ TEST_F(InventoryTest, AffectedOfAnUnknownDeviceIsAClearError)
     try {
         affectedDevices(inventory, PciAddress::parse("0000:09:00.0"));
         FAIL();
-    } catch (const Error& error) {
+    } catch (const Error &error) {
         EXPECT_STREQ(error.what(), "no PCI device 0000:09:00.0 on this host");
     }
 }
@@ -234,8 +233,12 @@ TEST_F(InventoryTest, AnEmptyHostHasNothingAndDoesNotFail)
 TEST(SharedFilesystems, AVirtio9pDeviceWhoseShareIsMountedIsUsedByTheHost)
 {
     FakeHost fake;
-    fake.addPci({.address = "0000:00:05.0", .classCode = 0x000200, .vendor = 0x1af4, .device = 0x1009,
-                 .driver = "virtio-pci", .group = 5});
+    fake.addPci({.address = "0000:00:05.0",
+                 .classCode = 0x000200,
+                 .vendor = 0x1af4,
+                 .device = 0x1009,
+                 .driver = "virtio-pci",
+                 .group = 5});
     const std::string virtio = fake.devicePath("0000:00:05.0") + "/virtio3";
     fake.writeFile(virtio + "/mount_tag", std::string("hostroot\0", 9));
     fake.link("/sys/bus/virtio/devices/virtio3", virtio);

@@ -32,14 +32,14 @@ TEST(PciAddress, AcceptsUpperCaseHex)
 
 TEST(PciAddress, RejectsAnythingElseWithTheAcceptedForms)
 {
-    for (const char* bad : {"", "0000:01:00", "0000:01:00.8", "0000:01:20.0", "../../etc", "0000:01:00.0/..",
+    for (const char *bad : {"", "0000:01:00", "0000:01:00.8", "0000:01:20.0", "../../etc", "0000:01:00.0/..",
                             "0000:01:00.0 ", "pci_0000_01_00", "1:0.0", "0000:01:00.0\n", "zz:00.0", "00000:01:00.0",
                             "pci_0000_01_00_0_", "0000-01-00.0"}) {
         EXPECT_FALSE(PciAddress::tryParse(bad)) << bad;
         try {
             PciAddress::parse(bad);
             ADD_FAILURE() << "accepted " << bad;
-        } catch (const vfioctl::Error& error) {
+        } catch (const vfioctl::Error &error) {
             EXPECT_NE(std::string(error.what()).find("expected 0000:01:00.0, 01:00.0 or pci_0000_01_00_0"),
                       std::string::npos);
         }
@@ -54,7 +54,7 @@ TEST(PciAddress, RejectsEmbeddedNulAndDoesNotEchoControlCharacters)
     try {
         PciAddress::parse(std::string("a\x1b[31mb"));
         FAIL();
-    } catch (const vfioctl::Error& error) {
+    } catch (const vfioctl::Error &error) {
         EXPECT_EQ(std::string(error.what()).find('\x1b'), std::string::npos);
     }
 }

@@ -9,7 +9,7 @@ using namespace vfioctl;
 
 TEST(Ipv4Routes, ReadsUpRoutesInHostOrder)
 {
-    const char* text = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+    const char *text = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
                        "eth0\t00000000\t0202000A\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
                        "eth0\t0002000A\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n"
                        "eth9\t0003000A\t00000000\t0000\t0\t0\t100\t00FFFFFF\t0\t0\t0\n";
@@ -22,7 +22,7 @@ TEST(Ipv4Routes, ReadsUpRoutesInHostOrder)
 
 TEST(Ipv4Addresses, TakesTheLocalHostLeavesOfTheFibTrieAndSkipsLoopback)
 {
-    const char* trie = "Main:\n"
+    const char *trie = "Main:\n"
                        "  +-- 0.0.0.0/0 3 0 5\n"
                        "     |-- 0.0.0.0\n"
                        "        /0 universe UNICAST\n"
@@ -44,7 +44,7 @@ TEST(Ipv4Addresses, TakesTheLocalHostLeavesOfTheFibTrieAndSkipsLoopback)
 
 TEST(Ipv6Addresses, LeavesOutLinkLocalAndLoopback)
 {
-    const char* text = "00000000000000000000000000000001 01 80 10 80       lo\n"
+    const char *text = "00000000000000000000000000000001 01 80 10 80       lo\n"
                        "fe800000000000005054fffffe123456 02 40 20 80     eth0\n"
                        "20010db8000000000000000000000001 02 40 00 80     eth0\n";
     auto addresses = parseIpv6Addresses(text);
@@ -55,7 +55,7 @@ TEST(Ipv6Addresses, LeavesOutLinkLocalAndLoopback)
 
 TEST(Ipv6Routes, FindsTheDefaultRouteButNotTheUnreachableOneOnLo)
 {
-    const char* text =
+    const char *text =
         "00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000001 "
         "00000400 00000001 00000000 00000003     eth0\n"
         "00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 "
@@ -65,12 +65,11 @@ TEST(Ipv6Routes, FindsTheDefaultRouteButNotTheUnreachableOneOnLo)
 
 TEST(MountTable, ReadsMountPointsByDeviceNumberAndSourceWithEscapes)
 {
-    const char* mountInfo =
-        "29 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw,errors=remount-ro\n"
-        "30 29 259:1 / /boot/efi rw,relatime shared:2 - vfat /dev/nvme0n1p1 rw\n"
-        "31 29 8:17 / /mnt/my\\040disk rw,relatime shared:3 - xfs /dev/sdb1 rw\n"
-        "32 29 0:26 / /proc rw,nosuid shared:4 - proc proc rw\n";
-    const char* swaps = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+    const char *mountInfo = "29 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw,errors=remount-ro\n"
+                            "30 29 259:1 / /boot/efi rw,relatime shared:2 - vfat /dev/nvme0n1p1 rw\n"
+                            "31 29 8:17 / /mnt/my\\040disk rw,relatime shared:3 - xfs /dev/sdb1 rw\n"
+                            "32 29 0:26 / /proc rw,nosuid shared:4 - proc proc rw\n";
+    const char *swaps = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
                         "/dev/sda3                               partition\t8388604\t0\t-2\n"
                         "/swapfile                               file\t\t1048572\t0\t-3\n";
     MountTable table = parseMountTable(mountInfo, swaps);
