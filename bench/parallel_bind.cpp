@@ -1,6 +1,7 @@
 // Figure for the binding engine's parallelism: binding 1 and 8 IOMMU groups on the simulated kernel with 200 ms of
 // unbind latency per device. One worker per group means 8 groups should cost about what 1 does, not 8 times it.
 #include "bind_engine.h"
+#include "fake_module_loader.h"
 #include "simulated_kernel.h"
 
 #include <chrono>
@@ -12,15 +13,6 @@ using vfioctl::testing::KernelStep;
 using vfioctl::testing::SimulatedKernel;
 
 namespace {
-
-class LoadingModules : public ModuleLoader {
-public:
-    explicit LoadingModules(SimulatedKernel &kernel) : kernel_(kernel) {}
-    void load(const std::string &name) override { kernel_.loadDriver(name); }
-
-private:
-    SimulatedKernel &kernel_;
-};
 
 double secondsToBind(int groups)
 {
@@ -42,7 +34,7 @@ double secondsToBind(int groups)
     }
     SimulatedKernel kernel(fake);
     kernel.delay(KernelStep::Unbind, std::chrono::milliseconds(200));
-    LoadingModules modules(kernel);
+    vfioctl::testing::FakeModuleLoader modules(kernel);
     BindEngine engine(kernel, modules, std::chrono::seconds(10));
     auto start = std::chrono::steady_clock::now();
     engine.bind(request);

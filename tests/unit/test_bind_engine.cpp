@@ -1,5 +1,6 @@
 #include "bind_engine.h"
 #include "error.h"
+#include "fake_module_loader.h"
 #include "simulated_kernel.h"
 #include "workstation.h"
 
@@ -9,25 +10,11 @@
 
 using namespace vfioctl;
 using vfioctl::testing::FakeHost;
+using vfioctl::testing::FakeModuleLoader;
 using vfioctl::testing::KernelStep;
 using vfioctl::testing::SimulatedKernel;
 
 namespace {
-
-// Loading vfio-pci in the simulated kernel registers its driver directory, as modprobe does.
-class FakeModuleLoader : public ModuleLoader {
-public:
-    explicit FakeModuleLoader(SimulatedKernel &kernel) : kernel_(kernel) {}
-    void load(const std::string &name) override
-    {
-        loaded.push_back(name);
-        kernel_.loadDriver(name);
-    }
-    std::vector<std::string> loaded;
-
-private:
-    SimulatedKernel &kernel_;
-};
 
 struct SimulatedCrash {}; // not an Error: the process "dies" here, nothing is rolled back
 
