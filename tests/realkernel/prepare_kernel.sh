@@ -7,6 +7,9 @@ cache=${1:?usage: prepare_kernel.sh CACHE_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
+# Tests run in parallel share one cache: the first prepares it, the others wait for it.
+exec 9> "$cache/.lock"
+flock 9
 [ -f "$cache/ready" ] && exit 0
 
 package=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
