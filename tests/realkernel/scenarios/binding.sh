@@ -56,6 +56,17 @@ check "the e1000 is given back to pci-stub, not to e1000" is_driver $nic pci-stu
 check "with its pci-stub override" test "$(override $nic)" = "pci-stub"
 check "the xhci controller is back on xhci_hcd" is_driver $xhci xhci_hcd
 
+# A bind that never finished (the process died after moving the devices, before marking its journal done) is
+# listed as unfinished and rolled back by recover.
+"$VFIOCTL" bind "$xhci" --owner crashed > /dev/null 2>&1
+sed -i 's/"state": "bound"/"state": "binding"/' /run/vfioctl/owners/crashed.journal
+"$VFIOCTL" status > "$out/status-crashed.txt"
+check "status shows the unfinished bind" grep -q "crashed did not finish (binding)" "$out/status-crashed.txt"
+"$VFIOCTL" recover > "$out/recover.txt" 2>&1
+check "recover exits 0" test $? -eq 0
+check "recover gives the e1000 back to pci-stub" is_driver $nic pci-stub
+check "recover gives the xhci controller back to xhci_hcd" is_driver $xhci xhci_hcd
+
 # A device the host uses is refused, with what the host would lose.
 used=0000:04:00.0
 iface=$(basename "$(ls -d /sys/bus/pci/devices/$used/net/* | head -1)")
