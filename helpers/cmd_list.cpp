@@ -2,6 +2,7 @@
 #include "command.h"
 #include "describe.h"
 #include "json_views.h"
+#include "sysfs_value.h"
 #include "text_table.h"
 
 #include <ostream>
@@ -25,9 +26,7 @@ std::string addressText(const std::optional<PciAddress> &address)
 
 std::string joined(const std::vector<std::string> &items, const char *separator = ",")
 {
-    std::string out;
-    for (const auto &item : items)
-        out += (out.empty() ? "" : separator) + item;
+    std::string out = joinWith(items, separator);
     return out.empty() ? "-" : out;
 }
 

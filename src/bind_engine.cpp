@@ -4,6 +4,7 @@
 #include "error.h"
 #include "inventory.h"
 #include "sysfs_layout.h"
+#include "sysfs_value.h"
 
 #include <algorithm>
 #include <ctime>
@@ -16,14 +17,6 @@
 namespace vfioctl {
 
 namespace {
-
-std::string joined(const std::vector<std::string> &items, const char *separator = "; ")
-{
-    std::string out;
-    for (const auto &item : items)
-        out += (out.empty() ? "" : separator) + item;
-    return out;
-}
 
 // The endpoints to bind, grouped by IOMMU group, after refusing bridges, group-less devices and (without
 // --force) devices the host uses.
@@ -63,7 +56,7 @@ std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory &inventory,
                     uses.push_back(reason.detail);
             if (!uses.empty())
                 throw Error("refusing to bind " + address.str() + " (IOMMU group " + std::to_string(number) +
-                                "): the host uses it: " + joined(uses, ", ") + "; use --force to take it anyway",
+                                "): the host uses it: " + joinWith(uses, ", ") + "; use --force to take it anyway",
                             EBUSY);
         }
     }
@@ -144,8 +137,8 @@ BindOutcome BindEngine::bind(const BindRequest &request)
             std::vector<std::string> rollbackFailures;
             restoreAll(added, rollbackFailures);
             if (!rollbackFailures.empty())
-                throw Error(std::string(error.what()) + "; rolling back failed too (" + joined(rollbackFailures) +
-                                "); run 'vfioctl recover'",
+                throw Error(std::string(error.what()) + "; rolling back failed too (" +
+                                joinWith(rollbackFailures, "; ") + "); run 'vfioctl recover'",
                             error.errorNumber());
             if (before)
                 journal_.save(*before);
@@ -201,7 +194,7 @@ std::vector<PciAddress> BindEngine::restoreOwner(const std::string &owner)
     if (!failures.empty()) {
         journal->devices = left;
         journal_.save(*journal);
-        throw Error("cannot give back everything " + owner + " holds: " + joined(failures) +
+        throw Error("cannot give back everything " + owner + " holds: " + joinWith(failures, "; ") +
                         "; run 'vfioctl recover' once the cause is fixed",
                     EIO);
     }
@@ -253,7 +246,7 @@ std::vector<std::string> BindEngine::recover()
         }
     }
     if (!failures.empty())
-        throw Error("cannot recover everything: " + joined(failures), EIO);
+        throw Error("cannot recover everything: " + joinWith(failures, "; "), EIO);
     return recovered;
 }
 

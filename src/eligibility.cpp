@@ -1,28 +1,23 @@
 #include "eligibility.h"
 
+#include "sysfs_value.h"
+
 namespace vfioctl {
 
 namespace {
 
-std::string joined(const std::vector<std::string> &items)
-{
-    std::string out;
-    for (const auto &item : items)
-        out += (out.empty() ? "" : ", ") + item;
-    return out;
-}
-
 void addNetworkUses(const Inventory &inventory, const NetInterface &interface, std::vector<std::string> &uses)
 {
     if (!interface.addresses.empty())
-        uses.push_back("network interface " + interface.name + " has address " + joined(interface.addresses));
+        uses.push_back("network interface " + interface.name + " has address " + joinWith(interface.addresses, ", "));
     if (interface.defaultRoute)
         uses.push_back("network interface " + interface.name + " carries the default route");
     // A NIC enslaved to a bridge or bond carries the master's traffic even without an address of its own.
     if (const NetInterface *master = interface.master.empty() ? nullptr : inventory.findNet(interface.master)) {
         if (!master->addresses.empty() || master->defaultRoute)
-            uses.push_back("network interface " + interface.name + " is part of " + master->name +
-                           (master->addresses.empty() ? "" : ", which has address " + joined(master->addresses)));
+            uses.push_back(
+                "network interface " + interface.name + " is part of " + master->name +
+                (master->addresses.empty() ? "" : ", which has address " + joinWith(master->addresses, ", ")));
     }
 }
 
@@ -85,9 +80,9 @@ Eligibility assessEligibility(const Inventory &inventory, const PciDevice &devic
             if (drivesConsole(*member))
                 uses.insert(uses.begin(), "it is the boot VGA device showing the host console");
             if (!uses.empty())
-                result.reasons.push_back(
-                    {IneligibleKind::GroupMemberUsed, "shares IOMMU group " + std::to_string(group->number) + " with " +
-                                                          address.str() + ", which the host uses: " + joined(uses)});
+                result.reasons.push_back({IneligibleKind::GroupMemberUsed,
+                                          "shares IOMMU group " + std::to_string(group->number) + " with " +
+                                              address.str() + ", which the host uses: " + joinWith(uses, ", ")});
         }
     }
     return result;

@@ -70,6 +70,17 @@ std::vector<std::string> splitWords(std::string_view text)
     return words;
 }
 
+std::string joinWith(const std::vector<std::string> &items, std::string_view separator)
+{
+    std::string out;
+    for (const auto &item : items) {
+        if (!out.empty())
+            out += separator;
+        out += item;
+    }
+    return out;
+}
+
 std::vector<std::string> splitLines(std::string_view text)
 {
     std::vector<std::string> lines;

@@ -19,6 +19,8 @@ std::optional<int64_t> parseDecimal(std::string_view text);
 std::string parseDriverOverride(std::string_view text);
 // White-space separated words.
 std::vector<std::string> splitWords(std::string_view text);
+// The items with `separator` between them; "" for none.
+std::string joinWith(const std::vector<std::string> &items, std::string_view separator);
 // Lines, without their newline characters.
 std::vector<std::string> splitLines(std::string_view text);
 
