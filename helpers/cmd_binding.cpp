@@ -12,16 +12,6 @@ namespace vfioctl::cli {
 
 namespace {
 
-// A --root tree is not the running kernel: never load modules into the real one on its behalf.
-class RefusingModuleLoader : public ModuleLoader {
-public:
-    void load(const std::string &name) override
-    {
-        throw Error(name + " is not loaded in the --root tree, and modules can only be loaded on the live host",
-                    ENOENT);
-    }
-};
-
 struct Engine {
     std::unique_ptr<ModuleLoader> modules;
     std::unique_ptr<BindEngine> engine;
@@ -32,9 +22,7 @@ Engine makeEngine(CommandContext &context, double timeoutSeconds)
     if (!(timeoutSeconds > 0 && timeoutSeconds <= 600))
         throw UsageError("--timeout must be between 0 and 600 seconds", "bind");
     Engine made;
-    const auto *directory = dynamic_cast<const DirectoryHostRoot *>(&context.host);
-    bool live = directory && directory->base().empty();
-    made.modules = live ? makeKmodLoader() : std::make_unique<RefusingModuleLoader>();
+    made.modules = makeLoaderFor(context.host);
     made.engine = std::make_unique<BindEngine>(context.host, *made.modules,
                                                std::chrono::milliseconds(static_cast<long>(timeoutSeconds * 1000)));
     return made;

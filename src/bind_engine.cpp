@@ -56,7 +56,7 @@ std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory &inventory,
                     uses.push_back(reason.detail);
             if (!uses.empty())
                 throw Error("refusing to bind " + address.str() + " (IOMMU group " + std::to_string(number) +
-                                "): the host uses it: " + joinWith(uses, ", ") + "; use --force to take it anyway",
+                                "): the host uses it: " + joinWith(uses, ", ") + "; " + request.hostUseHint,
                             EBUSY);
         }
     }

@@ -17,6 +17,8 @@ struct BindRequest {
     std::string owner = "manual";
     std::vector<PciAddress> devices; // each brings its whole IOMMU group
     Force force = Force::No;
+    // Ends the refusal of a device the host uses: what this caller's user can do about it.
+    std::string hostUseHint = "use --force to take it anyway";
 };
 
 struct BindOutcome {

@@ -1,6 +1,7 @@
 #include "module_loader.h"
 
 #include "error.h"
+#include "host_root.h"
 
 #include <libkmod.h>
 
@@ -36,11 +37,32 @@ public:
     }
 };
 
+class RefusingModuleLoader : public ModuleLoader {
+public:
+    void load(const std::string &name) override
+    {
+        throw Error(name + " is not loaded in the --root tree, and modules can only be loaded on the live host",
+                    ENOENT);
+    }
+};
+
 } // namespace
 
 std::unique_ptr<ModuleLoader> makeKmodLoader()
 {
     return std::make_unique<KmodLoader>();
+}
+
+std::unique_ptr<ModuleLoader> makeRefusingLoader()
+{
+    return std::make_unique<RefusingModuleLoader>();
+}
+
+std::unique_ptr<ModuleLoader> makeLoaderFor(const HostRoot &host)
+{
+    const auto *directory = dynamic_cast<const DirectoryHostRoot *>(&host);
+    bool live = directory && directory->base().empty();
+    return live ? makeKmodLoader() : makeRefusingLoader();
 }
 
 } // namespace vfioctl

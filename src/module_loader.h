@@ -6,6 +6,8 @@
 
 namespace vfioctl {
 
+class HostRoot;
+
 class ModuleLoader {
 public:
     virtual ~ModuleLoader() = default;
@@ -15,5 +17,11 @@ public:
 
 // libkmod on the running kernel's /lib/modules (production only: a fake root cannot load modules).
 std::unique_ptr<ModuleLoader> makeKmodLoader();
+
+// A captured --root tree is not the running kernel: this loader refuses, so nothing is ever loaded on its behalf.
+std::unique_ptr<ModuleLoader> makeRefusingLoader();
+
+// libkmod when `host` is the live /, the refusing loader for any other root.
+std::unique_ptr<ModuleLoader> makeLoaderFor(const HostRoot &host);
 
 } // namespace vfioctl

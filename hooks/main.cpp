@@ -1,0 +1,59 @@
+// vfioctl-qemu-hook: libvirt runs it from /etc/libvirt/hooks/qemu.d/ at every VM lifecycle step. The work is in
+// qemu_hook.cpp; this file is the process: argv, stdin, syslog, and a deadline so libvirtd is never blocked forever.
+#include "bounded_input.h"
+#include "domain_xml.h"
+#include "error.h"
+#include "hook_arguments.h"
+#include "hook_log.h"
+#include "qemu_hook.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// Each device gets this long to change drivers; the whole call gets the overall limit, after which the process
+// exits with a sentence and leaves any unfinished journal for the release step or 'vfioctl recover'.
+constexpr auto deviceTimeout = 20s;
+constexpr auto overallLimit = 120s;
+
+void startWatchdog(const std::string &vm)
+{
+    std::thread([vm] {
+        std::this_thread::sleep_for(overallLimit);
+        std::string message = "vfioctl: VM '" + vm + "' not started: the hook took longer than " +
+                              std::to_string(overallLimit.count()) + " s; run 'vfioctl status' and 'vfioctl recover'\n";
+        ssize_t ignored = ::write(STDERR_FILENO, message.data(), message.size());
+        (void)ignored;
+        std::_Exit(1);
+    }).detach();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    using namespace vfioctl;
+    try {
+        const hook::HookArguments arguments = hook::parseHookArguments(std::vector<std::string>(argv + 1, argv + argc));
+        if (!(arguments.is("prepare", "begin") || arguments.is("release", "end")))
+            return 0; // the common case costs nothing more
+        startWatchdog(arguments.vm);
+        // Tests point the hook at a fake tree; libvirt never sets this.
+        const char *root = std::getenv("VFIOCTL_ROOT");
+        DirectoryHostRoot host(root ? root : "");
+        auto modules = makeLoaderFor(host);
+        hook::SyslogHookLog log;
+        hook::QemuHook qemuHook(host, *modules, log, deviceTimeout);
+        return qemuHook.run(
+            arguments, [] { return hook::readBounded(STDIN_FILENO, maxDomainXmlBytes); }, std::cerr);
+    } catch (const Error &error) {
+        std::cerr << "vfioctl-qemu-hook: " << error.what() << "\n";
+        return 2;
+    }
+}

@@ -1,0 +1,145 @@
+#include "qemu_hook.h"
+
+#include "bind_engine.h"
+#include "domain_xml.h"
+#include "error.h"
+#include "hardware_names.h"
+#include "inventory.h"
+#include "pci_scanner.h"
+#include "sysfs_value.h"
+
+#include <algorithm>
+
+namespace vfioctl::hook {
+
+namespace {
+
+std::string quoted(const std::string &vm)
+{
+    return "'" + vm + "'";
+}
+
+std::string driverText(const DriverState &state)
+{
+    std::string text = state.driver.empty() ? "no driver" : state.driver;
+    if (!state.override.empty())
+        text += ", driver_override " + state.override;
+    return text;
+}
+
+// With companions='refuse', every other endpoint of the groups must be listed in the VM or already on vfio-pci.
+void refuseUnlistedCompanions(HostRoot &host, const DomainPassthrough &domain)
+{
+    NoHardwareNames noNames;
+    const Inventory inventory = scanInventory(host, noNames);
+    auto listed = [&](const PciAddress &address) {
+        return std::any_of(domain.hostdevs.begin(), domain.hostdevs.end(),
+                           [&](const DomainHostdev &hostdev) { return hostdev.address == address; });
+    };
+    for (const auto &hostdev : domain.hostdevs) {
+        const PciDevice &device = inventory.requirePci(hostdev.address);
+        const IommuGroup *group = device.iommuGroup ? inventory.findGroup(*device.iommuGroup) : nullptr;
+        if (!group)
+            continue; // the engine refuses it with the reason
+        for (const auto &member : group->devices) {
+            const PciDevice *companion = inventory.findPci(member);
+            if (!companion || companion->isBridge() || listed(member) ||
+                currentDriver(host, member) == std::string(vfioDriver))
+                continue;
+            throw Error(hostdev.address.str() + " shares IOMMU group " + std::to_string(group->number) + " with " +
+                            member.str() +
+                            ", and the VM's vfioctl policy refuses to take companions; add it to the VM too or set "
+                            "companions='take'",
+                        EBUSY);
+        }
+    }
+}
+
+} // namespace
+
+QemuHook::QemuHook(HostRoot &host, ModuleLoader &modules, HookLog &log, std::chrono::milliseconds deviceTimeout)
+    : host_(host), modules_(modules), log_(log), deviceTimeout_(deviceTimeout)
+{
+}
+
+int QemuHook::run(const HookArguments &arguments, const std::function<std::string()> &domainXml,
+                  std::ostream &userError)
+{
+    if (arguments.is("prepare", "begin")) {
+        std::string xml;
+        try {
+            xml = domainXml();
+        } catch (const Error &error) {
+            log_.error("VM " + quoted(arguments.vm) + " not started: " + error.what());
+            userError << "vfioctl: VM " << quoted(arguments.vm) << " not started: " << error.what() << "\n";
+            return 1;
+        }
+        return prepare(arguments, xml, userError);
+    }
+    if (arguments.is("release", "end"))
+        return release(arguments);
+    // Everything else, reconnect included (libvirtd restarted while the VM runs: it keeps what it holds).
+    return 0;
+}
+
+int QemuHook::prepare(const HookArguments &arguments, const std::string &xml, std::ostream &userError)
+{
+    const std::string vm = quoted(arguments.vm);
+    try {
+        const DomainPassthrough domain = parseDomainXml(xml, "the domain XML of VM " + vm);
+        if (domain.hostdevs.empty())
+            return 0;
+        if (domain.policy.action == HookAction::Ignore) {
+            log_.info("VM " + vm + ": its vfioctl policy says action='ignore'; leaving its PCI devices alone");
+            return 0;
+        }
+        if (domain.policy.companions == CompanionPolicy::Refuse)
+            refuseUnlistedCompanions(host_, domain);
+
+        BindRequest request;
+        request.owner = arguments.vm;
+        for (const auto &hostdev : domain.hostdevs)
+            request.devices.push_back(hostdev.address);
+        request.hostUseHint = "stop using it on the host, or leave its IOMMU group out of the VM";
+        BindEngine engine(host_, modules_, deviceTimeout_);
+        BindOutcome outcome = engine.bind(request);
+
+        for (const auto &journal : engine.status())
+            if (journal.owner == arguments.vm)
+                for (const auto &entry : journal.devices)
+                    log_.info("VM " + vm + ": " + entry.device.str() + " on vfio-pci (had " +
+                              driverText(entry.original) + ")");
+        std::vector<std::string> groups;
+        for (int group : outcome.groups)
+            groups.push_back(std::to_string(group));
+        log_.info("VM " + vm + ": IOMMU group(s) " + joinWith(groups, ", ") + " ready for passthrough");
+        return 0;
+    } catch (const Error &error) {
+        log_.error("VM " + vm + " not started: " + error.what());
+        userError << "vfioctl: VM " << vm << " not started: " << error.what() << "\n";
+        return 1;
+    }
+}
+
+int QemuHook::release(const HookArguments &arguments)
+{
+    const std::string vm = quoted(arguments.vm);
+    // Release never fails the stop: a failure is logged and the journal kept for 'vfioctl restore'/'recover'.
+    try {
+        BindEngine engine(host_, modules_, deviceTimeout_);
+        std::vector<JournalEntry> held;
+        for (const auto &journal : engine.status())
+            if (journal.owner == arguments.vm)
+                held = journal.devices;
+        if (held.empty())
+            return 0;
+        engine.restoreOwner(arguments.vm);
+        for (const auto &entry : held)
+            log_.info("VM " + vm + ": " + entry.device.str() + " given back (" + driverText(entry.original) + ")");
+    } catch (const std::exception &error) {
+        log_.error("VM " + vm + " stopped, but its devices were not all given back: " + error.what());
+    }
+    return 0;
+}
+
+} // namespace vfioctl::hook

@@ -1,0 +1,155 @@
+#include "domain_xml.h"
+
+#include "error.h"
+
+#include <algorithm>
+#include <charconv>
+#include <pugixml.hpp>
+
+namespace vfioctl {
+
+namespace {
+
+// libvirt reads address attributes with base 0 ("0x1f", "31"); the same here, bounded by the field's range.
+uint32_t addressField(const pugi::xml_node &address, const char *name, uint32_t maximum, const std::string &source)
+{
+    pugi::xml_attribute attribute = address.attribute(name);
+    if (!attribute)
+        return 0; // libvirt's default for a missing domain/bus/slot/function
+    std::string_view text = attribute.value();
+    int base = 10;
+    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        text.remove_prefix(2);
+        base = 16;
+    } else if (text.size() > 1 && text[0] == '0') {
+        text.remove_prefix(1);
+        base = 8;
+    }
+    uint64_t value = 0;
+    auto [end, status] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+    if (text.empty() || status != std::errc() || end != text.data() + text.size() || value > maximum)
+        throw Error(source + " has an invalid PCI address: " + name + "='" + attribute.value() + "'", EINVAL);
+    return static_cast<uint32_t>(value);
+}
+
+PciAddress pciAddressOf(const pugi::xml_node &address, const std::string &source)
+{
+    PciAddress result;
+    result.domain = addressField(address, "domain", 0xffff, source);
+    result.bus = static_cast<uint8_t>(addressField(address, "bus", 0xff, source));
+    result.slot = static_cast<uint8_t>(addressField(address, "slot", 0x1f, source));
+    result.function = static_cast<uint8_t>(addressField(address, "function", 7, source));
+    return result;
+}
+
+bool isYes(const pugi::xml_node &node, const char *attribute)
+{
+    return std::string_view(node.attribute(attribute).value()) == "yes";
+}
+
+// pugixml does not resolve namespaces: find the URI bound to the element's prefix on it or its ancestors.
+std::string_view namespaceOf(const pugi::xml_node &element)
+{
+    std::string_view name = element.name();
+    size_t colon = name.find(':');
+    std::string declaration = colon == std::string_view::npos ? "xmlns" : "xmlns:" + std::string(name.substr(0, colon));
+    for (pugi::xml_node node = element; node && node.type() == pugi::node_element; node = node.parent())
+        if (pugi::xml_attribute attribute = node.attribute(declaration.c_str()))
+            return attribute.value();
+    return {};
+}
+
+std::string_view localName(const pugi::xml_node &element)
+{
+    std::string_view name = element.name();
+    size_t colon = name.find(':');
+    return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+DomainPolicy policyOf(const pugi::xml_node &domain, const std::string &source)
+{
+    DomainPolicy policy;
+    for (pugi::xml_node element : domain.child("metadata").children()) {
+        if (element.type() != pugi::node_element || namespaceOf(element) != policyNamespace)
+            continue;
+        // Our element is <policy>, directly or wrapped in one container of ours (as `virsh metadata` writes it).
+        pugi::xml_node found = localName(element) == "policy" ? element : pugi::xml_node();
+        for (pugi::xml_node child : element.children())
+            if (!found && child.type() == pugi::node_element && localName(child) == "policy")
+                found = child;
+        if (!found)
+            continue;
+        std::string_view action = found.attribute("action").value();
+        if (action == "ignore")
+            policy.action = HookAction::Ignore;
+        else if (!action.empty() && action != "bind")
+            throw Error(source + " has an invalid vfioctl policy: action='" + std::string(action) +
+                            "' (expected 'bind' or 'ignore')",
+                        EINVAL);
+        std::string_view companions = found.attribute("companions").value();
+        if (companions == "refuse")
+            policy.companions = CompanionPolicy::Refuse;
+        else if (!companions.empty() && companions != "take")
+            throw Error(source + " has an invalid vfioctl policy: companions='" + std::string(companions) +
+                            "' (expected 'take' or 'refuse')",
+                        EINVAL);
+    }
+    return policy;
+}
+
+void addHostdev(DomainPassthrough &result, DomainHostdev hostdev)
+{
+    auto same = [&](const DomainHostdev &known) { return known.address == hostdev.address; };
+    if (std::none_of(result.hostdevs.begin(), result.hostdevs.end(), same))
+        result.hostdevs.push_back(hostdev);
+}
+
+} // namespace
+
+DomainPassthrough parseDomainXml(std::string_view xml, const std::string &source)
+{
+    if (xml.size() > maxDomainXmlBytes)
+        throw Error(source + " is " + std::to_string(xml.size()) + " bytes, more than the " +
+                        std::to_string(maxDomainXmlBytes) + " a domain XML may have",
+                    EFBIG);
+    pugi::xml_document document;
+    // No parse_doctype and no DTD: entity declarations are skipped, so no entity can ever be expanded.
+    unsigned options = pugi::parse_default & ~pugi::parse_doctype;
+    pugi::xml_parse_result parsed = document.load_buffer(xml.data(), xml.size(), options, pugi::encoding_utf8);
+    if (!parsed)
+        throw Error(source + " is not valid XML (" + parsed.description() + " at byte " +
+                        std::to_string(parsed.offset) + ")",
+                    EINVAL);
+    pugi::xml_node domain = document.document_element();
+    if (std::string_view(domain.name()) != "domain")
+        throw Error(source + " is not a libvirt domain: its root element is <" + std::string(domain.name()) + ">",
+                    EINVAL);
+
+    DomainPassthrough result;
+    result.name = domain.child_value("name");
+    result.uuid = domain.child_value("uuid");
+    result.policy = policyOf(domain, source);
+    for (pugi::xml_node device : domain.child("devices").children()) {
+        std::string_view element = device.name();
+        if (element == "hostdev") {
+            if (std::string_view(device.attribute("mode").value()) != "subsystem" ||
+                std::string_view(device.attribute("type").value()) != "pci")
+                continue;
+            pugi::xml_node address = device.child("source").child("address");
+            if (!address)
+                throw Error(source + " has a PCI <hostdev> without a source address", EINVAL);
+            addHostdev(result, {pciAddressOf(address, source), isYes(device, "managed"), HostdevKind::Hostdev});
+        } else if (element == "interface") {
+            if (std::string_view(device.attribute("type").value()) != "hostdev")
+                continue;
+            pugi::xml_node address = device.child("source").child("address");
+            std::string_view type = address.attribute("type").value();
+            if (!address || (!type.empty() && type != "pci"))
+                continue; // a USB or not-yet-allocated network: no PCI function of ours
+            addHostdev(result, {pciAddressOf(address, source), isYes(device, "managed"), HostdevKind::Interface});
+        }
+    }
+    return result;
+}
+
+} // namespace vfioctl

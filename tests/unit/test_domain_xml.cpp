@@ -1,0 +1,148 @@
+// Reading libvirt domain XML, including hostile documents.
+#include "domain_xml.h"
+#include "error.h"
+
+#include <gtest/gtest.h>
+
+using namespace vfioctl;
+
+namespace {
+
+DomainPassthrough parse(const std::string &xml)
+{
+    return parseDomainXml(xml);
+}
+
+std::string errorOf(const std::string &xml)
+{
+    try {
+        parseDomainXml(xml);
+    } catch (const Error &error) {
+        return error.what();
+    }
+    return "";
+}
+
+} // namespace
+
+TEST(DomainXml, ReadsHostdevsAndHostdevInterfacesInOrderWithoutDuplicates)
+{
+    auto domain = parse(R"(<domain type='kvm' id='3'>
+  <name>gaming</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>
+  <devices>
+    <hostdev mode='subsystem' type='pci' managed='yes'>
+      <driver name='vfio'/>
+      <source><address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/></source>
+      <alias name='hostdev0'/>
+      <address type='pci' domain='0x0000' bus='0x06' slot='0x00' function='0x0'/>
+    </hostdev>
+    <hostdev mode='subsystem' type='pci' managed='no'>
+      <source><address domain='0' bus='1' slot='0' function='1'/></source>
+    </hostdev>
+    <hostdev mode='subsystem' type='usb'><source><vendor id='0x1'/><product id='0x2'/></source></hostdev>
+    <hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host0'/></source></hostdev>
+    <hostdev mode='capabilities' type='storage'><source><block>/dev/sdf1</block></source></hostdev>
+    <interface type='hostdev' managed='yes'>
+      <source><address type='pci' domain='0x0000' bus='0x04' slot='0x10' function='0x2'/></source>
+    </interface>
+    <interface type='hostdev'><source><address type='usb' bus='1' device='2'/></source></interface>
+    <interface type='network'><source network='default'/></interface>
+    <hostdev mode='subsystem' type='pci'><source><address bus='0x01' slot='0x00' function='0x0'/></source></hostdev>
+  </devices>
+</domain>)");
+    EXPECT_EQ(domain.name, "gaming");
+    EXPECT_EQ(domain.uuid, "c7a5fdbd-edaf-9455-926a-d65c16db1809");
+    ASSERT_EQ(domain.hostdevs.size(), 3u);
+    EXPECT_EQ(domain.hostdevs[0].address.str(), "0000:01:00.0");
+    EXPECT_TRUE(domain.hostdevs[0].managed);
+    EXPECT_EQ(domain.hostdevs[1].address.str(), "0000:01:00.1");
+    EXPECT_FALSE(domain.hostdevs[1].managed);
+    EXPECT_EQ(domain.hostdevs[2].address.str(), "0000:04:10.2");
+    EXPECT_EQ(domain.hostdevs[2].kind, HostdevKind::Interface);
+    EXPECT_EQ(domain.policy.action, HookAction::Bind);
+    EXPECT_EQ(domain.policy.companions, CompanionPolicy::Take);
+}
+
+TEST(DomainXml, HostdevsOutsideDevicesAreNotRead)
+{
+    auto domain = parse("<domain><name>x</name><metadata><hostdev mode='subsystem' type='pci'><source><address "
+                        "bus='1'/></source></hostdev></metadata></domain>");
+    EXPECT_TRUE(domain.hostdevs.empty());
+}
+
+TEST(DomainXml, ReadsOurPolicyByNamespaceWhateverThePrefix)
+{
+    auto direct = parse("<domain><metadata><x:policy xmlns:x='https://vfioctl.org/xmlns/domain/1' action='ignore' "
+                        "companions='refuse'/></metadata></domain>");
+    EXPECT_EQ(direct.policy.action, HookAction::Ignore);
+    EXPECT_EQ(direct.policy.companions, CompanionPolicy::Refuse);
+    auto wrapped = parse("<domain><metadata><vfioctl:config xmlns:vfioctl='https://vfioctl.org/xmlns/domain/1'>"
+                         "<vfioctl:policy companions='refuse'/></vfioctl:config></metadata></domain>");
+    EXPECT_EQ(wrapped.policy.companions, CompanionPolicy::Refuse);
+    auto foreign = parse("<domain><metadata><policy xmlns='urn:other' action='ignore'/></metadata></domain>");
+    EXPECT_EQ(foreign.policy.action, HookAction::Bind);
+}
+
+TEST(DomainXml, RefusesWhatIsNotADomainOrNotWellFormed)
+{
+    EXPECT_NE(errorOf("<network><name>default</name></network>").find("is not a libvirt domain: its root element is "
+                                                                      "<network>"),
+              std::string::npos);
+    EXPECT_NE(errorOf("<domain><name>x</name>").find("is not valid XML"), std::string::npos);
+    EXPECT_NE(errorOf("").find("is not valid XML"), std::string::npos);
+    EXPECT_NE(errorOf(std::string("<domain>\0</domain>", 18)).find("is not valid XML"), std::string::npos);
+    EXPECT_NE(errorOf("<domain><devices><hostdev mode='subsystem' type='pci'/></devices></domain>")
+                  .find("a PCI <hostdev> without a source address"),
+              std::string::npos);
+}
+
+TEST(DomainXml, RefusesAddressFieldsOutOfRange)
+{
+    auto withAddress = [](const std::string &attributes) {
+        return "<domain><devices><hostdev mode='subsystem' type='pci'><source><address " + attributes +
+               "/></source></hostdev></devices></domain>";
+    };
+    EXPECT_NE(errorOf(withAddress("domain='0x10000'")).find("invalid PCI address: domain='0x10000'"),
+              std::string::npos);
+    EXPECT_NE(errorOf(withAddress("slot='32'")).find("slot='32'"), std::string::npos);
+    EXPECT_NE(errorOf(withAddress("function='-1'")).find("function='-1'"), std::string::npos);
+    EXPECT_NE(errorOf(withAddress("bus='0x'")).find("bus='0x'"), std::string::npos);
+    EXPECT_NE(errorOf(withAddress("bus='../1'")).find("bus='../1'"), std::string::npos);
+    EXPECT_NE(errorOf(withAddress("bus='99999999999999999999999'")).find("invalid PCI address"), std::string::npos);
+    EXPECT_EQ(parse(withAddress("bus='010' slot='0X1f' function='7'")).hostdevs[0].address.str(), "0000:08:1f.7");
+}
+
+TEST(DomainXml, NeverExpandsEntities)
+{
+    // A "billion laughs" document: with no DTD processing the entities stay unexpanded and unknown.
+    std::string laughs = "<?xml version='1.0'?><!DOCTYPE domain [<!ENTITY a 'aaaaaaaaaa'>"
+                         "<!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'><!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;'>]>"
+                         "<domain><name>&c;</name></domain>";
+    try {
+        auto domain = parseDomainXml(laughs);
+        EXPECT_LT(domain.name.size(), 16u);
+    } catch (const Error &) {
+        SUCCEED(); // refusing the document is as good
+    }
+    std::string external = "<!DOCTYPE domain [<!ENTITY x SYSTEM 'file:///etc/shadow'>]><domain><name>&x;</name>"
+                           "</domain>";
+    try {
+        EXPECT_EQ(parseDomainXml(external).name.find("root:"), std::string::npos);
+    } catch (const Error &) {
+        SUCCEED();
+    }
+}
+
+TEST(DomainXml, SurvivesDeepNestingAndRefusesOversizedDocuments)
+{
+    std::string deep = "<domain><devices>";
+    for (int i = 0; i < 200000; ++i)
+        deep += "<a>";
+    for (int i = 0; i < 200000; ++i)
+        deep += "</a>";
+    deep += "</devices></domain>";
+    EXPECT_TRUE(parse(deep).hostdevs.empty());
+
+    std::string huge = "<domain><description>" + std::string(maxDomainXmlBytes, 'x') + "</description></domain>";
+    EXPECT_NE(errorOf(huge).find("more than the 4194304 a domain XML may have"), std::string::npos);
+}
