@@ -1,0 +1,120 @@
+#!/bin/bash
+# Real-stack scenario for the qemu hook: real libvirtd + virtlogd in the real-kernel guest start nested QEMU domains
+# (paused) holding one device of the bridge group. libvirt calls our hook for real. Prints "N passed, M failed".
+set -u
+out=$1
+# shellcheck disable=SC1091
+source "$out/env"
+passed=0
+failed=0
+check() {
+    local what=$1
+    shift
+    if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
+}
+driver() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || true; }
+is_driver() { [ "$(driver "$1")" = "$2" ]; }
+override() { cat "/sys/bus/pci/devices/$1/driver_override"; }
+appears() { for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
+xhci=0000:02:01.0
+nic=0000:02:02.0
+e1000e=0000:04:00.0
+group=$(basename "$(readlink /sys/bus/pci/devices/$nic/iommu_group)")
+
+# libvirt looks for hooks when it starts: the hook goes in first.
+mkdir -p /etc/libvirt/hooks/qemu.d /var/log/libvirt/qemu /var/lib/libvirt/qemu /var/cache/libvirt/qemu /run/libvirt
+install -m 0755 "$HOOK" /etc/libvirt/hooks/qemu.d/vfioctl
+# No mount namespaces or cgroups inside the test guest's chroot; root runs QEMU (no libvirt-qemu user here).
+cat > /etc/libvirt/qemu.conf <<'EOF'
+user = "root"
+group = "root"
+namespaces = [ ]
+cgroup_controllers = [ ]
+security_driver = "none"
+remember_owner = 0
+EOF
+# libvirtd resolves its built-in QEMU user before reading qemu.conf; the shared root has no libvirt-daemon-system.
+getent group libvirt-qemu > /dev/null || echo "libvirt-qemu:x:64055:" >> /etc/group
+getent passwd libvirt-qemu > /dev/null || echo "libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin" >> /etc/passwd
+virtlogd > "$out/virtlogd.log" 2>&1 &
+LIBVIRT_LOG_OUTPUTS="3:file:$out/libvirtd.log" libvirtd > "$out/libvirtd.out" 2>&1 &
+for _ in $(seq 100); do virsh -c qemu:///system version > /dev/null 2>&1 && break; sleep 0.2; done
+check "libvirtd answers" virsh -c qemu:///system version
+virsh() { command virsh -q -c qemu:///system "$@"; }
+
+domain_xml() { # NAME BUS SLOT MANAGED [METADATA]
+    cat <<EOF
+<domain type='qemu'>
+  <name>$1</name>
+  <metadata>${5:-}</metadata>
+  <memory unit='MiB'>32</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <hostdev mode='subsystem' type='pci' managed='$4'>
+      <source><address domain='0x0000' bus='$2' slot='$3' function='0x0'/></source>
+    </hostdev>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+EOF
+}
+
+# Opted out by its metadata policy, a domain holding one device of the group meets libvirt's own refusal: this is
+# what every such start looks like without the hook.
+modprobe vfio-pci # libvirt refuses any PCI passthrough before vfio is loaded; our hook loads it itself
+domain_xml ignored 0x02 0x02 yes "<vfioctl:policy xmlns:vfioctl='https://vfioctl.org/xmlns/domain/1' action='ignore'/>" > "$out/ignored.xml"
+virsh define "$out/ignored.xml" > /dev/null
+virsh start ignored --paused > "$out/start-ignored.txt" 2>&1
+check "with action='ignore' the hook leaves the domain to libvirt, which fails" test $? -ne 0
+check "libvirt says the group is not viable" grep -q "group $group is not viable" "$out/start-ignored.txt"
+check "the companion xhci controller was not touched" is_driver $xhci xhci_hcd
+check "libvirt gave the e1000 back itself" is_driver $nic e1000
+
+# managed='yes', one function of the bridge group: the hook brings its companion; libvirt starts the domain.
+domain_xml managed 0x02 0x02 yes > "$out/managed.xml"
+virsh define "$out/managed.xml" > /dev/null
+virsh start managed --paused > "$out/start-managed.txt" 2>&1
+check "a domain holding one device of group $group starts (managed='yes')" test $? -eq 0
+check "the listed e1000 is on vfio-pci" is_driver $nic vfio-pci
+check "its group companion, the xhci controller, is on vfio-pci" is_driver $xhci vfio-pci
+check "the domain is running (paused)" test "$(virsh domstate managed)" = "paused"
+"$VFIOCTL" status --json > "$out/status-managed.json" 2>&1
+check "vfioctl status shows the group held by the VM" grep -q '"owner": *"managed"' "$out/status-managed.json"
+virsh destroy managed > "$out/destroy-managed.txt" 2>&1
+check "destroy exits 0" test $? -eq 0
+check "the e1000 is back on e1000" is_driver $nic e1000
+check "the xhci controller is back on xhci_hcd" is_driver $xhci xhci_hcd
+check "the overrides are cleared" test "$(override $nic)$(override $xhci)" = "(null)(null)"
+check "the USB keyboard is back behind the controller" appears /sys/bus/usb/devices/1-1
+check "the VM holds nothing any more" test -z "$(ls /run/vfioctl/owners 2>/dev/null)"
+
+# managed='no': libvirt expects the device on vfio-pci already; the hook binds it and its companion.
+domain_xml unmanaged 0x02 0x01 no > "$out/unmanaged.xml"
+virsh define "$out/unmanaged.xml" > /dev/null
+virsh start unmanaged --paused > "$out/start-unmanaged.txt" 2>&1
+check "a domain with a managed='no' device of the group starts" test $? -eq 0
+check "the listed xhci controller is on vfio-pci" is_driver $xhci vfio-pci
+check "the companion e1000 is on vfio-pci" is_driver $nic vfio-pci
+virsh destroy unmanaged > /dev/null 2>&1
+check "after destroy the xhci controller is back on xhci_hcd" is_driver $xhci xhci_hcd
+check "after destroy the e1000 is back on e1000" is_driver $nic e1000
+
+# A device the host uses: the start is refused with our sentence, and nothing moves.
+netdev=$(ls /sys/bus/pci/devices/$e1000e/net)
+ip link set "$netdev" up
+ip addr add 192.0.2.10/24 dev "$netdev"
+domain_xml refused 0x04 0x00 yes > "$out/refused.xml"
+virsh define "$out/refused.xml" > /dev/null
+virsh start refused --paused > "$out/start-refused.txt" 2>&1
+check "a domain holding a device the host uses does not start" test $? -ne 0
+check "virsh shows our sentence naming the device and its use" \
+    grep -q "vfioctl: VM 'refused' not started: refusing to bind $e1000e (IOMMU group [0-9]*): the host uses it: .*$netdev" "$out/start-refused.txt"
+check "the e1000e stays on e1000e" is_driver $e1000e e1000e
+check "the refused domain is shut off" test "$(virsh domstate refused)" = "shut off"
+check "nothing is held after the refusal" test -z "$(ls /run/vfioctl/owners 2>/dev/null)"
+
+cat "$out"/start-*.txt
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
