@@ -13,7 +13,8 @@ uninstall=no
 runtime_packages=(libvirt0 libpugixml1v5 libboost-program-options1.74.0 libudev1 libkmod2 udev kmod)
 build_packages=(build-essential cmake ninja-build pkg-config libvirt-dev libpugixml-dev libboost-program-options-dev
                 nlohmann-json3-dev libudev-dev libkmod-dev)
-test_packages=(googletest libgtest-dev qemu-system-x86 busybox-static pciutils e2fsprogs iproute2 python3 cpio)
+test_packages=(googletest libgtest-dev qemu-system-x86 busybox-static pciutils e2fsprogs iproute2 python3 cpio
+               libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients)
 
 usage() {
     sed -n '2,3p' "$0" | sed 's/^# \{0,1\}//'
@@ -67,3 +68,11 @@ cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INS
 cmake --build "$build_dir"
 DESTDIR="$destdir" cmake --install "$build_dir" | grep -v "^-- Up-to-date" || true
 echo "vfioctl installed under ${destdir}${prefix}"
+hook="${destdir}/etc/libvirt/hooks/qemu.d/vfioctl"
+if [ -x "$hook" ]; then
+    echo "libvirt qemu hook installed as $hook"
+    # libvirtd looks for hooks only when it starts.
+    if [ -z "$destdir" ]; then
+        echo "restart libvirtd so that it runs the hook: systemctl restart libvirtd"
+    fi
+fi
