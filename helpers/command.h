@@ -61,5 +61,6 @@ int runUnbind(CommandContext &context, const std::vector<std::string> &args);
 int runRestore(CommandContext &context, const std::vector<std::string> &args);
 int runRecover(CommandContext &context, const std::vector<std::string> &args);
 int runStatus(CommandContext &context, const std::vector<std::string> &args);
+int runCheck(CommandContext &context, const std::vector<std::string> &args);
 
 } // namespace vfioctl::cli

@@ -16,6 +16,7 @@ std::span<const Command> commandTable()
         {"restore", "give back everything an owner (a VM, or manual) holds", runRestore},
         {"recover", "roll back every binding that did not finish (after a crash)", runRecover},
         {"status", "show which devices are held, by whom and since when", runStatus},
+        {"check", "check that this host can do PCI passthrough, with the fix for each problem", runCheck},
     };
     return commands;
 }

@@ -1,6 +1,7 @@
 #include "bind_engine.h"
 
 #include "eligibility.h"
+#include "host_check.h"
 #include "error.h"
 #include "inventory.h"
 #include "sysfs_layout.h"
@@ -74,6 +75,9 @@ BindOutcome BindEngine::bind(const BindRequest &request)
 {
     if (request.devices.empty())
         throw Error("no device to bind", EINVAL);
+    // The freeze: on a host where passthrough cannot work, say why instead of moving devices for nothing.
+    if (auto blocker = passthroughBlocker(host_))
+        throw Error(*blocker, ENODEV);
     FileLock held = journal_.lock();
     NoHardwareNames noNames;
     const Inventory inventory = scanInventory(host_, noNames);

@@ -22,4 +22,19 @@ inline constexpr std::string_view ipv6Addresses = "/proc/net/if_inet6";
 inline constexpr std::string_view ipv6Routes = "/proc/net/ipv6_route";
 inline constexpr std::string_view runDirectory = "/run/vfioctl";
 
+// What `vfioctl check` reads.
+inline constexpr std::string_view cpuInfo = "/proc/cpuinfo";
+inline constexpr std::string_view kernelCommandLine = "/proc/cmdline";
+inline constexpr std::string_view kernelRelease = "/proc/sys/kernel/osrelease";
+inline constexpr std::string_view interrupts = "/proc/interrupts";
+inline constexpr std::string_view iommuClass = "/sys/class/iommu";
+inline constexpr std::string_view modules = "/sys/module";
+inline constexpr std::string_view moduleTrees = "/lib/modules";
+inline constexpr std::string_view modprobeConfig = "/etc/modprobe.d";
+inline constexpr std::string_view kvmDevice = "/dev/kvm";
+inline constexpr std::string_view vfioContainer = "/dev/vfio/vfio";
+inline constexpr std::string_view dpkgStatus = "/var/lib/dpkg/status";
+inline constexpr std::string_view libvirtQemuHooks = "/etc/libvirt/hooks/qemu.d";
+inline constexpr std::string_view libvirtQemuHookScript = "/etc/libvirt/hooks/qemu";
+
 } // namespace vfioctl::layout

@@ -45,6 +45,29 @@ FakeHost::FakeHost()
     writeProcNet();
     writeFile("/proc/self/mountinfo", "");
     writeFile("/proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n");
+    writeCapableHost();
+}
+
+void FakeHost::writeCapableHost()
+{
+    writeFile("/proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Core(TM) i7-9700K\n"
+                               "flags\t\t: fpu vme de pse msr pae vmx ssse3 sse4_1 x2apic\n\n");
+    writeFile("/proc/cmdline", "BOOT_IMAGE=/boot/vmlinuz-6.1.0-26-amd64 root=UUID=0d1e ro quiet intel_iommu=on\n");
+    writeFile("/proc/sys/kernel/osrelease", "6.1.0-26-amd64\n");
+    writeFile("/proc/interrupts", "           CPU0\n 24:          0  IR-PCI-MSI 327680-edge      xhci_hcd\n");
+    makeDirectory("/sys/class/iommu/dmar0");
+    writeFile("/lib/modules/6.1.0-26-amd64/modules.dep",
+              "kernel/drivers/vfio/vfio.ko: kernel/drivers/iommu/iommufd/iommufd.ko\n"
+              "kernel/drivers/vfio/vfio_iommu_type1.ko: kernel/drivers/vfio/vfio.ko\n"
+              "kernel/drivers/vfio/pci/vfio-pci.ko: kernel/drivers/vfio/pci/vfio-pci-core.ko\n"
+              "kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko:\n");
+    writeFile("/lib/modules/6.1.0-26-amd64/modules.builtin", "kernel/drivers/pci/pci-stub.ko\n");
+    writeFile("/dev/kvm", "");
+}
+
+void FakeHost::removePath(const std::string &hostPath)
+{
+    fs::remove_all(root_ + hostPath);
 }
 
 FakeHost::~FakeHost()

@@ -65,7 +65,9 @@ public:
     FakeHost &addSwap(const std::string &device);
     FakeHost &addHolder(const std::string &blockName, const std::string &holder);
 
-    // Raw access for tests that need an odd file.
+    // Raw access for tests that need an odd file. A new FakeHost is a modern Intel host with the IOMMU on,
+    // interrupt remapping and VFIO available (the files `vfioctl check` reads); tests change them to break it.
+    void removePath(const std::string &hostPath);
     void writeFile(const std::string &hostPath, const std::string &content);
     void makeDirectory(const std::string &hostPath);
     // A relative symlink at `hostPath` pointing at `targetHostPath`.
@@ -75,6 +77,7 @@ public:
 
 private:
     void writeProcNet();
+    void writeCapableHost();
     void addBlock(const std::string &parentPath, const std::string &disk, const std::string &majorMinor,
                   const std::vector<PartitionSpec> &partitions);
 

@@ -305,3 +305,17 @@ TEST_F(QemuHookTest, AnXmlReadFailureRefusesTheStart)
     EXPECT_EQ(code, 1);
     EXPECT_EQ(userError.str(), "vfioctl: VM 'win11' not started: stdin too large\n");
 }
+
+TEST_F(QemuHookTest, OnAHostWherePassthroughCannotWorkTheStartIsRefusedWithTheCheckSentence)
+{
+    fake.removePath("/sys/class/iommu/dmar0");
+    EXPECT_EQ(call("win11", "prepare", "begin", domainXml(gpuOnly)), 1);
+    EXPECT_EQ(userError.str().rfind("vfioctl: VM 'win11' not started: PCI passthrough cannot work on this host: no "
+                                    "IOMMU is active (/sys/class/iommu is empty); ",
+                                    0),
+              0u)
+        << userError.str();
+    EXPECT_EQ(kernel->writes(), 0);
+    // A VM without PCI devices is not the hook's business, IOMMU or not.
+    EXPECT_EQ(call("win11", "prepare", "begin", domainXml("")), 0);
+}

@@ -1,0 +1,198 @@
+#include "host_facts.h"
+
+#include "sysfs_layout.h"
+#include "sysfs_value.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace vfioctl {
+
+namespace {
+
+// Module names use '-' and '_' interchangeably; sysfs uses '_'.
+std::string canonicalModuleName(std::string name)
+{
+    std::replace(name.begin(), name.end(), '-', '_');
+    return name;
+}
+
+// "kernel/drivers/vfio/pci/vfio-pci.ko.zst" -> "vfio_pci"
+std::string moduleNameOfPath(std::string_view path)
+{
+    path = path.substr(path.rfind('/') + 1);
+    path = path.substr(0, path.find(".ko"));
+    return canonicalModuleName(std::string(path));
+}
+
+std::map<std::string, ModuleState> moduleStates(const HostRoot &host, const std::string &release)
+{
+    std::map<std::string, ModuleState> states;
+    for (const char *name : {"vfio", "vfio_iommu_type1", "vfio_pci"})
+        states[name] = ModuleState::Missing;
+    if (!release.empty()) {
+        const std::string tree = joinPath(std::string(layout::moduleTrees), release);
+        for (const auto &line : splitLines(host.read(tree + "/modules.dep").value_or("")))
+            if (auto known = states.find(moduleNameOfPath(line.substr(0, line.find(':')))); known != states.end())
+                known->second = ModuleState::Available;
+        for (const auto &line : splitLines(host.read(tree + "/modules.builtin").value_or("")))
+            if (auto known = states.find(moduleNameOfPath(trimmed(line))); known != states.end())
+                known->second = ModuleState::BuiltIn;
+    }
+    for (auto &[name, state] : states)
+        if (state != ModuleState::BuiltIn && host.exists(joinPath(std::string(layout::modules), name)))
+            state = ModuleState::Loaded;
+    return states;
+}
+
+void addIds(std::vector<std::string> &ids, std::string_view list)
+{
+    size_t start = 0;
+    while (start <= list.size()) {
+        size_t comma = list.find(',', start);
+        std::string id = trimmed(list.substr(start, comma == std::string_view::npos ? list.npos : comma - start));
+        if (!id.empty() && std::find(ids.begin(), ids.end(), id) == ids.end())
+            ids.push_back(id);
+        if (comma == std::string_view::npos)
+            break;
+        start = comma + 1;
+    }
+}
+
+// "options vfio-pci ids=10de:1b80,10de:10f0 disable_vga=1" in any /etc/modprobe.d/*.conf
+void addModprobeIds(const HostRoot &host, std::vector<std::string> &ids)
+{
+    for (const auto &file : host.list(std::string(layout::modprobeConfig))) {
+        if (!file.ends_with(".conf"))
+            continue;
+        for (const auto &line : splitLines(host.read(joinPath(std::string(layout::modprobeConfig), file)).value_or(""))) {
+            auto words = splitWords(line);
+            if (words.size() < 3 || words[0] != "options" || canonicalModuleName(words[1]) != "vfio_pci")
+                continue;
+            for (size_t i = 2; i < words.size(); ++i)
+                if (words[i].starts_with("ids="))
+                    addIds(ids, std::string_view(words[i]).substr(4));
+        }
+    }
+}
+
+} // namespace
+
+std::optional<KernelVersion> parseKernelVersion(const std::string &release)
+{
+    KernelVersion version;
+    int *fields[] = {&version.major, &version.minor, &version.patch};
+    const char *at = release.data();
+    const char *end = release.data() + release.size();
+    for (int i = 0; i < 3; ++i) {
+        auto [next, status] = std::from_chars(at, end, *fields[i]);
+        if (status != std::errc()) {
+            if (i < 2)
+                return std::nullopt;
+            break;
+        }
+        at = next;
+        if (at == end || *at != '.')
+            break;
+        ++at;
+    }
+    return version;
+}
+
+std::map<std::string, std::string> parseKernelCommandLine(const std::string &text)
+{
+    std::map<std::string, std::string> parameters;
+    for (const auto &word : splitWords(text)) {
+        size_t equals = word.find('=');
+        std::string name = word.substr(0, equals);
+        // The kernel treats '-' and '_' alike in parameter names (not in values).
+        std::replace(name.begin(), name.end(), '-', '_');
+        parameters[name] = equals == std::string::npos ? "" : word.substr(equals + 1);
+    }
+    return parameters;
+}
+
+std::optional<std::string> dpkgVersion(const std::string &status, const std::string &package)
+{
+    // Paragraphs separated by blank lines; each has Package:, Status: and Version: fields.
+    std::string current, version;
+    bool installed = false;
+    auto finish = [&]() -> std::optional<std::string> {
+        if (current == package && installed && !version.empty())
+            return version;
+        return std::nullopt;
+    };
+    for (const auto &line : splitLines(status + "\n")) {
+        if (trimmed(line).empty()) {
+            if (auto found = finish())
+                return found;
+            current.clear();
+            version.clear();
+            installed = false;
+        } else if (line.starts_with("Package: ")) {
+            current = trimmed(line.substr(9));
+        } else if (line.starts_with("Version: ")) {
+            version = trimmed(line.substr(9));
+        } else if (line.starts_with("Status: ")) {
+            installed = line.ends_with(" installed");
+        }
+    }
+    return finish();
+}
+
+HostFacts gatherHostFacts(const HostRoot &host, FactScope scope)
+{
+    HostFacts facts;
+    facts.kernelRelease = trimmed(host.read(std::string(layout::kernelRelease)).value_or(""));
+    facts.kernelVersion = parseKernelVersion(facts.kernelRelease);
+    facts.commandLine = parseKernelCommandLine(host.read(std::string(layout::kernelCommandLine)).value_or(""));
+    facts.iommus = host.list(std::string(layout::iommuClass));
+    facts.iommuGroups = static_cast<int>(host.list(std::string(layout::iommuGroups)).size());
+    facts.modules = moduleStates(host, facts.kernelRelease);
+    facts.moduleIndex = !facts.kernelRelease.empty() &&
+                        host.exists(joinPath(std::string(layout::moduleTrees), facts.kernelRelease) + "/modules.dep");
+    auto devices = host.list(std::string(layout::pciDevices));
+    facts.pciDevices = static_cast<int>(devices.size());
+    facts.driverOverride = std::any_of(devices.begin(), devices.end(), [&](const std::string &device) {
+        return host.exists(joinPath(joinPath(std::string(layout::pciDevices), device), "driver_override"));
+    });
+    if (scope == FactScope::Passthrough)
+        return facts;
+
+    for (const auto &line : splitLines(host.read(std::string(layout::cpuInfo)).value_or(""))) {
+        size_t colon = line.find(':');
+        if (colon == std::string::npos)
+            continue;
+        std::string key = trimmed(line.substr(0, colon));
+        std::string value = trimmed(line.substr(colon + 1));
+        if (key == "vendor_id")
+            facts.cpuVendor = value == "GenuineIntel" ? CpuVendor::Intel
+                              : value == "AuthenticAMD" || value == "HygonGenuine" ? CpuVendor::Amd
+                                                                                    : CpuVendor::Other;
+        if (key == "flags") {
+            auto flags = splitWords(value);
+            facts.vmx = std::find(flags.begin(), flags.end(), "vmx") != flags.end();
+            facts.svm = std::find(flags.begin(), flags.end(), "svm") != flags.end();
+            break; // every processor lists the same flags
+        }
+    }
+    facts.kvmDevice = host.exists(std::string(layout::kvmDevice));
+    facts.interruptRemapping = host.read(std::string(layout::interrupts)).value_or("").find("IR-") != std::string::npos;
+    const std::string unsafeParameter =
+        trimmed(host.read(std::string(layout::modules) + "/vfio_iommu_type1/parameters/allow_unsafe_interrupts")
+                    .value_or(""));
+    auto unsafeArgument = facts.commandLine.find("vfio_iommu_type1.allow_unsafe_interrupts");
+    facts.unsafeInterruptsAllowed =
+        unsafeParameter == "Y" || (unsafeArgument != facts.commandLine.end() && unsafeArgument->second != "0");
+    facts.vfioContainer = host.exists(std::string(layout::vfioContainer));
+    if (auto ids = facts.commandLine.find("vfio_pci.ids"); ids != facts.commandLine.end())
+        addIds(facts.vfioPciIds, ids->second);
+    addModprobeIds(host, facts.vfioPciIds);
+    const std::string status = host.read(std::string(layout::dpkgStatus)).value_or("");
+    facts.libvirtVersion = dpkgVersion(status, "libvirt-daemon");
+    facts.hookInstalled = host.exists(std::string(layout::libvirtQemuHooks) + "/vfioctl");
+    facts.legacyHookScript = host.exists(std::string(layout::libvirtQemuHookScript));
+    return facts;
+}
+
+} // namespace vfioctl

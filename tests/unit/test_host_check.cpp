@@ -1,0 +1,286 @@
+// vfioctl check on fake roots shaped like the hosts users have, and the freeze it drives.
+#include "bind_engine.h"
+#include "error.h"
+#include "fake_module_loader.h"
+#include "host_check.h"
+#include "run_process.h"
+#include "simulated_kernel.h"
+#include "workstation.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+using namespace vfioctl;
+using vfioctl::testing::FakeHost;
+
+namespace {
+
+class HostCheckTest : public ::testing::Test {
+protected:
+    void SetUp() override { vfioctl::testing::buildWorkstation(fake); }
+
+    const CheckResult &result(const std::string &id)
+    {
+        results = checkHost(gatherHostFacts(fake.host()));
+        for (const auto &one : results)
+            if (one.id == id)
+                return one;
+        throw std::runtime_error("no check " + id);
+    }
+    Verdict overall()
+    {
+        results = checkHost(gatherHostFacts(fake.host()));
+        return overallVerdict(results);
+    }
+    void iommuOff(const std::string &commandLine)
+    {
+        fake.removePath("/sys/class/iommu/dmar0");
+        fake.removePath("/sys/kernel/iommu_groups");
+        fake.makeDirectory("/sys/kernel/iommu_groups");
+        fake.writeFile("/proc/cmdline", commandLine);
+        fake.writeFile("/proc/interrupts", "           CPU0\n 24:   0   PCI-MSI 327680-edge   xhci_hcd\n");
+    }
+    void libvirtInstalled(const std::string &version)
+    {
+        fake.writeFile("/var/lib/dpkg/status", "Package: libvirt0\nStatus: install ok installed\nVersion: " +
+                                                   version + "\n\nPackage: libvirt-daemon\nStatus: install ok "
+                                                             "installed\nVersion: " +
+                                                   version + "\n\n");
+    }
+
+    FakeHost fake;
+    std::vector<CheckResult> results;
+};
+
+} // namespace
+
+TEST_F(HostCheckTest, AModernIntelHostWithEverythingOnPasses)
+{
+    libvirtInstalled("9.0.0-4+deb12u2");
+    fake.writeFile("/etc/libvirt/hooks/qemu.d/vfioctl", "");
+    fake.writeFile("/dev/vfio/vfio", "");
+    EXPECT_EQ(overall(), Verdict::Pass);
+    for (const auto &one : results)
+        EXPECT_TRUE(one.verdict == Verdict::Pass || one.verdict == Verdict::Info) << one.id << ": " << one.evidence;
+    EXPECT_EQ(result("iommu").evidence, "1 IOMMU unit(s) (dmar0) and 11 IOMMU groups");
+    EXPECT_EQ(result("cpu-virtualization").evidence, "the CPU has Intel VT-x (vmx)");
+    EXPECT_EQ(result("kernel-command-line").evidence, "intel_iommu=on is set");
+    EXPECT_EQ(result("vfio-modules").evidence, "vfio available, vfio_iommu_type1 available, vfio_pci available");
+    EXPECT_EQ(result("iommu-pt").verdict, Verdict::Info);
+    EXPECT_FALSE(passthroughBlocker(fake.host()));
+}
+
+TEST_F(HostCheckTest, AnAmdHostNeedsNoKernelArgument)
+{
+    fake.writeFile("/proc/cpuinfo", "vendor_id\t: AuthenticAMD\nflags\t\t: fpu svm sse4a\n");
+    fake.writeFile("/proc/cmdline", "root=/dev/sda1 iommu=pt\n");
+    EXPECT_EQ(result("cpu-virtualization").evidence, "the CPU has AMD-V (svm)");
+    EXPECT_EQ(result("kernel-command-line").verdict, Verdict::Pass);
+    EXPECT_EQ(result("kernel-command-line").evidence, "AMD-Vi needs no kernel argument (on by default)");
+    EXPECT_EQ(result("iommu-pt").verdict, Verdict::Pass);
+}
+
+TEST_F(HostCheckTest, IntelIommuOffFailsWithTheKernelArgumentToAddAndFreezesBinding)
+{
+    iommuOff("BOOT_IMAGE=/vmlinuz root=/dev/sda1 quiet\n");
+    const CheckResult &iommu = result("iommu");
+    EXPECT_EQ(iommu.verdict, Verdict::Fail);
+    EXPECT_TRUE(iommu.blocksPassthrough);
+    EXPECT_EQ(iommu.evidence, "no IOMMU is active (/sys/class/iommu is empty)");
+    EXPECT_EQ(iommu.fix.rfind("enable VT-d in the firmware setup and add intel_iommu=on to the kernel command line "
+                              "(GRUB: GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then update-grub; systemd-boot: "
+                              "/etc/kernel/cmdline",
+                              0),
+              0u)
+        << iommu.fix;
+    EXPECT_EQ(result("kernel-command-line").verdict, Verdict::Fail);
+    EXPECT_EQ(result("interrupt-remapping").verdict, Verdict::Warn);
+    EXPECT_EQ(overall(), Verdict::Fail);
+
+    auto blocker = passthroughBlocker(fake.host());
+    ASSERT_TRUE(blocker);
+    EXPECT_EQ(blocker->rfind("PCI passthrough cannot work on this host: no IOMMU is active", 0), 0u);
+}
+
+TEST_F(HostCheckTest, AnExplicitIntelIommuOffIsNamedInTheFix)
+{
+    iommuOff("root=/dev/sda1 intel_iommu=off\n");
+    EXPECT_EQ(result("iommu").fix.rfind("remove intel_iommu=off from the kernel command line", 0), 0u);
+    EXPECT_EQ(result("kernel-command-line").evidence, "intel_iommu=off is set");
+}
+
+TEST_F(HostCheckTest, IntelIommuOnWithoutAnIommuPointsAtTheFirmware)
+{
+    iommuOff("root=/dev/sda1 intel_iommu=on\n");
+    EXPECT_NE(result("iommu").fix.find("enable VT-d in the firmware setup (the firmware gives the kernel no DMAR"),
+              std::string::npos);
+}
+
+TEST_F(HostCheckTest, AnAmdHostWithAmdIommuOffSaysToRemoveIt)
+{
+    fake.writeFile("/proc/cpuinfo", "vendor_id\t: AuthenticAMD\nflags\t\t: fpu svm\n");
+    iommuOff("root=/dev/sda1 amd_iommu=off\n");
+    EXPECT_EQ(result("iommu").fix.rfind("remove amd_iommu=off", 0), 0u);
+    EXPECT_EQ(result("kernel-command-line").verdict, Verdict::Fail);
+}
+
+TEST_F(HostCheckTest, ARhel65LikeHostFailsOnTheKernelWithTheLegacyAssignmentExplained)
+{
+    // 2.6.32: no vfio, no sysfs IOMMU groups, no driver_override.
+    fake.writeFile("/proc/sys/kernel/osrelease", "2.6.32-431.el6.x86_64\n");
+    fake.removePath("/lib/modules/6.1.0-26-amd64");
+    fake.writeFile("/lib/modules/2.6.32-431.el6.x86_64/modules.dep",
+                   "kernel/drivers/pci/pci-stub.ko:\nkernel/arch/x86/kvm/kvm-intel.ko: kernel/arch/x86/kvm/kvm.ko\n");
+    fake.removePath("/sys/kernel/iommu_groups");
+    for (const auto &device : fake.host().list("/sys/bus/pci/devices"))
+        fake.removePath(fake.devicePath(device) + "/driver_override");
+    const CheckResult &kernel = result("kernel-version");
+    EXPECT_EQ(kernel.verdict, Verdict::Fail);
+    EXPECT_NE(kernel.evidence.find("Linux 2.6.32-431.el6.x86_64 is too old for VFIO (Linux 3.6 and later); the legacy "
+                                   "KVM device assignment through pci-stub that such kernels offer is unsafe and not "
+                                   "supported"),
+              std::string::npos);
+    EXPECT_EQ(result("vfio-modules").verdict, Verdict::Fail);
+    EXPECT_EQ(result("driver-override").verdict, Verdict::Fail);
+    EXPECT_EQ(result("iommu").verdict, Verdict::Fail);
+    auto blocker = passthroughBlocker(fake.host());
+    ASSERT_TRUE(blocker);
+    EXPECT_NE(blocker->find("too old for VFIO"), std::string::npos); // the root cause comes first
+}
+
+TEST_F(HostCheckTest, MissingVfioModulesFail)
+{
+    fake.writeFile("/lib/modules/6.1.0-26-amd64/modules.dep", "kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko:\n");
+    const CheckResult &modules = result("vfio-modules");
+    EXPECT_EQ(modules.verdict, Verdict::Fail);
+    EXPECT_EQ(modules.evidence, "vfio missing, vfio_iommu_type1 missing, vfio_pci missing for Linux 6.1.0-26-amd64");
+    EXPECT_TRUE(passthroughBlocker(fake.host()));
+}
+
+TEST_F(HostCheckTest, BuiltInOrLoadedVfioCounts)
+{
+    fake.writeFile("/lib/modules/6.1.0-26-amd64/modules.dep", "");
+    fake.writeFile("/lib/modules/6.1.0-26-amd64/modules.builtin",
+                   "kernel/drivers/vfio/vfio.ko\nkernel/drivers/vfio/vfio_iommu_type1.ko\n");
+    fake.makeDirectory("/sys/module/vfio_pci");
+    EXPECT_EQ(result("vfio-modules").evidence, "vfio built in, vfio_iommu_type1 built in, vfio_pci loaded");
+}
+
+TEST_F(HostCheckTest, AnAcsOverrideWarns)
+{
+    fake.writeFile("/proc/cmdline", "root=/dev/sda1 intel_iommu=on pcie_acs_override=downstream,multifunction\n");
+    const CheckResult &acs = result("acs-override");
+    EXPECT_EQ(acs.verdict, Verdict::Warn);
+    EXPECT_NE(acs.evidence.find("pcie_acs_override=downstream,multifunction is set"), std::string::npos);
+}
+
+TEST_F(HostCheckTest, NoInterruptRemappingFailsUnlessUnsafeInterruptsAreAllowed)
+{
+    fake.writeFile("/proc/interrupts", "           CPU0\n 24:   0   PCI-MSI 327680-edge   xhci_hcd\n");
+    EXPECT_EQ(result("interrupt-remapping").verdict, Verdict::Fail);
+    EXPECT_NE(result("interrupt-remapping").fix.find("allow_unsafe_interrupts=1"), std::string::npos);
+    fake.writeFile("/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", "Y\n");
+    EXPECT_EQ(result("interrupt-remapping").verdict, Verdict::Warn);
+}
+
+TEST_F(HostCheckTest, AMissingKvmDeviceWarns)
+{
+    fake.removePath("/dev/kvm");
+    EXPECT_EQ(result("kvm-device").verdict, Verdict::Warn);
+    EXPECT_NE(result("kvm-device").fix.find("modprobe kvm_intel"), std::string::npos);
+}
+
+TEST_F(HostCheckTest, VfioPciIdsFromTheCommandLineAndModprobeAreListed)
+{
+    fake.writeFile("/proc/cmdline", "intel_iommu=on vfio-pci.ids=10de:1b80,10de:10f0\n");
+    fake.writeFile("/etc/modprobe.d/vfio.conf", "# GPU\noptions vfio_pci ids=1002:67df disable_vga=1\n");
+    fake.writeFile("/etc/modprobe.d/other.conf.disabled", "options vfio-pci ids=dead:beef\n");
+    const CheckResult &ids = result("vfio-pci-ids");
+    EXPECT_EQ(ids.verdict, Verdict::Info);
+    EXPECT_EQ(ids.evidence.rfind("vfio-pci claims 10de:1b80, 10de:10f0, 1002:67df at boot", 0), 0u) << ids.evidence;
+}
+
+TEST_F(HostCheckTest, LibvirtTooOldForQemuDHooksOrMissingWarns)
+{
+    EXPECT_EQ(result("libvirt").verdict, Verdict::Warn);
+    EXPECT_EQ(result("libvirt").evidence, "the libvirt-daemon package is not installed");
+    libvirtInstalled("6.0.0-0ubuntu8");
+    EXPECT_EQ(result("libvirt").verdict, Verdict::Warn);
+    EXPECT_NE(result("libvirt").evidence.find("runs no hooks from /etc/libvirt/hooks/qemu.d"), std::string::npos);
+    libvirtInstalled("7.0.0-3");
+    EXPECT_EQ(result("libvirt").verdict, Verdict::Pass);
+}
+
+TEST(HostFacts, ParsesKernelVersionsAndCommandLines)
+{
+    EXPECT_EQ(parseKernelVersion("6.1.0-26-amd64"), (KernelVersion{6, 1, 0}));
+    EXPECT_EQ(parseKernelVersion("2.6.32-431.el6.x86_64"), (KernelVersion{2, 6, 32}));
+    EXPECT_EQ(parseKernelVersion("5.15"), (KernelVersion{5, 15, 0}));
+    EXPECT_FALSE(parseKernelVersion("garbage"));
+    EXPECT_FALSE(parseKernelVersion(""));
+    auto line = parseKernelCommandLine("quiet intel-iommu=on vfio-pci.ids=a:b iommu=pt iommu=off\n");
+    EXPECT_EQ(line["intel_iommu"], "on");
+    EXPECT_EQ(line["vfio_pci.ids"], "a:b");
+    EXPECT_EQ(line["iommu"], "off"); // the last one wins
+    EXPECT_EQ(line["quiet"], "");
+    EXPECT_EQ(dpkgVersion("Package: a\nStatus: deinstall ok config-files\nVersion: 1\n\nPackage: b\nStatus: install "
+                          "ok installed\nVersion: 2.0\n",
+                          "b"),
+              "2.0");
+    EXPECT_FALSE(dpkgVersion("Package: a\nStatus: deinstall ok config-files\nVersion: 1\n", "a"));
+}
+
+TEST_F(HostCheckTest, TheFreezeStopsBindBeforeAnyWrite)
+{
+    iommuOff("root=/dev/sda1\n");
+    vfioctl::testing::SimulatedKernel kernel(fake);
+    vfioctl::testing::FakeModuleLoader modules(kernel);
+    BindEngine engine(kernel, modules, std::chrono::milliseconds(100));
+    try {
+        engine.bind({"manual", {PciAddress::parse("0000:02:00.0")}});
+        FAIL() << "bind went ahead on a host without an IOMMU";
+    } catch (const Error &error) {
+        EXPECT_EQ(std::string(error.what()).rfind("PCI passthrough cannot work on this host: no IOMMU is active", 0),
+                  0u);
+    }
+    EXPECT_EQ(kernel.writes(), 0);
+    EXPECT_TRUE(modules.loaded.empty());
+}
+
+TEST_F(HostCheckTest, CliCheckExitCodesAndJson)
+{
+    auto run = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {VFIOCTL_BINARY, "--root", fake.root(), "check"});
+        return vfioctl::testing::runProcess(args);
+    };
+    auto warnings = run({});
+    EXPECT_EQ(warnings.exitCode, 1) << warnings.out; // libvirt and the hook are missing
+    EXPECT_NE(warnings.out.find("WARN  vfioctl qemu hook"), std::string::npos) << warnings.out;
+    EXPECT_NE(warnings.out.find("PCI passthrough can work on this host; see the notes above."), std::string::npos);
+
+    libvirtInstalled("9.0.0-4");
+    fake.writeFile("/etc/libvirt/hooks/qemu.d/vfioctl", "");
+    fake.writeFile("/dev/vfio/vfio", "");
+    EXPECT_EQ(run({}).exitCode, 0);
+
+    iommuOff("root=/dev/sda1\n");
+    auto failed = run({"--json"});
+    EXPECT_EQ(failed.exitCode, 2);
+    auto document = nlohmann::json::parse(failed.out);
+    EXPECT_EQ(document["verdict"], "fail");
+    EXPECT_EQ(document["passthrough_possible"], false);
+    bool found = false;
+    for (const auto &check : document["checks"])
+        if (check["id"] == "iommu") {
+            found = true;
+            EXPECT_EQ(check["verdict"], "fail");
+            EXPECT_EQ(check["blocks_passthrough"], true);
+            EXPECT_TRUE(check["fix"].is_string());
+        }
+    EXPECT_TRUE(found);
+
+    auto bind = vfioctl::testing::runProcess({VFIOCTL_BINARY, "--root", fake.root(), "bind", "0000:02:00.0"});
+    EXPECT_EQ(bind.exitCode, 1);
+    EXPECT_EQ(bind.err.rfind("vfioctl: error: PCI passthrough cannot work on this host: no IOMMU is active", 0), 0u)
+        << bind.err;
+}
