@@ -2,6 +2,7 @@
 # Boots the real-kernel guest under QEMU (TCG, emulated Intel IOMMU) and runs one scenario script inside it.
 # Usage: run_guest.sh CACHE_DIR SCENARIO OUT_DIR [NAME=VALUE...]
 # The NAME=VALUE pairs are written to OUT_DIR/env, which the scenario sources (paths of the binaries under test).
+# VFIOCTL_GUEST_APPEND adds kernel arguments (intel_iommu=off boots the guest without its IOMMU).
 # Guest PCI layout: a pcie-pci-bridge (behind root port rp1) holding a qemu-xhci controller and an e1000 NIC, which
 # makes one IOMMU group of bridge + two endpoints; an NVMe disk, an e1000e NIC and a virtio-scsi HBA with one disk,
 # each behind its own root port. The scenario's exit code is this script's.
@@ -25,7 +26,7 @@ timeout --foreground "${VFIOCTL_GUEST_TIMEOUT:-600}" qemu-system-x86_64 \
     -accel tcg -M q35 -cpu max -m 2048 -smp 2 -nographic -no-reboot -nic none \
     -device intel-iommu,intremap=on,caching-mode=on \
     -kernel "$cache/vmlinuz" -initrd "$cache/initrd.gz" \
-    -append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 vfioctl.scenario=$scenario vfioctl.out=$out vfioctl.modules=$cache/root/lib/modules/$version" \
+    -append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 vfioctl.scenario=$scenario vfioctl.out=$out vfioctl.modules=$cache/root/lib/modules/$version ${VFIOCTL_GUEST_APPEND:-}" \
     -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
     -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
     -fsdev local,id=out,path="$out",security_model=none,multidevs=remap \

@@ -1,0 +1,47 @@
+#!/bin/bash
+# Real-kernel scenario for `vfioctl check` and the freeze. Booted normally the IOMMU checks pass; booted with
+# intel_iommu=off (VFIOCTL_GUEST_APPEND) check FAILs on the IOMMU with the right hint and bind refuses.
+set -u
+out=$1
+# shellcheck disable=SC1091
+source "$out/env"
+passed=0
+failed=0
+check() {
+    local what=$1
+    shift
+    if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
+}
+verdict() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$out/check.json')); print([c for c in d['checks'] if c['id']=='$1'][0]['verdict'])"; }
+field() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$out/check.json')); print(d['$1'])"; }
+driver() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || true; }
+nic=0000:02:02.0
+
+"$VFIOCTL" check > "$out/check.txt" 2>&1
+text_code=$?
+"$VFIOCTL" check --json > "$out/check.json" 2>&1
+json_code=$?
+check "text and JSON give the same exit code" test "$text_code" -eq "$json_code"
+if grep -qw "intel_iommu=off" /proc/cmdline; then
+    check "check exits 2" test "$json_code" -eq 2
+    check "the IOMMU check fails" test "$(verdict iommu)" = fail
+    check "passthrough is reported impossible" test "$(field passthrough_possible)" = False
+    check "the fix says to remove intel_iommu=off" grep -q "fix: remove intel_iommu=off from the kernel command line" "$out/check.txt"
+    check "the kernel command line check names intel_iommu=off" test "$(verdict kernel-command-line)" = fail
+    check "the VFIO modules are still found" test "$(verdict vfio-modules)" = pass
+    "$VFIOCTL" bind $nic > "$out/bind.txt" 2>&1
+    check "bind is refused (exit 1)" test $? -eq 1
+    check "with the check's sentence" grep -q "vfioctl: error: PCI passthrough cannot work on this host: no IOMMU is active" "$out/bind.txt"
+    check "the device stays on e1000" test "$(driver $nic)" = e1000
+else
+    check "check exits 0 or 1 (warnings only)" test "$json_code" -le 1
+    check "passthrough is reported possible" test "$(field passthrough_possible)" = True
+    for id in iommu kernel-command-line interrupt-remapping vfio-modules driver-override kernel-version acs-override; do
+        check "$id passes" test "$(verdict $id)" = pass
+    done
+    check "the IOMMU evidence names dmar0" grep -q "IOMMU enabled .*dmar0" "$out/check.txt"
+    check "the missing hook is a warning with its fix" grep -q "fix: run ./install.sh, then systemctl restart libvirtd" "$out/check.txt"
+fi
+cat "$out/check.txt"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
