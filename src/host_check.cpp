@@ -130,23 +130,22 @@ CheckResult iommu(const HostFacts &facts)
     result.blocksPassthrough = true;
     result.evidence = facts.iommus.empty() ? "no IOMMU is active (/sys/class/iommu is empty)"
                                            : "the IOMMU is present but /sys/kernel/iommu_groups is empty";
-    if (facts.cpuVendor == CpuVendor::Intel) {
-        if (has(facts, "intel_iommu", "off"))
-            result.fix = removeKernelArgument("intel_iommu=off") + "; then " + addKernelArgument("intel_iommu=on");
-        else if (!has(facts, "intel_iommu", "on"))
-            result.fix = "enable VT-d in the firmware setup and " + addKernelArgument("intel_iommu=on");
-        else
-            result.fix = "intel_iommu=on is set, so enable VT-d in the firmware setup (the firmware gives the kernel "
-                         "no DMAR table)";
-    } else if (facts.cpuVendor == CpuVendor::Amd) {
-        if (has(facts, "amd_iommu", "off"))
-            result.fix = removeKernelArgument("amd_iommu=off");
-        else
-            result.fix = "enable the IOMMU (AMD-Vi, often 'IOMMU' or 'SVM' in the setup menus) in the firmware "
-                         "setup; the kernel turns it on by itself";
-    } else {
+    // An explicit "off" is the cause whatever the CPU vendor says (a VM's CPU may not match its emulated IOMMU).
+    if (has(facts, "intel_iommu", "off"))
+        result.fix = removeKernelArgument("intel_iommu=off") +
+                     (facts.cpuVendor == CpuVendor::Amd ? "" : "; then " + addKernelArgument("intel_iommu=on"));
+    else if (has(facts, "amd_iommu", "off"))
+        result.fix = removeKernelArgument("amd_iommu=off");
+    else if (facts.cpuVendor == CpuVendor::Intel && !has(facts, "intel_iommu", "on"))
+        result.fix = "enable VT-d in the firmware setup and " + addKernelArgument("intel_iommu=on");
+    else if (facts.cpuVendor == CpuVendor::Intel)
+        result.fix = "intel_iommu=on is set, so enable VT-d in the firmware setup (the firmware gives the kernel no "
+                     "DMAR table)";
+    else if (facts.cpuVendor == CpuVendor::Amd)
+        result.fix = "enable the IOMMU (AMD-Vi, often 'IOMMU' or 'SVM' in the setup menus) in the firmware setup; "
+                     "the kernel turns it on by itself";
+    else
         result.fix = "enable the IOMMU in the firmware setup and on the kernel command line";
-    }
     if (facts.commandLine.count("iommu") && facts.commandLine.at("iommu") == "off")
         result.fix = removeKernelArgument("iommu=off") + "; then " + result.fix;
     return result;
@@ -155,6 +154,14 @@ CheckResult iommu(const HostFacts &facts)
 CheckResult commandLine(const HostFacts &facts)
 {
     CheckResult result{"kernel-command-line", "IOMMU kernel arguments", Verdict::Pass, "", "", false};
+    for (const char *argument : {"intel_iommu", "amd_iommu"}) {
+        if (has(facts, argument, "off")) {
+            result.verdict = Verdict::Fail;
+            result.evidence = std::string(argument) + "=off is set";
+            result.fix = removeKernelArgument(std::string(argument) + "=off");
+            return result;
+        }
+    }
     if (facts.cpuVendor == CpuVendor::Intel) {
         if (has(facts, "intel_iommu", "on"))
             result.evidence = "intel_iommu=on is set";
@@ -162,19 +169,11 @@ CheckResult commandLine(const HostFacts &facts)
             result.evidence = "intel_iommu=on is not set, but this kernel turns the IOMMU on by default";
         else {
             result.verdict = Verdict::Fail;
-            result.evidence = has(facts, "intel_iommu", "off") ? "intel_iommu=off is set"
-                                                                : "intel_iommu=on is not set on this Intel host";
-            result.fix = has(facts, "intel_iommu", "off") ? removeKernelArgument("intel_iommu=off")
-                                                          : addKernelArgument("intel_iommu=on");
+            result.evidence = "intel_iommu=on is not set on this Intel host";
+            result.fix = addKernelArgument("intel_iommu=on");
         }
     } else if (facts.cpuVendor == CpuVendor::Amd) {
-        if (has(facts, "amd_iommu", "off")) {
-            result.verdict = Verdict::Fail;
-            result.evidence = "amd_iommu=off is set";
-            result.fix = removeKernelArgument("amd_iommu=off");
-        } else {
-            result.evidence = "AMD-Vi needs no kernel argument (on by default)";
-        }
+        result.evidence = "AMD-Vi needs no kernel argument (on by default)";
     } else {
         result.verdict = Verdict::Info;
         result.evidence = "the CPU vendor is neither Intel nor AMD: no vendor-specific argument to check";

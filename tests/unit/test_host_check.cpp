@@ -107,6 +107,10 @@ TEST_F(HostCheckTest, AnExplicitIntelIommuOffIsNamedInTheFix)
     iommuOff("root=/dev/sda1 intel_iommu=off\n");
     EXPECT_EQ(result("iommu").fix.rfind("remove intel_iommu=off from the kernel command line", 0), 0u);
     EXPECT_EQ(result("kernel-command-line").evidence, "intel_iommu=off is set");
+    // Whatever the CPU vendor (a VM's CPU need not match its emulated IOMMU), an explicit off is the cause.
+    fake.writeFile("/proc/cpuinfo", "vendor_id\t: AuthenticAMD\nflags\t\t: fpu svm\n");
+    EXPECT_EQ(result("iommu").fix.rfind("remove intel_iommu=off from the kernel command line", 0), 0u);
+    EXPECT_EQ(result("kernel-command-line").verdict, Verdict::Fail);
 }
 
 TEST_F(HostCheckTest, IntelIommuOnWithoutAnIommuPointsAtTheFirmware)
