@@ -109,9 +109,10 @@ int run(int argc, char **argv)
         if (values.count("help"))
             args.push_back("--help");
 
-        DirectoryHostRoot host(values["root"].as<std::string>());
+        const std::string root = values["root"].as<std::string>();
+        DirectoryHostRoot host(root);
         auto names = openHardwareDatabase();
-        CommandContext context{host, *names, std::cout};
+        CommandContext context{host, *names, std::cout, std::cerr, host.base().empty()};
         return command->run(context, args);
     } catch (const UsageError &error) {
         std::cerr << "vfioctl: error: " << error.what() << "\nRun 'vfioctl " << error.command()

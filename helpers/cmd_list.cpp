@@ -2,6 +2,7 @@
 #include "command.h"
 #include "describe.h"
 #include "json_views.h"
+#include "libvirt_access.h"
 #include "sysfs_value.h"
 #include "text_table.h"
 
@@ -30,17 +31,50 @@ std::string joined(const std::vector<std::string> &items, const char *separator 
     return out.empty() ? "-" : out;
 }
 
-void printPciTable(const Inventory &inventory, bool eligibleOnly, std::ostream &out)
+const std::vector<Holder> *holdersOf(const std::optional<HolderMap> &holders, const PciAddress &address)
 {
-    TextTable table({"ADDRESS", "GROUP", "DRIVER", "PASSTHROUGH", "DEVICE"});
+    if (!holders)
+        return nullptr;
+    auto found = holders->find(address);
+    return found == holders->end() ? nullptr : &found->second;
+}
+
+Eligibility eligibilityWithHolders(const Inventory &inventory, const PciDevice &device,
+                                   const std::optional<HolderMap> &holders)
+{
+    Eligibility eligibility = assessEligibility(inventory, device);
+    if (const auto *list = holdersOf(holders, device.address))
+        addHolderReasons(eligibility, *list);
+    return eligibility;
+}
+
+void printPciTable(const Inventory &inventory, bool eligibleOnly, const std::optional<HolderMap> &holders,
+                   std::ostream &out)
+{
+    std::vector<std::string> header = {"ADDRESS", "GROUP", "DRIVER", "PASSTHROUGH"};
+    if (holders)
+        header.push_back("VM");
+    header.push_back("DEVICE");
+    TextTable table(header);
     for (const auto &device : inventory.pci) {
-        Eligibility eligibility = assessEligibility(inventory, device);
+        Eligibility eligibility = eligibilityWithHolders(inventory, device, holders);
         if (eligibleOnly && !eligibility.eligible())
             continue;
-        table.addRow({device.address.str(), groupText(device), orDash(device.driver),
-                      eligibility.eligible() ? "yes" : "no", describePci(device)});
+        std::vector<std::string> row = {device.address.str(), groupText(device), orDash(device.driver),
+                                        eligibility.eligible() ? "yes" : "no"};
+        if (holders) {
+            std::vector<std::string> vms;
+            if (const auto *list = holdersOf(holders, device.address))
+                for (const auto &holder : *list)
+                    vms.push_back(holder.vm);
+            row.push_back(joined(vms));
+        }
+        row.push_back(describePci(device));
+        table.addRow(row);
         for (const auto &reason : eligibility.reasons)
             table.addNote("not eligible: " + reason.detail);
+        for (const auto &note : eligibility.notes)
+            table.addNote(note);
     }
     table.print(out);
 }
@@ -142,8 +176,10 @@ int runList(CommandContext &context, const std::vector<std::string> &args)
         "eligible", "only PCI devices that can be passed through")(
         "tree", "show PCI devices under their bridges, with their USB, SCSI, network and block children")(
         "json", "machine-readable output (docs/JSON.md)");
+    addConnectOption(options);
     po::variables_map values;
-    if (!parseArguments("list", "[--type TYPE] [--eligible] [--tree] [--json]", args, options, {}, values, context.out))
+    if (!parseArguments("list", "[--type TYPE] [--eligible] [--tree] [--json] [--connect URI]", args, options, {},
+                        values, context.out))
         return exitOk;
     const std::string type = values["type"].as<std::string>();
     if (!deviceTypes.contains(type))
@@ -152,15 +188,16 @@ int runList(CommandContext &context, const std::vector<std::string> &args)
     auto wants = [&](const char *kind) { return type == kind || type == "all"; };
 
     Inventory inventory = scanInventory(context.host, context.names);
+    const std::optional<HolderMap> holders = wants("pci") ? holdingsForListing(context, values) : std::nullopt;
 
     if (values.count("json")) {
         Json document = Json::object();
         if (wants("pci")) {
             Json pci = Json::array();
             for (const auto &device : inventory.pci) {
-                Eligibility eligibility = assessEligibility(inventory, device);
+                Eligibility eligibility = eligibilityWithHolders(inventory, device, holders);
                 if (!eligibleOnly || eligibility.eligible())
-                    pci.push_back(toJson(device, eligibility));
+                    pci.push_back(toJson(device, eligibility, holdersOf(holders, device.address), holders.has_value()));
             }
             document["pci"] = pci;
         }
@@ -190,7 +227,7 @@ int runList(CommandContext &context, const std::vector<std::string> &args)
         print(inventory, context.out);
     };
     section("pci", "PCI devices",
-            [&](const Inventory &all, std::ostream &out) { printPciTable(all, eligibleOnly, out); });
+            [&](const Inventory &all, std::ostream &out) { printPciTable(all, eligibleOnly, holders, out); });
     section("usb", "USB devices", printUsbTable);
     section("scsi", "SCSI devices", printScsiTable);
     section("net", "Network interfaces", printNetTable);

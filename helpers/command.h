@@ -22,6 +22,8 @@ struct CommandContext {
     HostRoot &host;
     const HardwareNames &names;
     std::ostream &out;
+    std::ostream &err;   // notes that must not mix with --json output
+    bool liveHost = true; // false under --root: a captured tree, whose VMs are not this host's libvirt's
 };
 
 struct Command {
@@ -62,5 +64,8 @@ int runRestore(CommandContext &context, const std::vector<std::string> &args);
 int runRecover(CommandContext &context, const std::vector<std::string> &args);
 int runStatus(CommandContext &context, const std::vector<std::string> &args);
 int runCheck(CommandContext &context, const std::vector<std::string> &args);
+int runHolders(CommandContext &context, const std::vector<std::string> &args);
+int runAssign(CommandContext &context, const std::vector<std::string> &args);
+int runUnassign(CommandContext &context, const std::vector<std::string> &args);
 
 } // namespace vfioctl::cli

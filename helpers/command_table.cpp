@@ -16,6 +16,9 @@ std::span<const Command> commandTable()
         {"restore", "give back everything an owner (a VM, or manual) holds", runRestore},
         {"recover", "roll back every binding that did not finish (after a crash)", runRecover},
         {"status", "show which devices are held, by whom and since when", runStatus},
+        {"holders", "show which VMs (running or not) hold a PCI device", runHolders},
+        {"assign", "add a PCI device and its IOMMU group companions to a VM (--config, --live)", runAssign},
+        {"unassign", "remove a PCI device and its IOMMU group companions from a VM (--config, --live)", runUnassign},
         {"check", "check that this host can do PCI passthrough, with the fix for each problem", runCheck},
     };
     return commands;

@@ -30,8 +30,19 @@ std::string hexId(uint32_t value, int digits)
     return buffer;
 }
 
-Json toJson(const PciDevice &device, const Eligibility &eligibility)
+Json toJson(const Holder &holder)
 {
+    return {{"vm", holder.vm}, {"state", vmStateName(holder.state)}, {"in_config", holder.inConfig},
+            {"in_live", holder.inLive}};
+}
+
+Json toJson(const PciDevice &device, const Eligibility &eligibility, const std::vector<Holder> *holders,
+            bool holdersKnown)
+{
+    Json holderArray = holdersKnown ? Json::array() : Json(nullptr);
+    if (holders)
+        for (const auto &holder : *holders)
+            holderArray.push_back(toJson(holder));
     Json reasons = Json::array();
     for (const auto &reason : eligibility.reasons)
         reasons.push_back({{"kind", kindName(reason.kind)}, {"detail", reason.detail}});
@@ -62,6 +73,8 @@ Json toJson(const PciDevice &device, const Eligibility &eligibility)
         {"boot_vga", device.bootVga},
         {"eligible", eligibility.eligible()},
         {"ineligible_reasons", reasons},
+        {"notes", eligibility.notes},
+        {"holders", holderArray},
     };
 }
 

@@ -3,6 +3,7 @@
 
 #include "affected.h"
 #include "eligibility.h"
+#include "holders.h"
 #include "inventory.h"
 
 #include <nlohmann/json.hpp>
@@ -11,7 +12,10 @@ namespace vfioctl::cli {
 
 using Json = nlohmann::ordered_json;
 
-Json toJson(const PciDevice &device, const Eligibility &eligibility);
+// `holders` null: libvirt was not asked (the JSON says null, not an empty list).
+Json toJson(const PciDevice &device, const Eligibility &eligibility, const std::vector<Holder> *holders = nullptr,
+            bool holdersKnown = false);
+Json toJson(const Holder &holder);
 Json toJson(const UsbDevice &device);
 Json toJson(const ScsiDevice &device);
 Json toJson(const NetInterface &interface);

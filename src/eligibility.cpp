@@ -36,6 +36,7 @@ std::string kindName(IneligibleKind kind)
     case IneligibleKind::BootVga: return "boot-vga";
     case IneligibleKind::UsedByHost: return "used-by-host";
     case IneligibleKind::GroupMemberUsed: return "group-member-used-by-host";
+    case IneligibleKind::HeldByVm: return "held-by-vm";
     }
     return "unknown";
 }

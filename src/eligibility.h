@@ -13,7 +13,8 @@ enum class IneligibleKind {
     NoIommuGroup,   // IOMMU off or unsupported
     BootVga,        // shows the host console
     UsedByHost,     // a child disk is mounted/swap/held, a child NIC has an address or the default route
-    GroupMemberUsed // another endpoint of the same IOMMU group is used by the host
+    GroupMemberUsed, // another endpoint of the same IOMMU group is used by the host
+    HeldByVm         // a running VM has it (known only when libvirt was asked)
 };
 
 struct Ineligibility {
@@ -23,6 +24,7 @@ struct Ineligibility {
 
 struct Eligibility {
     std::vector<Ineligibility> reasons;
+    std::vector<std::string> notes; // worth knowing, not a reason: "assigned to stopped VM linux"
     bool eligible() const { return reasons.empty(); }
 };
 

@@ -1,0 +1,214 @@
+#include "assignment.h"
+
+#include "domain_edit.h"
+#include "domain_xml.h"
+#include "eligibility.h"
+#include "error.h"
+#include "hardware_names.h"
+#include "holders.h"
+#include "inventory.h"
+#include "sysfs_value.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace vfioctl {
+
+namespace {
+
+bool listedIn(const std::optional<std::string> &xml, const PciAddress &device)
+{
+    if (!xml)
+        return false;
+    const auto hostdevs = parseDomainXml(*xml).hostdevs;
+    return std::any_of(hostdevs.begin(), hostdevs.end(),
+                       [&](const DomainHostdev &hostdev) { return hostdev.address == device; });
+}
+
+std::string addressList(const std::vector<PciAddress> &devices)
+{
+    std::vector<std::string> texts;
+    for (const auto &device : devices)
+        texts.push_back(device.str());
+    return joinWith(texts, ", ");
+}
+
+void normalise(AssignOptions &options, const VmInfo &vm, const char *verb)
+{
+    if (!options.config && !options.live)
+        options.config = true;
+    if (options.live && !vm.active())
+        throw Error("VM " + vm.name + " is not running, so there is nothing to " + verb +
+                        " live; use --config to change its definition",
+                    EINVAL);
+}
+
+} // namespace
+
+Assigner::Assigner(HostRoot &host, Hypervisor &hypervisor, BindEngine &engine, std::chrono::milliseconds unplugWait)
+    : host_(host), hypervisor_(hypervisor), engine_(engine), unplugWait_(unplugWait)
+{
+}
+
+std::vector<PciAddress> Assigner::groupEndpoints(const PciAddress &address, bool checkEligibility)
+{
+    NoHardwareNames noNames;
+    const Inventory inventory = scanInventory(host_, noNames);
+    const PciDevice &device = inventory.requirePci(address);
+    if (device.isBridge())
+        throw Error(address.str() + " is a bridge, which stays with the host", EINVAL);
+    const IommuGroup *group = device.iommuGroup ? inventory.findGroup(*device.iommuGroup) : nullptr;
+    if (!group)
+        throw Error(address.str() + " has no IOMMU group (the IOMMU is off; see 'vfioctl check')", ENODEV);
+    std::vector<PciAddress> endpoints;
+    for (const auto &member : group->devices) {
+        const PciDevice *endpoint = inventory.findPci(member);
+        if (!endpoint || endpoint->isBridge())
+            continue;
+        if (checkEligibility) {
+            Eligibility eligibility = assessEligibility(inventory, *endpoint);
+            if (!eligibility.eligible())
+                throw Error("cannot assign " + address.str() +
+                                (member == address ? "" : " (its IOMMU group " + std::to_string(group->number) +
+                                                              " holds " + member.str() + ")") +
+                                ": " + eligibility.reasons.front().detail,
+                            EBUSY);
+        }
+        endpoints.push_back(member);
+    }
+    return endpoints;
+}
+
+AssignmentReport Assigner::assign(const std::string &vmName, const PciAddress &device, AssignOptions options)
+{
+    const VmInfo vm = hypervisor_.domain(vmName);
+    normalise(options, vm, "assign");
+    AssignmentReport report;
+    report.vmActive = vm.active();
+    report.group = groupEndpoints(device, true);
+
+    const HolderMap holders = findHolders(hypervisor_.domains());
+    for (const auto &endpoint : report.group)
+        if (auto found = holders.find(endpoint); found != holders.end())
+            for (const auto &holder : found->second)
+                if (holder.vm != vmName)
+                    throw Error("cannot assign " + device.str() + " to " + vmName + ": " + endpoint.str() + " is " +
+                                    describeHolder(holder) + "; unassign it there first",
+                                EBUSY);
+
+    std::vector<PciAddress> toPlug;
+    if (options.live)
+        for (const auto &endpoint : report.group)
+            if (!listedIn(vm.liveXml, endpoint))
+                toPlug.push_back(endpoint);
+    if (!toPlug.empty()) {
+        // Bind the whole group first (journalled under the VM's name, so the hook gives it back when the VM stops),
+        // then hot-plug; any failure unplugs what was plugged and gives back what was bound here.
+        std::vector<PciAddress> heldBefore;
+        for (const auto &journal : engine_.status())
+            if (journal.owner == vmName)
+                for (const auto &entry : journal.devices)
+                    heldBefore.push_back(entry.device);
+        BindRequest request;
+        request.owner = vmName;
+        request.devices = toPlug;
+        request.hostUseHint = "stop using it on the host first";
+        engine_.bind(request);
+        std::vector<PciAddress> boundHere;
+        for (const auto &endpoint : report.group)
+            if (std::find(heldBefore.begin(), heldBefore.end(), endpoint) == heldBefore.end())
+                boundHere.push_back(endpoint);
+        try {
+            for (const auto &endpoint : toPlug) {
+                hypervisor_.attachLive(vmName, pciHostdevXml(endpoint));
+                report.liveChanged.push_back(endpoint);
+            }
+        } catch (const Error &error) {
+            for (const auto &plugged : report.liveChanged) {
+                try {
+                    hypervisor_.detachLive(vmName, pciHostdevXml(plugged));
+                } catch (const Error &) {
+                    // The VM keeps it; the hook gives it back when the VM stops.
+                }
+            }
+            try {
+                if (report.liveChanged.empty())
+                    engine_.giveBack(boundHere);
+            } catch (const Error &) {
+            }
+            throw Error("cannot hot-plug into " + vmName + ": " + error.what() +
+                            (report.liveChanged.empty() ? "; nothing was changed" : ""),
+                        error.errorNumber());
+        }
+    }
+
+    if (options.config) {
+        std::vector<PciAddress> missing;
+        for (const auto &endpoint : report.group)
+            if (!listedIn(vm.configXml, endpoint))
+                missing.push_back(endpoint);
+        if (!missing.empty()) {
+            hypervisor_.define(withPciHostdevs(vm.configXml, missing));
+            report.configChanged = missing;
+        }
+    }
+    return report;
+}
+
+AssignmentReport Assigner::unassign(const std::string &vmName, const PciAddress &device, AssignOptions options)
+{
+    const VmInfo vm = hypervisor_.domain(vmName);
+    normalise(options, vm, "unassign");
+    AssignmentReport report;
+    report.vmActive = vm.active();
+    report.group = groupEndpoints(device, false);
+
+    if (options.live) {
+        std::vector<PciAddress> plugged;
+        for (const auto &endpoint : report.group)
+            if (listedIn(vm.liveXml, endpoint))
+                plugged.push_back(endpoint);
+        for (const auto &endpoint : plugged)
+            hypervisor_.detachLive(vmName, pciHostdevXml(endpoint));
+        // Unplug needs the guest's consent; until QEMU lets go, the device must stay on vfio-pci.
+        const auto deadline = std::chrono::steady_clock::now() + unplugWait_;
+        std::vector<PciAddress> kept = plugged;
+        while (!kept.empty()) {
+            const auto live = hypervisor_.domain(vmName).liveXml;
+            std::erase_if(kept, [&](const PciAddress &endpoint) { return !listedIn(live, endpoint); });
+            if (kept.empty() || std::chrono::steady_clock::now() >= deadline)
+                break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        for (const auto &endpoint : plugged)
+            if (std::find(kept.begin(), kept.end(), endpoint) == kept.end())
+                report.liveChanged.push_back(endpoint);
+        if (!kept.empty())
+            throw Error("the guest of " + vmName + " has not released " + addressList(kept) + " within " +
+                            std::to_string(unplugWait_.count() / 1000) +
+                            " s; it stays on vfio-pci and is given back when the VM stops",
+                        EBUSY);
+        std::vector<PciAddress> held;
+        for (const auto &journal : engine_.status())
+            if (journal.owner == vmName)
+                for (const auto &entry : journal.devices)
+                    if (std::find(report.group.begin(), report.group.end(), entry.device) != report.group.end())
+                        held.push_back(entry.device);
+        if (!held.empty())
+            engine_.giveBack(held);
+    }
+
+    if (options.config) {
+        std::vector<PciAddress> listed;
+        for (const auto &endpoint : report.group)
+            if (listedIn(vm.configXml, endpoint))
+                listed.push_back(endpoint);
+        if (!listed.empty()) {
+            hypervisor_.define(withoutPciHostdevs(vm.configXml, listed));
+            report.configChanged = listed;
+        }
+    }
+    return report;
+}
+
+} // namespace vfioctl

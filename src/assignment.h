@@ -1,0 +1,48 @@
+// vfioctl assign/unassign: a PCI device and the other endpoints of its IOMMU group into or out of a VM's definition
+// (--config) and/or the running VM (--live, through the binding engine and hot-plug).
+#pragma once
+
+#include "bind_engine.h"
+#include "host_root.h"
+#include "hypervisor.h"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace vfioctl {
+
+struct AssignOptions {
+    bool config = false; // neither set: config
+    bool live = false;
+};
+
+struct AssignmentReport {
+    std::vector<PciAddress> group;         // the device and its group's other endpoints (bridges excluded)
+    std::vector<PciAddress> configChanged; // added to / removed from the persistent definition
+    std::vector<PciAddress> liveChanged;   // hot-plugged / unplugged
+    bool vmActive = false;
+};
+
+class Assigner {
+public:
+    Assigner(HostRoot &host, Hypervisor &hypervisor, BindEngine &engine,
+             std::chrono::milliseconds unplugWait = std::chrono::seconds(10));
+
+    // Refuses (Error, nothing changed) a bridge, a device without IOMMU group, any endpoint the host uses, and any
+    // endpoint another VM holds. Already-assigned endpoints are left as they are.
+    AssignmentReport assign(const std::string &vm, const PciAddress &device, AssignOptions options);
+    // Live: unplugs, waits for the guest to let go, then gives the drivers back; a device the guest keeps is
+    // reported and stays on vfio-pci until the VM stops (the hook gives it back then).
+    AssignmentReport unassign(const std::string &vm, const PciAddress &device, AssignOptions options);
+
+private:
+    std::vector<PciAddress> groupEndpoints(const PciAddress &device, bool checkEligibility);
+
+    HostRoot &host_;
+    Hypervisor &hypervisor_;
+    BindEngine &engine_;
+    std::chrono::milliseconds unplugWait_;
+};
+
+} // namespace vfioctl

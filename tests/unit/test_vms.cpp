@@ -1,0 +1,380 @@
+// Which VMs hold which devices, and assign/unassign: against libvirt's own test:// driver for definitions, and a
+// fake hypervisor with the simulated kernel for hot-plug.
+#include "assignment.h"
+#include "domain_edit.h"
+#include "domain_xml.h"
+#include "error.h"
+#include "fake_module_loader.h"
+#include "holders.h"
+#include "libvirt_hypervisor.h"
+#include "pci_scanner.h"
+#include "run_process.h"
+#include "simulated_kernel.h"
+#include "workstation.h"
+
+#include <gtest/gtest.h>
+#include <map>
+#include <nlohmann/json.hpp>
+
+using namespace vfioctl;
+using vfioctl::testing::FakeHost;
+using vfioctl::testing::FakeModuleLoader;
+using vfioctl::testing::SimulatedKernel;
+
+namespace {
+
+PciAddress at(const char *text)
+{
+    return PciAddress::parse(text);
+}
+
+std::string testDomain(const std::string &name, const std::string &devices, bool running)
+{
+    return "<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'><name>" + name +
+           "</name><memory>1048576</memory><os><type>hvm</type></os><devices>" + devices + "</devices>" +
+           (running ? "" : "<test:runstate>5</test:runstate>") + "</domain>";
+}
+
+// Two VMs: "linux" is shut off with the GPU in its definition; "router" runs with the SR-IOV VF 04:00.3.
+std::string writeNode(FakeHost &fake)
+{
+    std::string node =
+        "<node>" +
+        testDomain("linux", pciHostdevXml(at("0000:01:00.0")), false) +
+        testDomain("router",
+                   "<interface type='hostdev' managed='yes'><source><address type='pci' domain='0' bus='4' slot='0' "
+                   "function='3'/></source></interface>",
+                   true) +
+        testDomain("empty", "", false) + "</node>";
+    fake.writeFile("/node.xml", node);
+    return "test://" + fake.root() + "/node.xml";
+}
+
+bool lists(const std::string &xml, const char *address)
+{
+    for (const auto &hostdev : parseDomainXml(xml).hostdevs)
+        if (hostdev.address == at(address))
+            return true;
+    return false;
+}
+
+class LibvirtTestDriver : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        vfioctl::testing::buildWorkstation(fake);
+        uri = writeNode(fake);
+        hypervisor = connectLibvirt(uri, false);
+        kernel = std::make_unique<SimulatedKernel>(fake);
+        modules = std::make_unique<FakeModuleLoader>(*kernel);
+        engine = std::make_unique<BindEngine>(*kernel, *modules, std::chrono::milliseconds(200));
+        assigner = std::make_unique<Assigner>(*kernel, *hypervisor, *engine);
+    }
+    std::string errorOf(const std::function<void()> &action)
+    {
+        try {
+            action();
+        } catch (const Error &error) {
+            return error.what();
+        }
+        return "";
+    }
+
+    FakeHost fake;
+    std::string uri;
+    std::unique_ptr<Hypervisor> hypervisor;
+    std::unique_ptr<SimulatedKernel> kernel;
+    std::unique_ptr<FakeModuleLoader> modules;
+    std::unique_ptr<BindEngine> engine;
+    std::unique_ptr<Assigner> assigner;
+};
+
+} // namespace
+
+TEST_F(LibvirtTestDriver, HoldersAreFoundInDefinitionsAndRunningVms)
+{
+    HolderMap holders = findHolders(hypervisor->domains());
+    ASSERT_EQ(holders[at("0000:01:00.0")].size(), 1u);
+    const Holder &gpu = holders[at("0000:01:00.0")][0];
+    EXPECT_EQ(gpu.vm, "linux");
+    EXPECT_EQ(gpu.state, VmState::ShutOff);
+    EXPECT_TRUE(gpu.inConfig);
+    EXPECT_FALSE(gpu.inLive);
+    EXPECT_EQ(describeHolder(gpu), "assigned to stopped VM linux");
+    const Holder &vf = holders[at("0000:04:00.3")][0];
+    EXPECT_EQ(vf.vm, "router");
+    EXPECT_TRUE(vf.inLive);
+    EXPECT_EQ(describeHolder(vf), "held by running VM router");
+    EXPECT_EQ(holders.count(at("0000:02:00.0")), 0u);
+}
+
+TEST_F(LibvirtTestDriver, AssignConfigAddsTheWholeGroupAndUnassignRemovesIt)
+{
+    // The GPU of group 1 goes to "empty" once "linux" gives it up; its audio function comes along.
+    EXPECT_NE(errorOf([&] { assigner->assign("empty", at("0000:01:00.0"), {}); })
+                  .find("0000:01:00.0 is assigned to stopped VM linux; unassign it there first"),
+              std::string::npos);
+    AssignmentReport removed = assigner->unassign("linux", at("0000:01:00.1"), {});
+    EXPECT_EQ(removed.configChanged, std::vector<PciAddress>{at("0000:01:00.0")});
+    EXPECT_FALSE(lists(hypervisor->domain("linux").configXml, "0000:01:00.0"));
+
+    AssignmentReport added = assigner->assign("empty", at("0000:01:00.0"), {});
+    EXPECT_EQ(added.group, (std::vector<PciAddress>{at("0000:01:00.0"), at("0000:01:00.1")}));
+    EXPECT_EQ(added.configChanged, added.group);
+    const std::string xml = hypervisor->domain("empty").configXml;
+    EXPECT_TRUE(lists(xml, "0000:01:00.0"));
+    EXPECT_TRUE(lists(xml, "0000:01:00.1"));
+    EXPECT_FALSE(lists(xml, "0000:00:01.0")); // the root port of the group stays
+    EXPECT_NE(xml.find("managed='yes'"), std::string::npos);
+    EXPECT_EQ(kernel->writes(), 0); // a definition change moves no driver
+
+    EXPECT_TRUE(assigner->assign("empty", at("0000:01:00.1"), {}).configChanged.empty()); // idempotent
+    AssignmentReport gone = assigner->unassign("empty", at("0000:01:00.1"), {.config = true});
+    EXPECT_EQ(gone.configChanged.size(), 2u);
+    EXPECT_FALSE(lists(hypervisor->domain("empty").configXml, "0000:01:00.0"));
+}
+
+TEST_F(LibvirtTestDriver, AssignRefusesWhatCannotBePassedThrough)
+{
+    EXPECT_NE(errorOf([&] { assigner->assign("empty", at("0000:03:00.1"), {}); })
+                  .find("cannot assign 0000:03:00.1 (its IOMMU group 6 holds 0000:03:00.0): network interface eno1"),
+              std::string::npos);
+    EXPECT_NE(errorOf([&] { assigner->assign("empty", at("0000:00:01.0"), {}); })
+                  .find("0000:00:01.0 is a bridge, which stays with the host"),
+              std::string::npos);
+    EXPECT_NE(errorOf([&] { assigner->assign("empty", at("0000:06:00.0"), {}); }).find("has no IOMMU group"),
+              std::string::npos);
+    EXPECT_NE(errorOf([&] { assigner->assign("empty", at("0000:04:00.3"), {}); })
+                  .find("0000:04:00.3 is held by running VM router"),
+              std::string::npos);
+    EXPECT_NE(errorOf([&] { assigner->assign("nosuchvm", at("0000:02:00.0"), {}); }).find("no VM named nosuchvm"),
+              std::string::npos);
+    EXPECT_NE(errorOf([&] { assigner->assign("empty", at("0000:02:00.0"), {.live = true}); })
+                  .find("VM empty is not running, so there is nothing to assign live; use --config"),
+              std::string::npos);
+    EXPECT_NE(errorOf([&] { assigner->assign("empty", at("0000:42:00.0"), {}); }).find("no PCI device 0000:42:00.0"),
+              std::string::npos);
+    EXPECT_FALSE(lists(hypervisor->domain("empty").configXml, "0000:02:00.0"));
+}
+
+TEST_F(LibvirtTestDriver, ConnectionFailuresAreOneSentence)
+{
+    try {
+        connectLibvirt("test:///nonexistent/node.xml", true);
+        FAIL();
+    } catch (const Error &error) {
+        std::string message = error.what();
+        EXPECT_EQ(message.rfind("cannot connect to libvirt at test:///nonexistent/node.xml: ", 0), 0u) << message;
+        EXPECT_EQ(message.find('\n'), std::string::npos);
+    }
+}
+
+namespace {
+
+// A running VM whose live XML follows attach/detach; `stubborn` devices are never released (a guest that ignores
+// the unplug request).
+class FakeHypervisor : public Hypervisor {
+public:
+    std::vector<VmInfo> domains() override
+    {
+        std::vector<VmInfo> all;
+        for (const auto &[name, vm] : vms)
+            all.push_back(vm);
+        return all;
+    }
+    VmInfo domain(const std::string &name) override
+    {
+        auto found = vms.find(name);
+        if (found == vms.end())
+            throw Error("no VM named " + name);
+        return found->second;
+    }
+    void define(const std::string &xml) override { vms[parseDomainXml(xml).name].configXml = xml; }
+    void attachLive(const std::string &vm, const std::string &deviceXml) override
+    {
+        if (failAttach-- == 0)
+            throw Error("internal error: unable to execute QEMU command 'device_add'");
+        PciAddress device = addressOf(deviceXml);
+        vms[vm].liveXml = withPciHostdevs(*vms[vm].liveXml, {device});
+        attached.push_back(device);
+    }
+    void detachLive(const std::string &vm, const std::string &deviceXml) override
+    {
+        PciAddress device = addressOf(deviceXml);
+        detached.push_back(device);
+        if (!stubborn)
+            vms[vm].liveXml = withoutPciHostdevs(*vms[vm].liveXml, {device});
+    }
+    static PciAddress addressOf(const std::string &deviceXml)
+    {
+        return parseDomainXml("<domain><devices>" + deviceXml + "</devices></domain>").hostdevs.at(0).address;
+    }
+
+    std::map<std::string, VmInfo> vms;
+    std::vector<PciAddress> attached, detached;
+    int failAttach = -1; // the attach call (0-based) that fails
+    bool stubborn = false;
+};
+
+class LiveAssignment : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        vfioctl::testing::buildWorkstation(fake);
+        fake.addDriver("vfio-pci");
+        kernel = std::make_unique<SimulatedKernel>(fake);
+        kernel->supports("vfio-pci", 0x10de, 0x2204);
+        modules = std::make_unique<FakeModuleLoader>(*kernel);
+        engine = std::make_unique<BindEngine>(*kernel, *modules, std::chrono::milliseconds(200));
+        std::string xml = "<domain><name>win11</name><devices/></domain>";
+        hypervisor.vms["win11"] = {"win11", VmState::Paused, xml, xml};
+        assigner = std::make_unique<Assigner>(*kernel, hypervisor, *engine, std::chrono::milliseconds(300));
+    }
+    std::string driverOf(const char *address) { return currentDriver(*kernel, at(address)); }
+
+    FakeHost fake;
+    std::unique_ptr<SimulatedKernel> kernel;
+    std::unique_ptr<FakeModuleLoader> modules;
+    std::unique_ptr<BindEngine> engine;
+    FakeHypervisor hypervisor;
+    std::unique_ptr<Assigner> assigner;
+};
+
+} // namespace
+
+TEST_F(LiveAssignment, LiveAssignBindsTheGroupThenHotPlugsAndUnassignGivesTheDriversBack)
+{
+    AssignmentReport report = assigner->assign("win11", at("0000:01:00.1"), {.live = true});
+    EXPECT_EQ(report.liveChanged, (std::vector<PciAddress>{at("0000:01:00.0"), at("0000:01:00.1")}));
+    EXPECT_TRUE(report.configChanged.empty());
+    EXPECT_EQ(driverOf("0000:01:00.0"), "vfio-pci");
+    EXPECT_EQ(driverOf("0000:01:00.1"), "vfio-pci");
+    EXPECT_EQ(engine->status().at(0).owner, "win11"); // the hook gives it back when the VM stops
+
+    AssignmentReport undone = assigner->unassign("win11", at("0000:01:00.0"), {.live = true});
+    EXPECT_EQ(undone.liveChanged.size(), 2u);
+    EXPECT_EQ(driverOf("0000:01:00.0"), "nvidia");
+    EXPECT_EQ(driverOf("0000:01:00.1"), "snd_hda_intel");
+    EXPECT_TRUE(engine->status().empty());
+}
+
+TEST_F(LiveAssignment, AFailedHotPlugUnplugsAndGivesEverythingBack)
+{
+    hypervisor.failAttach = 0;
+    try {
+        assigner->assign("win11", at("0000:01:00.0"), {.live = true});
+        FAIL();
+    } catch (const Error &error) {
+        EXPECT_EQ(std::string(error.what()),
+                  "cannot hot-plug into win11: internal error: unable to execute QEMU command 'device_add'; nothing "
+                  "was changed");
+    }
+    EXPECT_EQ(driverOf("0000:01:00.0"), "nvidia");
+    EXPECT_EQ(driverOf("0000:01:00.1"), "snd_hda_intel");
+    EXPECT_TRUE(engine->status().empty());
+}
+
+TEST_F(LiveAssignment, AGuestThatKeepsTheDeviceLeavesItOnVfio)
+{
+    assigner->assign("win11", at("0000:01:00.0"), {.config = false, .live = true});
+    hypervisor.stubborn = true;
+    try {
+        assigner->unassign("win11", at("0000:01:00.0"), {.live = true});
+        FAIL();
+    } catch (const Error &error) {
+        EXPECT_EQ(std::string(error.what()),
+                  "the guest of win11 has not released 0000:01:00.0, 0000:01:00.1 within 0 s; it stays on vfio-pci "
+                  "and is given back when the VM stops");
+    }
+    EXPECT_EQ(driverOf("0000:01:00.0"), "vfio-pci");
+    EXPECT_EQ(engine->status().at(0).owner, "win11");
+}
+
+TEST_F(LiveAssignment, LiveAndConfigTogether)
+{
+    AssignmentReport report = assigner->assign("win11", at("0000:02:00.0"), {.config = true, .live = true});
+    EXPECT_EQ(report.liveChanged, std::vector<PciAddress>{at("0000:02:00.0")});
+    EXPECT_EQ(report.configChanged, std::vector<PciAddress>{at("0000:02:00.0")});
+    EXPECT_TRUE(lists(hypervisor.vms["win11"].configXml, "0000:02:00.0"));
+}
+
+TEST(DomainEdit, AddsAndRemovesOnlyPciPassthroughElements)
+{
+    std::string xml = "<domain type='kvm'><name>x</name><!-- keep me --><devices><disk type='file'/>"
+                      "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1'/></source></hostdev>"
+                      "<interface type='hostdev'><source><address type='pci' bus='0x05' slot='0' function='0'/>"
+                      "</source></interface></devices></domain>";
+    std::string added = withPciHostdevs(xml, {at("0000:01:00.0"), at("0000:05:00.0")});
+    EXPECT_TRUE(lists(added, "0000:01:00.0"));
+    EXPECT_EQ(parseDomainXml(added).hostdevs.size(), 2u); // 05:00.0 was there already, as an interface
+    EXPECT_NE(added.find("<!-- keep me -->"), std::string::npos);
+    std::string removed = withoutPciHostdevs(added, {at("0000:05:00.0"), at("0000:01:00.0")});
+    EXPECT_TRUE(parseDomainXml(removed).hostdevs.empty());
+    EXPECT_NE(removed.find("type=\"usb\""), std::string::npos);
+    EXPECT_NE(removed.find("<disk"), std::string::npos);
+}
+
+TEST(CliVms, ListShowsHoldersAndHoldersCommandAnswers)
+{
+    FakeHost fake;
+    vfioctl::testing::buildWorkstation(fake);
+    const std::string uri = writeNode(fake);
+    auto run = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {VFIOCTL_BINARY, "--root", fake.root()});
+        return vfioctl::testing::runProcess(args);
+    };
+    auto listed = run({"list", "--json", "--connect", uri});
+    ASSERT_EQ(listed.exitCode, 0) << listed.err;
+    auto document = nlohmann::json::parse(listed.out);
+    for (const auto &device : document["pci"]) {
+        if (device["address"] == "0000:01:00.0") {
+            EXPECT_EQ(device["holders"][0]["vm"], "linux");
+            EXPECT_EQ(device["holders"][0]["state"], "shut off");
+            EXPECT_EQ(device["eligible"], true);
+            EXPECT_EQ(device["notes"][0], "assigned to stopped VM linux");
+        }
+        if (device["address"] == "0000:04:00.3") {
+            EXPECT_EQ(device["eligible"], false);
+            EXPECT_EQ(device["ineligible_reasons"][0]["kind"], "held-by-vm");
+            EXPECT_EQ(device["ineligible_reasons"][0]["detail"], "held by running VM router");
+        }
+        if (device["address"] == "0000:02:00.0") {
+            EXPECT_EQ(device["holders"], nlohmann::json::array());
+        }
+    }
+    auto text = run({"list", "--connect", uri});
+    EXPECT_NE(text.out.find("assigned to stopped VM linux"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find(" VM "), std::string::npos);
+
+    // Under --root without --connect, libvirt is not asked (the tree is not this host): holders are null.
+    auto offline = run({"list", "--json"});
+    EXPECT_EQ(offline.err, "");
+    EXPECT_TRUE(nlohmann::json::parse(offline.out)["pci"][0]["holders"].is_null());
+    // An unreachable libvirt is a one-line note; the listing still comes.
+    auto unreachable = run({"list", "--connect", "qemu+unix:///system?socket=/nonexistent/sock"});
+    EXPECT_EQ(unreachable.exitCode, 0);
+    EXPECT_EQ(unreachable.err.rfind("vfioctl: note: VM holders are not shown: cannot connect to libvirt at "
+                                    "qemu+unix:///system?socket=/nonexistent/sock: ",
+                                    0),
+              0u)
+        << unreachable.err;
+    EXPECT_EQ(std::count(unreachable.err.begin(), unreachable.err.end(), '\n'), 1);
+    EXPECT_NE(unreachable.out.find("0000:01:00.0"), std::string::npos);
+
+    auto holders = run({"holders", "01:00.0", "--connect", uri});
+    EXPECT_EQ(holders.exitCode, 0);
+    EXPECT_NE(holders.out.find("linux"), std::string::npos);
+    EXPECT_NE(holders.out.find("shut off"), std::string::npos);
+    auto json = nlohmann::json::parse(run({"holders", "0000:04:00.3", "--json", "--connect", uri}).out);
+    EXPECT_EQ(json["holders"][0]["vm"], "router");
+    EXPECT_EQ(json["holders"][0]["in_live"], true);
+    EXPECT_EQ(run({"holders", "0000:02:00.0", "--connect", uri}).out, "No VM holds 0000:02:00.0.\n");
+    auto assigned = run({"assign", "empty", "02:00.0", "--connect", uri});
+    EXPECT_EQ(assigned.exitCode, 0) << assigned.err;
+    EXPECT_EQ(assigned.out, "0000:02:00.0 added to the definition of empty\n");
+    auto refused = run({"assign", "empty", "03:00.0", "--connect", uri});
+    EXPECT_EQ(refused.exitCode, 1);
+    EXPECT_EQ(refused.err.rfind("vfioctl: error: cannot assign 0000:03:00.0: network interface eno1", 0), 0u)
+        << refused.err;
+    EXPECT_EQ(run({"assign", "empty", "--connect", uri}).exitCode, 2);
+}
