@@ -72,13 +72,16 @@ public:
 
     void attachLive(const std::string &vm, const std::string &deviceXml) override
     {
-        if (virDomainAttachDeviceFlags(lookup(vm).get(), deviceXml.c_str(), VIR_DOMAIN_AFFECT_LIVE) < 0)
+        // The message is taken before the domain handle is freed: every libvirt call resets the last error.
+        Domain domain = lookup(vm);
+        if (virDomainAttachDeviceFlags(domain.get(), deviceXml.c_str(), VIR_DOMAIN_AFFECT_LIVE) < 0)
             throw Error(lastError(), EIO);
     }
 
     void detachLive(const std::string &vm, const std::string &deviceXml) override
     {
-        if (virDomainDetachDeviceFlags(lookup(vm).get(), deviceXml.c_str(), VIR_DOMAIN_AFFECT_LIVE) < 0)
+        Domain domain = lookup(vm);
+        if (virDomainDetachDeviceFlags(domain.get(), deviceXml.c_str(), VIR_DOMAIN_AFFECT_LIVE) < 0)
             throw Error("cannot unplug from " + vm + ": " + lastError(), EIO);
     }
 

@@ -21,26 +21,8 @@ nic=0000:02:02.0
 e1000e=0000:04:00.0
 group=$(basename "$(readlink /sys/bus/pci/devices/$nic/iommu_group)")
 
-# libvirt looks for hooks when it starts: the hook goes in first.
-mkdir -p /etc/libvirt/hooks/qemu.d /var/log/libvirt/qemu /var/lib/libvirt/qemu /var/cache/libvirt/qemu /run/libvirt
-install -m 0755 "$HOOK" /etc/libvirt/hooks/qemu.d/vfioctl
-# No mount namespaces or cgroups inside the test guest's chroot; root runs QEMU (no libvirt-qemu user here).
-cat > /etc/libvirt/qemu.conf <<'EOF'
-user = "root"
-group = "root"
-namespaces = [ ]
-cgroup_controllers = [ ]
-security_driver = "none"
-remember_owner = 0
-EOF
-# libvirtd resolves its built-in QEMU user before reading qemu.conf; the shared root has no libvirt-daemon-system.
-getent group libvirt-qemu > /dev/null || echo "libvirt-qemu:x:64055:" >> /etc/group
-getent passwd libvirt-qemu > /dev/null || echo "libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin" >> /etc/passwd
-virtlogd > "$out/virtlogd.log" 2>&1 &
-LIBVIRT_LOG_OUTPUTS="3:file:$out/libvirtd.log" libvirtd > "$out/libvirtd.out" 2>&1 &
-for _ in $(seq 100); do virsh -c qemu:///system version > /dev/null 2>&1 && break; sleep 0.2; done
-check "libvirtd answers" virsh -c qemu:///system version
-virsh() { command virsh -q -c qemu:///system "$@"; }
+# shellcheck disable=SC1091
+source "$(dirname "$0")/libvirt_setup.sh"
 
 domain_xml() { # NAME BUS SLOT MANAGED [METADATA]
     cat <<EOF
