@@ -67,5 +67,7 @@ int runCheck(CommandContext &context, const std::vector<std::string> &args);
 int runHolders(CommandContext &context, const std::vector<std::string> &args);
 int runAssign(CommandContext &context, const std::vector<std::string> &args);
 int runUnassign(CommandContext &context, const std::vector<std::string> &args);
+int runPersist(CommandContext &context, const std::vector<std::string> &args);
+int runUnpersist(CommandContext &context, const std::vector<std::string> &args);
 
 } // namespace vfioctl::cli

@@ -19,6 +19,8 @@ std::span<const Command> commandTable()
         {"holders", "show which VMs (running or not) hold a PCI device", runHolders},
         {"assign", "add a PCI device and its IOMMU group companions to a VM (--config, --live)", runAssign},
         {"unassign", "remove a PCI device and its IOMMU group companions from a VM (--config, --live)", runUnassign},
+        {"persist", "claim devices (by address or VENDOR:DEVICE) for vfio-pci from early boot", runPersist},
+        {"unpersist", "stop claiming devices for vfio-pci at boot", runUnpersist},
         {"check", "check that this host can do PCI passthrough, with the fix for each problem", runCheck},
     };
     return commands;

@@ -54,28 +54,18 @@ std::vector<PciAddress> Assigner::groupEndpoints(const PciAddress &address, bool
 {
     NoHardwareNames noNames;
     const Inventory inventory = scanInventory(host_, noNames);
-    const PciDevice &device = inventory.requirePci(address);
-    if (device.isBridge())
-        throw Error(address.str() + " is a bridge, which stays with the host", EINVAL);
-    const IommuGroup *group = device.iommuGroup ? inventory.findGroup(*device.iommuGroup) : nullptr;
-    if (!group)
-        throw Error(address.str() + " has no IOMMU group (the IOMMU is off; see 'vfioctl check')", ENODEV);
-    std::vector<PciAddress> endpoints;
-    for (const auto &member : group->devices) {
-        const PciDevice *endpoint = inventory.findPci(member);
-        if (!endpoint || endpoint->isBridge())
-            continue;
-        if (checkEligibility) {
-            Eligibility eligibility = assessEligibility(inventory, *endpoint);
+    std::vector<PciAddress> endpoints = inventory.groupEndpoints(address);
+    if (checkEligibility)
+        for (const auto &member : endpoints) {
+            Eligibility eligibility = assessEligibility(inventory, inventory.requirePci(member));
             if (!eligibility.eligible())
                 throw Error("cannot assign " + address.str() +
-                                (member == address ? "" : " (its IOMMU group " + std::to_string(group->number) +
+                                (member == address ? "" : " (its IOMMU group " +
+                                                              std::to_string(*inventory.requirePci(member).iommuGroup) +
                                                               " holds " + member.str() + ")") +
                                 ": " + eligibility.reasons.front().detail,
                             EBUSY);
         }
-        endpoints.push_back(member);
-    }
     return endpoints;
 }
 

@@ -40,6 +40,21 @@ const PciDevice &Inventory::requirePci(const PciAddress &address) const
     throw Error("no PCI device " + address.str() + " on this host", ENODEV);
 }
 
+std::vector<PciAddress> Inventory::groupEndpoints(const PciAddress &address) const
+{
+    const PciDevice &device = requirePci(address);
+    if (device.isBridge())
+        throw Error(address.str() + " is a bridge, which stays with the host", EINVAL);
+    const IommuGroup *group = device.iommuGroup ? findGroup(*device.iommuGroup) : nullptr;
+    if (!group)
+        throw Error(address.str() + " has no IOMMU group (the IOMMU is off; see 'vfioctl check')", ENODEV);
+    std::vector<PciAddress> endpoints;
+    for (const auto &member : group->devices)
+        if (const PciDevice *endpoint = findPci(member); endpoint && !endpoint->isBridge())
+            endpoints.push_back(member);
+    return endpoints;
+}
+
 const IommuGroup *Inventory::findGroup(int number) const
 {
     for (const auto &group : groups)

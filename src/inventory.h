@@ -29,6 +29,9 @@ public:
     const PciDevice &requirePci(const PciAddress &address) const;
     const IommuGroup *findGroup(int number) const;
     const NetInterface *findNet(const std::string &name) const;
+    // The device and the other endpoints of its IOMMU group, bridges left out: what passing it through takes.
+    // Throws Error for an absent device, a bridge, or a device without IOMMU group.
+    std::vector<PciAddress> groupEndpoints(const PciAddress &address) const;
 
     std::vector<const UsbDevice *> usbBelow(const PciAddress &controller) const;
     std::vector<const ScsiDevice *> scsiBelow(const PciAddress &hba) const;

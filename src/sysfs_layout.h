@@ -21,6 +21,8 @@ inline constexpr std::string_view ipv4FibTrie = "/proc/net/fib_trie";
 inline constexpr std::string_view ipv6Addresses = "/proc/net/if_inet6";
 inline constexpr std::string_view ipv6Routes = "/proc/net/ipv6_route";
 inline constexpr std::string_view runDirectory = "/run/vfioctl";
+// Devices claimed for vfio-pci from boot; read by udev-rules/40-vfioctl-persist.rules (the path is spelled there too).
+inline constexpr std::string_view persistDirectory = "/etc/vfioctl/persist.d";
 
 // What `vfioctl check` reads.
 inline constexpr std::string_view cpuInfo = "/proc/cpuinfo";
