@@ -1,0 +1,79 @@
+#!/bin/bash
+# Real-kernel scenario for the udev rules: Debian's own udevd (the host's, shared into the guest) runs our rules;
+# a persisted device group comes back on vfio-pci when the kernel adds it again, with or without its host driver
+# loaded and with vfio-pci unloaded; unpersisted, it comes back on its host driver. Prints "N passed, M failed".
+set -u
+out=$1
+# shellcheck disable=SC1091
+source "$out/env"
+passed=0
+failed=0
+check() {
+    local what=$1
+    shift
+    if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
+}
+driver() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || true; }
+is_driver() { [ "$(driver "$1")" = "$2" ]; }
+xhci=0000:02:01.0
+nic=0000:02:02.0
+group=$(basename "$(readlink /sys/bus/pci/devices/$nic/iommu_group)")
+# The kernel adds both functions again, as at boot.
+replug() {
+    echo 1 > /sys/bus/pci/devices/$xhci/remove
+    echo 1 > /sys/bus/pci/devices/$nic/remove
+    echo 1 > /sys/bus/pci/rescan
+    udevadm settle --timeout=60
+}
+
+install -m 0644 "$RULES"/*.rules /etc/udev/rules.d/
+# udevd refuses to run in a chroot unless told; it must be started under its own name.
+SYSTEMD_IGNORE_CHROOT=1 bash -c 'exec -a systemd-udevd /usr/bin/udevadm --daemon' > "$out/udevd.log" 2>&1
+udevadm settle --timeout=60
+check "udevd runs" udevadm control --ping
+
+"$VFIOCTL" persist $xhci > "$out/persist.txt" 2>&1
+check "persist exits 0" test $? -eq 0
+check "the whole group is persisted" test -e /etc/vfioctl/persist.d/pci-$xhci -a -e /etc/vfioctl/persist.d/pci-$nic
+check "the xhci controller is on vfio-pci now" is_driver $xhci vfio-pci
+check "the e1000 is on vfio-pci now" is_driver $nic vfio-pci
+udevadm settle --timeout=60
+check "/dev/vfio/$group belongs to group kvm with mode 660" test "$(stat -c '%G %a' /dev/vfio/$group)" = "kvm 660"
+check "/dev/vfio/vfio stays 666" test "$(stat -c '%a' /dev/vfio/vfio)" = "666"
+
+# A boot: host drivers back on, vfio-pci unloaded, the xhci driver unloaded (as before its module loads at boot),
+# the e1000 driver loaded (it grabs its device at add, before udev runs).
+"$VFIOCTL" restore persist > "$out/restore.txt" 2>&1
+check "setup: both devices back on their host drivers" test "$(driver $xhci) $(driver $nic)" = "xhci_hcd e1000"
+rmmod vfio_pci vfio_pci_core 2> /dev/null
+rmmod xhci_pci
+check "setup: vfio-pci is not loaded" test ! -e /sys/bus/pci/drivers/vfio-pci
+replug
+check "after the add, the xhci controller is on vfio-pci" is_driver $xhci vfio-pci
+check "after the add, the e1000 is on vfio-pci though e1000 was loaded" is_driver $nic vfio-pci
+check "its override says vfio-pci" test "$(cat /sys/bus/pci/devices/$nic/driver_override)" = vfio-pci
+"$VFIOCTL" persist --list > "$out/list.txt" 2>&1
+check "persist --list shows both, on vfio-pci" grep -q "$nic *address *$nic (vfio-pci)" "$out/list.txt"
+
+modprobe xhci_pci
+"$VFIOCTL" unpersist $nic > "$out/unpersist.txt" 2>&1
+check "unpersist exits 0" test $? -eq 0
+check "no marker is left" test -z "$(ls /etc/vfioctl/persist.d)"
+check "the e1000 is given back now" is_driver $nic e1000
+check "the xhci controller is given back now" is_driver $xhci xhci_hcd
+replug
+check "after another add the e1000 stays on e1000" is_driver $nic e1000
+check "after another add the xhci controller stays on xhci_hcd" is_driver $xhci xhci_hcd
+
+# By id: every e1000 (8086:100e) is claimed at add.
+"$VFIOCTL" persist 8086:100e --boot-only > "$out/persist-id.txt" 2>&1
+check "persist by id with --boot-only leaves the driver now" is_driver $nic e1000
+replug
+check "after the add the e1000 is on vfio-pci by its id" is_driver $nic vfio-pci
+check "its companion, not persisted by id, is on its host driver" is_driver $xhci xhci_hcd
+"$VFIOCTL" unpersist 8086:100e > /dev/null 2>&1
+check "unpersist by id gives the e1000 back" is_driver $nic e1000
+
+cat "$out"/persist.txt "$out"/unpersist.txt
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
