@@ -1,10 +1,13 @@
 #!/bin/bash
-# Installs vfioctl: its Debian 12 packages, a release build, and the files under a prefix.
-#   ./install.sh [--prefix DIR] [--destdir DIR] [--no-deps] [--deps-only [--with-test-deps]] [--uninstall]
+# Installs vfioctl: its Debian 12 packages, a release build, and the files under a prefix (both executables, the
+# libvirt hook in /etc/libvirt/hooks/qemu.d, the udev rules, man pages, bash completion). Running it twice changes
+# nothing; --uninstall removes what it installed.
+#   ./install.sh [--prefix DIR] [--destdir DIR] [--build-dir DIR] [--no-deps] [--deps-only [--with-test-deps]] [--uninstall]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 prefix=/usr/local
 destdir=
+build_dir=
 deps=yes
 deps_only=no
 test_deps=no
@@ -12,12 +15,12 @@ uninstall=no
 
 runtime_packages=(libvirt0 libpugixml1v5 libboost-program-options1.74.0 libudev1 libkmod2 udev kmod)
 build_packages=(build-essential cmake ninja-build pkg-config libvirt-dev libpugixml-dev libboost-program-options-dev
-                nlohmann-json3-dev libudev-dev libkmod-dev)
+                nlohmann-json3-dev libudev-dev libkmod-dev dpkg-dev)
 test_packages=(googletest libgtest-dev qemu-system-x86 busybox-static pciutils e2fsprogs iproute2 python3 cpio
-               libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients)
+               libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients man-db)
 
 usage() {
-    sed -n '2,3p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -27,6 +30,8 @@ while [ $# -gt 0 ]; do
         --prefix=*) prefix=${1#*=}; shift ;;
         --destdir) destdir=${2:?--destdir needs a directory}; shift 2 ;;
         --destdir=*) destdir=${1#*=}; shift ;;
+        --build-dir) build_dir=${2:?--build-dir needs a directory}; shift 2 ;;
+        --build-dir=*) build_dir=${1#*=}; shift ;;
         --no-deps) deps=no; shift ;;
         --deps-only) deps_only=yes; shift ;;
         --with-test-deps) test_deps=yes; shift ;;
@@ -36,17 +41,48 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-build_dir="$here/build-install"
+build_dir=${build_dir:-$here/build-install}
+if [ -n "$destdir" ]; then
+    mkdir -p "$destdir"
+    destdir=$(cd "$destdir" && pwd)
+fi
 manifest="$build_dir/install_manifest.txt"
+# cmake's manifest lists paths without the DESTDIR; the DESTDIR of the last install is kept beside it.
+destdir_record="$build_dir/install_destdir.txt"
+
+# udev reads new rules files only when told (or at its next start).
+reload_udev() {
+    if [ -z "$destdir" ] && command -v udevadm > /dev/null && udevadm control --ping > /dev/null 2>&1; then
+        udevadm control --reload && echo "udev rules reloaded"
+    fi
+}
 
 if [ "$uninstall" = yes ]; then
     if [ ! -f "$manifest" ]; then
         echo "install.sh: error: nothing recorded as installed ($manifest is missing)" >&2
         exit 1
     fi
-    while read -r file; do
-        rm -f -- "$file" && echo "removed $file"
+    recorded=$(cat "$destdir_record" 2>/dev/null || true)
+    if [ -n "$destdir" ] && [ "$destdir" != "$recorded" ]; then
+        echo "install.sh: error: the last install went to '${recorded:-/}', not '$destdir'" >&2
+        exit 1
+    fi
+    destdir=$recorded
+    while read -r installed || [ -n "$installed" ]; do  # the manifest has no final newline
+        file="$destdir$installed"
+        if [ -e "$file" ] || [ -L "$file" ]; then
+            rm -f -- "$file" && echo "removed $file"
+        fi
+        # Under a DESTDIR nothing else lives in our directories: leave no empty ones behind.
+        if [ -n "$destdir" ]; then
+            dir=$(dirname "$file")
+            while [ "$dir" != "$destdir" ] && [ "${dir#"$destdir"}" != "$dir" ] && rmdir "$dir" 2>/dev/null; do
+                dir=$(dirname "$dir")
+            done
+        fi
     done < "$manifest"
+    rm -f "$manifest" "$destdir_record"
+    reload_udev
     exit 0
 fi
 
@@ -67,6 +103,8 @@ cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INS
       -DVFIOCTL_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build_dir"
 DESTDIR="$destdir" cmake --install "$build_dir" | grep -v "^-- Up-to-date" || true
+printf '%s\n' "$destdir" > "$destdir_record"
+reload_udev
 echo "vfioctl installed under ${destdir}${prefix}"
 hook="${destdir}/etc/libvirt/hooks/qemu.d/vfioctl"
 if [ -x "$hook" ]; then
