@@ -118,7 +118,9 @@ BindOutcome BindEngine::bind(const BindRequest &request)
     {
         std::vector<std::jthread> workers;
         size_t index = 0;
-        for (const auto &[number, endpoints] : groups) {
+        for (const auto &group : groups) {
+            // Not a structured binding: clang 14 (the fuzz build) cannot capture those.
+            const std::vector<PciAddress> &endpoints = group.second;
             workers.emplace_back([this, &endpoints, &failure = failures[index++]] {
                 try {
                     for (const auto &address : endpoints)

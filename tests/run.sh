@@ -1,6 +1,7 @@
 #!/bin/bash
 # The whole test suite, as CI runs it on a fresh Debian 12 machine: packages, a warnings-as-errors build with every
-# test (unit and real-kernel), and an AddressSanitizer + UndefinedBehaviorSanitizer build of the unit tests.
+# test (unit, real-kernel, install), an AddressSanitizer + UndefinedBehaviorSanitizer build of the unit tests, and
+# every libFuzzer target for a bounded time (VFIOCTL_FUZZ_SECONDS each, default 45).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
@@ -15,6 +16,11 @@ cmake --build "$root/build-sanitize" -j "$jobs"
 
 echo "== sanitizer build: unit tests"
 (cd "$root/build-sanitize" && ctest --output-on-failure -j "$jobs" -L unit)
+echo "== fuzzing (clang, libFuzzer, ASan + UBSan)"
+CC=clang CXX=clang++ cmake -S "$root" -B "$root/build-fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DVFIOCTL_FUZZ=ON -DVFIOCTL_BUILD_TESTS=OFF -DVFIOCTL_WERROR=ON >/dev/null
+cmake --build "$root/build-fuzz" -j "$jobs"
+"$root/fuzz/run_fuzzers.sh" "$root/build-fuzz" "${VFIOCTL_FUZZ_SECONDS:-45}"
 echo "== figures"
 "$root/build-tests/bench/bench_parallel_bind"
 echo "== full suite: unit and real-kernel tests"
