@@ -23,6 +23,47 @@ std::string hex(uint32_t value, int digits)
 }
 
 // "0000:01:00.0" -> "pci0000:00" root name for its domain.
+// A type 0 (type 1 for bridges) configuration header with the ids and class; no capabilities.
+std::string configSpace(const PciSpec &spec)
+{
+    std::string config(256, '\0');
+    auto put16 = [&](size_t offset, uint16_t value) {
+        config[offset] = static_cast<char>(value & 0xff);
+        config[offset + 1] = static_cast<char>(value >> 8);
+    };
+    put16(0x00, spec.vendor);
+    put16(0x02, spec.device);
+    put16(0x04, 0x0006); // memory space and bus master enabled
+    config[0x08] = static_cast<char>(spec.revision);
+    config[0x09] = static_cast<char>(spec.classCode & 0xff);
+    config[0x0a] = static_cast<char>((spec.classCode >> 8) & 0xff);
+    config[0x0b] = static_cast<char>((spec.classCode >> 16) & 0xff);
+    bool bridge = (spec.classCode >> 8) == 0x0604;
+    config[0x0e] = bridge ? 0x01 : 0x00;
+    if (!bridge) {
+        put16(0x2c, spec.subVendor);
+        put16(0x2e, spec.subDevice);
+    }
+    return config;
+}
+
+std::string resourceLines()
+{
+    std::string lines;
+    for (int i = 0; i < 13; ++i)
+        lines += "0x0000000000000000 0x0000000000000000 0x0000000000000000\n";
+    return lines;
+}
+
+std::string modalias(const PciSpec &spec)
+{
+    char buffer[96];
+    std::snprintf(buffer, sizeof buffer, "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n", spec.vendor, spec.device,
+                  spec.subVendor, spec.subDevice, (spec.classCode >> 16) & 0xff, (spec.classCode >> 8) & 0xff,
+                  spec.classCode & 0xff);
+    return buffer;
+}
+
 std::string rootBusName(const std::string &address)
 {
     return "pci" + address.substr(0, 4) + ":00";
@@ -74,6 +115,8 @@ FakeHost::~FakeHost()
 {
     // Kept when the test failed, so the tree can be inspected (ccache's habit).
     const auto *test = ::testing::UnitTest::GetInstance()->current_test_info();
+    if (keep_)
+        return;
     if (test && test->result()->Failed()) {
         std::fprintf(stderr, "fake host tree kept at %s\n", root_.c_str());
         return;
@@ -142,6 +185,11 @@ FakeHost &FakeHost::addPci(const PciSpec &spec)
     writeFile(path + "/driver_override", "(null)\n");
     writeFile(path + "/numa_node", std::to_string(spec.numaNode) + "\n");
     writeFile(path + "/remove", "");
+    // What pciutils' sysfs backend reads too, so `lspci -A linux-sysfs` can list a fake tree.
+    writeFile(path + "/config", configSpace(spec));
+    writeFile(path + "/irq", "0\n");
+    writeFile(path + "/resource", resourceLines());
+    writeFile(path + "/modalias", modalias(spec));
     if (!spec.resetMethod.empty())
         writeFile(path + "/reset_method", spec.resetMethod + "\n");
     if ((spec.classCode >> 16) == 0x03)
@@ -162,9 +210,7 @@ FakeHost &FakeHost::addPci(const PciSpec &spec)
     if (!spec.physfn.empty()) {
         const std::string pf = devicePath(spec.physfn);
         link(path + "/physfn", pf);
-        int index = 0;
-        while (fs::is_symlink(root_ + pf + "/virtfn" + std::to_string(index)))
-            ++index;
+        int index = virtualFunctions_[spec.physfn]++;
         link(pf + "/virtfn" + std::to_string(index), path);
     }
     return *this;

@@ -74,6 +74,8 @@ public:
     void link(const std::string &hostPath, const std::string &targetHostPath);
     std::string devicePath(const std::string &pciAddress) const;
     std::string read(const std::string &hostPath) const;
+    // Leaves the tree on disk when this object goes (the benchmarks hand it to lspci and vfioctl).
+    void keepTree() { keep_ = true; }
 
 private:
     void writeProcNet();
@@ -82,7 +84,9 @@ private:
                   const std::vector<PartitionSpec> &partitions);
 
     std::string root_;
+    bool keep_ = false;
     std::unique_ptr<DirectoryHostRoot> host_;
+    std::map<std::string, int> virtualFunctions_; // PF address -> VFs linked so far
     std::map<std::string, std::string> devicePaths_; // PCI address -> /sys/devices path
     std::map<std::string, std::string> usbPaths_;
     struct Ipv4 {
