@@ -59,6 +59,18 @@ TEST(PciAddress, RejectsEmbeddedNulAndDoesNotEchoControlCharacters)
     }
 }
 
+TEST(PciAddress, RejectsOverlongInputWithoutEchoingIt)
+{
+    std::string overlong = "0000:01:00.0" + std::string(1 << 20, '0');
+    EXPECT_FALSE(PciAddress::tryParse(overlong));
+    try {
+        PciAddress::parse(overlong);
+        FAIL();
+    } catch (const vfioctl::Error &error) {
+        EXPECT_LT(std::string(error.what()).size(), 300u);
+    }
+}
+
 TEST(PciAddress, OrdersByDomainBusSlotFunction)
 {
     EXPECT_LT(PciAddress::parse("0000:00:1f.0"), PciAddress::parse("0000:01:00.0"));
