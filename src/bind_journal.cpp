@@ -3,7 +3,10 @@
 #include "error.h"
 #include "sysfs_layout.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 namespace vfioctl {
@@ -79,9 +82,42 @@ std::string serializeJournal(const Journal &journal)
     return std::string(header) + document.dump(2) + "\n";
 }
 
+namespace {
+
+// A number the journal holds, refused unless it is an integer within [minimum, maximum]: a float such as 1e300
+// must never reach an int conversion (found by fuzz_journal).
+int64_t integerField(const nlohmann::json &document, const char *name, int64_t minimum, int64_t maximum,
+                     const std::function<Error(const std::string &)> &corrupt)
+{
+    const auto &value = document.at(name);
+    if (value.is_number_unsigned() && value.get<uint64_t>() <= static_cast<uint64_t>(maximum))
+        return static_cast<int64_t>(value.get<uint64_t>());
+    if (value.is_number_integer() && !value.is_number_unsigned()) {
+        int64_t number = value.get<int64_t>();
+        if (number >= minimum && number <= maximum)
+            return number;
+    }
+    throw corrupt(std::string("bad ") + name);
+}
+
+// Driver names as the kernel spells them: never empty of meaning, never a path.
+std::string driverField(const nlohmann::json &device, const char *name,
+                        const std::function<Error(const std::string &)> &corrupt)
+{
+    std::string value = device.at(name).get<std::string>();
+    bool plausible = value.size() <= 255 && std::all_of(value.begin(), value.end(), [](unsigned char c) {
+                         return c > 0x20 && c < 0x7f && c != '/';
+                     });
+    if (!plausible)
+        throw corrupt(std::string("bad ") + name);
+    return value;
+}
+
+} // namespace
+
 Journal parseJournal(std::string_view text, const std::string &source)
 {
-    auto corrupt = [&](const std::string &why) {
+    std::function<Error(const std::string &)> corrupt = [&](const std::string &why) {
         return Error("journal " + source + " is corrupt (" + why + "); refusing to act on it", EINVAL);
     };
     if (!text.starts_with(header))
@@ -91,15 +127,15 @@ Journal parseJournal(std::string_view text, const std::string &source)
         Journal journal;
         journal.owner = document.at("owner").get<std::string>();
         journal.state = stateFromName(document.at("state").get<std::string>(), source);
-        journal.since = document.at("since").get<int64_t>();
-        journal.pid = document.at("pid").get<int>();
+        journal.since = integerField(document, "since", 0, INT64_MAX, corrupt);
+        journal.pid = static_cast<int>(integerField(document, "pid", 0, INT32_MAX, corrupt));
         for (const auto &device : document.at("devices")) {
             auto address = PciAddress::tryParse(device.at("address").get<std::string>());
             if (!address)
                 throw corrupt("bad device address");
             journal.devices.push_back(
                 {*address,
-                 {device.at("original_driver").get<std::string>(), device.at("original_override").get<std::string>()}});
+                 {driverField(device, "original_driver", corrupt), driverField(device, "original_override", corrupt)}});
         }
         if (journal.owner.empty())
             throw corrupt("empty owner");

@@ -57,10 +57,10 @@ std::vector<PciAddress> Inventory::groupEndpoints(const PciAddress &address) con
 
 const IommuGroup *Inventory::findGroup(int number) const
 {
-    for (const auto &group : groups)
-        if (group.number == number)
-            return &group;
-    return nullptr;
+    // Sorted by number (scanIommuGroups): a lookup per device must not be a scan of every group.
+    auto found = std::lower_bound(groups.begin(), groups.end(), number,
+                                  [](const IommuGroup &group, int wanted) { return group.number < wanted; });
+    return found != groups.end() && found->number == number ? &*found : nullptr;
 }
 
 const NetInterface *Inventory::findNet(const std::string &name) const

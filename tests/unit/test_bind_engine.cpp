@@ -304,6 +304,15 @@ TEST(BindJournal, RefusesTruncatedOrCorruptJournals)
     for (size_t cut = 0; cut < text.size() - 2; ++cut) // every truncation, byte by byte
         EXPECT_THROW(parseJournal(text.substr(0, cut), "test"), Error) << "accepted a journal cut at " << cut;
     EXPECT_THROW(parseJournal("vfioctl-journal 2\n{}", "test"), Error);
+    // Found by fuzz_journal: a number too large for its field was converted with undefined behaviour.
+    for (const char *number : {"3333333333333333333333333333333333333333", "1e300", "-1", "4.5", "\"42\""}) {
+        std::string badPid = text;
+        badPid.replace(badPid.find("42"), 2, number);
+        EXPECT_THROW(parseJournal(badPid, "test"), Error) << number;
+    }
+    std::string pathDriver = text;
+    pathDriver.replace(pathDriver.find("\"nvidia\""), 8, "\"../../x\"");
+    EXPECT_THROW(parseJournal(pathDriver, "test"), Error);
     std::string badAddress = text;
     badAddress.replace(badAddress.find("0000:01:00.0"), 12, "../../../etc");
     EXPECT_THROW(parseJournal(badAddress, "test"), Error);
