@@ -1,6 +1,6 @@
 #!/bin/busybox sh
 # PID 1 of the real-kernel guest: mount the host's / read-only under a tmpfs overlay, put the test kernel's modules
-# at /lib/modules (the overlay's tmpfs upper already keeps /tmp writes in the guest), load drivers for the devices present (as udev's coldplug would), run the scenario, power off.
+# at /lib/modules (the overlay's tmpfs upper already keeps /tmp writes in the guest), load drivers for the devices present (as udev's coldplug would), run the scenarios, power off.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -35,7 +35,14 @@ for pass in 1 2; do
     chroot /newroot /bin/sh -c 'for f in /sys/bus/*/devices/*/modalias; do modprobe -q -b "$(cat "$f")" 2>/dev/null; done'
 done
 
-chroot /newroot /bin/bash "$scenario" "$out" > "/newroot$out/scenario.log" 2>&1
-echo $? > "/newroot$out/exit_code"
+# Several scenarios (comma-separated) share one boot; the first failure's exit code is the guest's.
+status=0
+for one in $(echo "$scenario" | tr ',' ' '); do
+    echo "== $(basename "$one")" >> "/newroot$out/scenario.log"
+    chroot /newroot /bin/bash "$one" "$out" >> "/newroot$out/scenario.log" 2>&1
+    code=$?
+    [ "$status" -eq 0 ] && status=$code
+done
+echo $status > "/newroot$out/exit_code"
 sync
 poweroff -f

@@ -10,7 +10,16 @@ cache=$(cd "$cache" && pwd)
 # Tests run in parallel share one cache: the first prepares it, the others wait for it.
 exec 9> "$cache/.lock"
 flock 9
-[ -f "$cache/ready" ] && exit 0
+initramfs="$cache/initramfs"
+# The initramfs's /init is guest_init.sh: a changed script only means a new initrd, not a new kernel.
+pack_initrd() {
+    install -m 0755 "$here/guest_init.sh" "$initramfs/init"
+    (cd "$initramfs" && find . | cpio -o -H newc --quiet | gzip -1) > "$cache/initrd.gz"
+}
+if [ -f "$cache/ready" ]; then
+    cmp -s "$here/guest_init.sh" "$initramfs/init" || pack_initrd
+    exit 0
+fi
 
 package=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
 [ -n "$package" ] || { echo "prepare_kernel: cannot find the kernel package linux-image-amd64 depends on (run apt-get update)" >&2; exit 1; }
@@ -25,7 +34,6 @@ depmod -b "$cache/root" "$version"
 
 # The initramfs only needs what it takes to reach the shared root; every other module is loaded later by the
 # real modprobe from the shared tree.
-initramfs="$cache/initramfs"
 mkdir -p "$initramfs"/{bin,dev,proc,sys,lower,rw,newroot,modules}
 cp /bin/busybox "$initramfs/bin/busybox"
 for module in virtio_pci 9pnet_virtio 9p overlay; do
@@ -36,8 +44,7 @@ while read -r module; do
     cp "$module" "$initramfs/modules/"
     basename "$module" >> "$initramfs/modules.order"
 done < "$cache/boot-modules.txt"
-install -m 0755 "$here/guest_init.sh" "$initramfs/init"
-(cd "$initramfs" && find . | cpio -o -H newc --quiet | gzip -1) > "$cache/initrd.gz"
+pack_initrd
 
 ln -sf "root/boot/vmlinuz-$version" "$cache/vmlinuz"
 echo "$version" > "$cache/version"

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Boots the real-kernel guest under QEMU (TCG, emulated Intel IOMMU) and runs one scenario script inside it.
-# Usage: run_guest.sh CACHE_DIR SCENARIO OUT_DIR [NAME=VALUE...]
+# Boots the real-kernel guest under QEMU (TCG, emulated Intel IOMMU) and runs scenario scripts inside it, one after
+# the other in the same boot (a boot costs more than most scenarios).
+# Usage: run_guest.sh CACHE_DIR SCENARIO[,SCENARIO...] OUT_DIR [NAME=VALUE...]
 # The NAME=VALUE pairs are written to OUT_DIR/env, which the scenario sources (paths of the binaries under test).
 # VFIOCTL_GUEST_APPEND adds kernel arguments (intel_iommu=off boots the guest without its IOMMU).
 # Guest PCI layout: a pcie-pci-bridge (behind root port rp1) holding a qemu-xhci controller and an e1000 NIC, which
@@ -9,7 +10,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${1:?usage: run_guest.sh CACHE_DIR SCENARIO OUT_DIR}
-scenario=$(realpath "${2:?scenario}")
+scenarios=()
+IFS=, read -ra listed <<< "${2:?scenario}"
+for one in "${listed[@]}"; do scenarios+=("$(realpath "$one")"); done
+scenario=$(IFS=,; echo "${scenarios[*]}")
 out=${3:?out dir}
 "$here/prepare_kernel.sh" "$cache"
 cache=$(cd "$cache" && pwd)
