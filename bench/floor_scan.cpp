@@ -1,6 +1,7 @@
 // floor_scan ROOT: the raw floor for enumeration. A minimal loop with plain system calls that reads exactly the PCI
 // attributes `vfioctl list --json` reports (ids, class, revision, driver, override, group, NUMA node, reset methods,
-// boot VGA, SR-IOV links) and nothing else: no names, no eligibility, no USB/SCSI/net/block. Prints the count.
+// boot VGA, SR-IOV links) and nothing else: no names, no eligibility, no USB/SCSI/net/block. Each device directory
+// is opened once and read relative to it, one read per attribute, as vfioctl does. Prints the count.
 #include <cstdio>
 #include <dirent.h>
 #include <fcntl.h>
@@ -10,9 +11,9 @@
 
 namespace {
 
-size_t readAttribute(const std::string &path, char *buffer, size_t size)
+size_t readAttribute(int directory, const char *name, char *buffer, size_t size)
 {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = ::openat(directory, name, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
     ssize_t got = ::read(fd, buffer, size);
@@ -48,17 +49,21 @@ int main(int argc, char **argv)
     size_t bytes = 0, count = 0;
     for (const auto &name : entries(devices)) {
         const std::string device = devices + name + "/";
+        int directory = ::open(device.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (directory < 0)
+            continue;
         for (const char *attribute : attributes)
-            bytes += readAttribute(device + attribute, buffer, sizeof buffer);
+            bytes += readAttribute(directory, attribute, buffer, sizeof buffer);
         for (const char *link : {"driver", "iommu_group", "physfn"}) {
-            ssize_t length = ::readlink((device + link).c_str(), buffer, sizeof buffer);
+            ssize_t length = ::readlinkat(directory, link, buffer, sizeof buffer);
             bytes += length > 0 ? static_cast<size_t>(length) : 0;
         }
         for (const auto &entry : entries(device))
             if (entry.rfind("virtfn", 0) == 0) {
-                ssize_t length = ::readlink((device + entry).c_str(), buffer, sizeof buffer);
+                ssize_t length = ::readlinkat(directory, entry.c_str(), buffer, sizeof buffer);
                 bytes += length > 0 ? static_cast<size_t>(length) : 0;
             }
+        ::close(directory);
         ++count;
     }
     std::printf("%zu devices, %zu bytes\n", count, bytes);

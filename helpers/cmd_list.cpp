@@ -119,14 +119,6 @@ void printTreeBelow(const Inventory &inventory, const std::optional<PciAddress> 
     }
 }
 
-template <typename Device> Json jsonArray(const std::vector<Device> &devices)
-{
-    Json array = Json::array();
-    for (const auto &device : devices)
-        array.push_back(toJson(device));
-    return array;
-}
-
 void printUsbTable(const Inventory &inventory, std::ostream &out)
 {
     TextTable table({"NAME", "BUS", "DEV", "PCI CONTROLLER", "DEVICE"});
@@ -191,25 +183,29 @@ int runList(CommandContext &context, const std::vector<std::string> &args)
     const std::optional<HolderMap> holders = wants("pci") ? holdingsForListing(context, values) : std::nullopt;
 
     if (values.count("json")) {
-        Json document = Json::object();
+        // Streamed, one device a line: a host with tens of thousands of SR-IOV functions never holds the whole
+        // document in memory (docs/PERFORMANCE.md).
+        JsonArrayWriter writer(context.out);
         if (wants("pci")) {
-            Json pci = Json::array();
+            writer.begin("pci");
             for (const auto &device : inventory.pci) {
                 Eligibility eligibility = eligibilityWithHolders(inventory, device, holders);
                 if (!eligibleOnly || eligibility.eligible())
-                    pci.push_back(toJson(device, eligibility, holdersOf(holders, device.address), holders.has_value()));
+                    writer.item(toJson(device, eligibility, holdersOf(holders, device.address), holders.has_value()));
             }
-            document["pci"] = pci;
         }
-        if (wants("usb"))
-            document["usb"] = jsonArray(inventory.usb);
-        if (wants("scsi"))
-            document["scsi"] = jsonArray(inventory.scsi);
-        if (wants("net"))
-            document["net"] = jsonArray(inventory.net);
-        if (wants("block"))
-            document["block"] = jsonArray(inventory.block);
-        context.out << document.dump(2) << "\n";
+        auto section = [&](const char *kind, const auto &devices) {
+            if (!wants(kind))
+                return;
+            writer.begin(kind);
+            for (const auto &device : devices)
+                writer.item(toJson(device));
+        };
+        section("usb", inventory.usb);
+        section("scsi", inventory.scsi);
+        section("net", inventory.net);
+        section("block", inventory.block);
+        writer.finish();
         return exitOk;
     }
 

@@ -1,5 +1,7 @@
 #include "json_views.h"
 
+#include <ostream>
+
 #include <cstdio>
 
 namespace vfioctl::cli {
@@ -182,6 +184,32 @@ Json toJson(const AffectedDevices &affected, const Inventory &inventory)
         {"net", net},
         {"block", block},
     };
+}
+
+void JsonArrayWriter::closeArray()
+{
+    if (anyArray_)
+        out_ << (anyItem_ ? "\n  ]" : "]");
+}
+
+void JsonArrayWriter::begin(const char *key)
+{
+    closeArray();
+    out_ << (anyArray_ ? ",\n  " : "{\n  ") << Json(key).dump() << ": [";
+    anyArray_ = true;
+    anyItem_ = false;
+}
+
+void JsonArrayWriter::item(const Json &value)
+{
+    out_ << (anyItem_ ? ",\n    " : "\n    ") << value.dump();
+    anyItem_ = true;
+}
+
+void JsonArrayWriter::finish()
+{
+    closeArray();
+    out_ << (anyArray_ ? "\n}\n" : "{}\n");
 }
 
 } // namespace vfioctl::cli

@@ -25,4 +25,19 @@ Json toJson(const AffectedDevices &affected, const Inventory &inventory);
 
 std::string hexId(uint32_t value, int digits);
 
+// Writes {"a": [item, item], "b": [...]} as it goes, one compact item a line.
+class JsonArrayWriter {
+public:
+    explicit JsonArrayWriter(std::ostream &out) : out_(out) {}
+    void begin(const char *key);
+    void item(const Json &value);
+    void finish();
+
+private:
+    void closeArray();
+    std::ostream &out_;
+    bool anyArray_ = false;
+    bool anyItem_ = false;
+};
+
 } // namespace vfioctl::cli

@@ -46,7 +46,91 @@ void fsyncDirectory(const std::string &physicalDir)
         throw Error("cannot sync directory " + physicalDir + ": " + errnoText(errno), errno);
 }
 
+// The default: every call is a path call on the root.
+class PathDirectory : public HostDirectory {
+public:
+    PathDirectory(const HostRoot &host, std::string path) : host_(host), path_(std::move(path)) {}
+    std::optional<std::string> readAttribute(const std::string &name) const override
+    {
+        return host_.read(joinPath(path_, name));
+    }
+    std::optional<std::string> readLink(const std::string &name) const override
+    {
+        return host_.readLink(joinPath(path_, name));
+    }
+    std::vector<std::string> list() const override { return host_.list(path_); }
+
+private:
+    const HostRoot &host_;
+    std::string path_;
+};
+
+// An open directory descriptor: each attribute costs openat + one read + close, with no path walk.
+class DescriptorDirectory : public HostDirectory {
+public:
+    explicit DescriptorDirectory(UniqueFd fd) : fd_(std::move(fd)) {}
+    std::optional<std::string> readAttribute(const std::string &name) const override
+    {
+        UniqueFd file(::openat(fd_.get(), name.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!file.valid())
+            return std::nullopt;
+        char buffer[4096];
+        ssize_t got;
+        do
+            got = ::read(file.get(), buffer, sizeof buffer);
+        while (got < 0 && errno == EINTR);
+        if (got < 0)
+            return std::nullopt;
+        return std::string(buffer, static_cast<size_t>(got));
+    }
+    std::optional<std::string> readLink(const std::string &name) const override
+    {
+        char buffer[4096];
+        ssize_t got = ::readlinkat(fd_.get(), name.c_str(), buffer, sizeof buffer);
+        if (got < 0 || static_cast<size_t>(got) >= sizeof buffer)
+            return std::nullopt;
+        return std::string(buffer, static_cast<size_t>(got));
+    }
+    std::vector<std::string> list() const override
+    {
+        std::vector<std::string> names;
+        int copy = ::openat(fd_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (copy < 0)
+            return names;
+        std::unique_ptr<DIR, int (*)(DIR *)> dir(::fdopendir(copy), ::closedir);
+        if (!dir) {
+            ::close(copy);
+            return names;
+        }
+        while (const dirent *entry = ::readdir(dir.get())) {
+            std::string_view name = entry->d_name;
+            if (name != "." && name != "..")
+                names.emplace_back(name);
+        }
+        std::sort(names.begin(), names.end());
+        return names;
+    }
+
+private:
+    UniqueFd fd_;
+};
+
 } // namespace
+
+std::unique_ptr<HostDirectory> HostRoot::openDirectory(const std::string &path) const
+{
+    if (!exists(path))
+        return nullptr;
+    return std::make_unique<PathDirectory>(*this, path);
+}
+
+std::unique_ptr<HostDirectory> DirectoryHostRoot::openDirectory(const std::string &path) const
+{
+    UniqueFd fd(::open(physical(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.valid())
+        return nullptr;
+    return std::make_unique<DescriptorDirectory>(std::move(fd));
+}
 
 FileLock::~FileLock()
 {

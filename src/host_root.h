@@ -22,6 +22,18 @@ private:
     int fd_;
 };
 
+// One directory of the host, opened once, so that reading many attributes of one device does not walk its path
+// each time. Names are single entries of that directory, never paths.
+class HostDirectory {
+public:
+    virtual ~HostDirectory() = default;
+    // A sysfs-style attribute: the whole file, at most one page (sysfs hands an attribute over in one read).
+    virtual std::optional<std::string> readAttribute(const std::string &name) const = 0;
+    virtual std::optional<std::string> readLink(const std::string &name) const = 0;
+    // Entry names, sorted.
+    virtual std::vector<std::string> list() const = 0;
+};
+
 // Paths given to a HostRoot are absolute host paths ("/sys/bus/pci/devices"); an implementation maps them onto
 // the real root, a captured tree or a simulated kernel.
 class HostRoot {
@@ -44,6 +56,10 @@ public:
     virtual void replaceAtomically(const std::string &path, std::string_view data, unsigned mode) = 0;
     virtual void remove(const std::string &path) = 0;
     virtual FileLock lockExclusive(const std::string &path) = 0;
+
+    // Nothing when the directory does not exist. This default goes through the path calls above (fakes and the
+    // simulated kernel need nothing more); DirectoryHostRoot opens the directory once.
+    virtual std::unique_ptr<HostDirectory> openDirectory(const std::string &path) const;
 };
 
 // A HostRoot on a directory of the real filesystem: "/" in production, a fake tree in tests and --root.
@@ -61,6 +77,7 @@ public:
     void replaceAtomically(const std::string &path, std::string_view data, unsigned mode) override;
     void remove(const std::string &path) override;
     FileLock lockExclusive(const std::string &path) override;
+    std::unique_ptr<HostDirectory> openDirectory(const std::string &path) const override;
 
     // Where a host path lives on the real filesystem.
     std::string physical(const std::string &path) const;

@@ -116,6 +116,31 @@ std::vector<IommuGroup> scanIommuGroups(const HostRoot &host)
     return groups;
 }
 
+namespace {
+
+// The groups' members from the devices' own iommu_group links (already read), the groups from one listing: the same
+// PCI members as each group's devices/ directory (the kernel keeps both), without a listing per group.
+std::vector<IommuGroup> groupsOf(const HostRoot &host, const std::vector<PciDevice> &devices)
+{
+    std::vector<IommuGroup> groups;
+    for (const auto &entry : host.list(std::string(layout::iommuGroups)))
+        if (auto number = parseDecimal(entry); number && *number >= 0)
+            groups.push_back({static_cast<int>(*number), {}});
+    std::sort(groups.begin(), groups.end(),
+              [](const IommuGroup &a, const IommuGroup &b) { return a.number < b.number; });
+    for (const auto &device : devices) {
+        if (!device.iommuGroup)
+            continue;
+        auto found = std::lower_bound(groups.begin(), groups.end(), *device.iommuGroup,
+                                      [](const IommuGroup &group, int wanted) { return group.number < wanted; });
+        if (found != groups.end() && found->number == *device.iommuGroup)
+            found->devices.push_back(device.address); // devices come sorted, so members do too
+    }
+    return groups;
+}
+
+} // namespace
+
 Inventory scanInventory(const HostRoot &host, const HardwareNames &names)
 {
     Inventory inventory;
@@ -125,7 +150,7 @@ Inventory scanInventory(const HostRoot &host, const HardwareNames &names)
     inventory.net = scanNetInterfaces(host);
     inventory.block = scanBlockDevices(host);
     inventory.shares = scanSharedFilesystems(host);
-    inventory.groups = scanIommuGroups(host);
+    inventory.groups = groupsOf(host, inventory.pci);
     return inventory;
 }
 

@@ -10,31 +10,55 @@ namespace vfioctl {
 
 namespace {
 
-uint32_t hexAttribute(const HostRoot &host, const std::string &device, const char *name)
+uint32_t hexAttribute(const HostDirectory &device, const char *name)
 {
-    auto text = host.read(joinPath(device, name));
+    auto text = device.readAttribute(name);
     if (!text)
         return 0;
     return parseHex(*text).value_or(0);
 }
 
-std::optional<int> linkedNumber(const HostRoot &host, const std::string &link)
+std::optional<PciAddress> linkedAddress(const HostDirectory &device, const std::string &link)
 {
-    auto target = host.readLink(link);
-    if (!target)
-        return std::nullopt;
-    auto number = parseDecimal(baseName(*target));
-    if (!number)
-        return std::nullopt;
-    return static_cast<int>(*number);
-}
-
-std::optional<PciAddress> linkedAddress(const HostRoot &host, const std::string &link)
-{
-    auto target = host.readLink(link);
+    auto target = device.readLink(link);
     if (!target)
         return std::nullopt;
     return PciAddress::tryParse(baseName(*target));
+}
+
+// "/a/b/../c/./d" -> "/a/c/d"; ".." never climbs above the root.
+std::string normalized(std::string_view path)
+{
+    std::vector<std::string_view> parts;
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t end = std::min(path.find('/', start), path.size());
+        std::string_view part = path.substr(start, end - start);
+        if (part == "..") {
+            if (!parts.empty())
+                parts.pop_back();
+        } else if (!part.empty() && part != ".") {
+            parts.push_back(part);
+        }
+        start = end + 1;
+    }
+    std::string out;
+    for (auto part : parts) {
+        out += '/';
+        out += part;
+    }
+    return out.empty() ? "/" : out;
+}
+
+// Where /sys/bus/pci/devices/X points. The kernel's link is relative and /sys/devices has no symlinks inside it, so
+// resolving the one link by its text is enough and saves a readlink per path component; anything else is resolved
+// component by component.
+std::string devicePathOf(const HostRoot &host, const std::string &link)
+{
+    auto target = host.readLink(link);
+    if (!target || target->empty())
+        return host.canonical(link);
+    return normalized(target->front() == '/' ? *target : dirName(link) + "/" + *target);
 }
 
 } // namespace
@@ -53,39 +77,49 @@ std::string currentDriver(const HostRoot &host, const PciAddress &address)
 std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames &names, const PciAddress &address)
 {
     const std::string path = pciDevicePath(address);
-    if (!host.exists(path))
+    auto directory = host.openDirectory(path);
+    if (!directory)
         return std::nullopt;
+    const HostDirectory &attributes = *directory;
 
     PciDevice device;
     device.address = address;
-    device.sysfsPath = host.canonical(path);
-    device.classCode = hexAttribute(host, path, "class");
-    device.vendorId = static_cast<uint16_t>(hexAttribute(host, path, "vendor"));
-    device.deviceId = static_cast<uint16_t>(hexAttribute(host, path, "device"));
-    device.subsystemVendorId = static_cast<uint16_t>(hexAttribute(host, path, "subsystem_vendor"));
-    device.subsystemDeviceId = static_cast<uint16_t>(hexAttribute(host, path, "subsystem_device"));
-    device.revision = static_cast<uint8_t>(hexAttribute(host, path, "revision"));
-    device.driver = currentDriver(host, address);
-    if (auto text = host.read(joinPath(path, "driver_override")))
+    device.sysfsPath = devicePathOf(host, path);
+    device.classCode = hexAttribute(attributes, "class");
+    device.vendorId = static_cast<uint16_t>(hexAttribute(attributes, "vendor"));
+    device.deviceId = static_cast<uint16_t>(hexAttribute(attributes, "device"));
+    device.subsystemVendorId = static_cast<uint16_t>(hexAttribute(attributes, "subsystem_vendor"));
+    device.subsystemDeviceId = static_cast<uint16_t>(hexAttribute(attributes, "subsystem_device"));
+    device.revision = static_cast<uint8_t>(hexAttribute(attributes, "revision"));
+    if (auto driver = attributes.readLink("driver"))
+        device.driver = baseName(*driver);
+    if (auto text = attributes.readAttribute("driver_override"))
         device.driverOverride = parseDriverOverride(*text);
-    device.iommuGroup = linkedNumber(host, joinPath(path, "iommu_group"));
-    if (auto text = host.read(joinPath(path, "numa_node"))) {
+    if (auto group = attributes.readLink("iommu_group"))
+        if (auto number = parseDecimal(baseName(*group)))
+            device.iommuGroup = static_cast<int>(*number);
+    if (auto text = attributes.readAttribute("numa_node")) {
         auto node = parseDecimal(*text);
         if (node && *node >= 0)
             device.numaNode = static_cast<int>(*node);
     }
     device.parentBridge = nearestPciAncestor(device.sysfsPath, 1);
-    device.physicalFunction = linkedAddress(host, joinPath(path, "physfn"));
-    for (const auto &entry : host.list(path)) {
-        if (entry.starts_with("virtfn") && parseDecimal(entry.substr(6)))
-            if (auto vf = linkedAddress(host, joinPath(path, entry)))
+    // One listing finds the optional entries, so absent ones cost no failed open.
+    for (const auto &entry : attributes.list()) {
+        if (entry.starts_with("virtfn") && parseDecimal(entry.substr(6))) {
+            if (auto vf = linkedAddress(attributes, entry))
                 device.virtualFunctions.push_back(*vf);
+        } else if (entry == "physfn") {
+            device.physicalFunction = linkedAddress(attributes, entry);
+        } else if (entry == "reset_method") {
+            if (auto methods = attributes.readAttribute(entry))
+                device.resetMethods = splitWords(*methods);
+        } else if (entry == "boot_vga") {
+            if (auto vga = attributes.readAttribute(entry))
+                device.bootVga = trimmed(*vga) == "1";
+        }
     }
     std::sort(device.virtualFunctions.begin(), device.virtualFunctions.end());
-    if (auto text = host.read(joinPath(path, "reset_method")))
-        device.resetMethods = splitWords(*text);
-    if (auto text = host.read(joinPath(path, "boot_vga")))
-        device.bootVga = trimmed(*text) == "1";
 
     PciNames found = names.pci(device.vendorId, device.deviceId, device.subsystemVendorId, device.subsystemDeviceId,
                                device.classCode);
