@@ -90,8 +90,9 @@ void SimulatedKernel::probe(const std::string &device)
 {
     if (!driverOf(device).empty())
         return;
-    for (const auto &[driver, table] : ids_) {
-        if (fake_.host().exists(drivers + driver) && matches(driver, device)) {
+    // Every registered driver, id table or not: an override alone makes a driver match (vfio-pci has no ids).
+    for (const auto &driver : fake_.host().list(std::string(drivers))) {
+        if (matches(driver, device)) {
             attach(device, driver);
             return;
         }
