@@ -4,17 +4,9 @@
 set -u
 out=$1
 # shellcheck disable=SC1091
-source "$out/env"
-passed=0
-failed=0
-check() {
-    local what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
+source "$(dirname "$0")/common.sh"
 verdict() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$out/check.json')); print([c for c in d['checks'] if c['id']=='$1'][0]['verdict'])"; }
 field() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$out/check.json')); print(d['$1'])"; }
-driver() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || true; }
 nic=0000:02:02.0
 
 "$VFIOCTL" check > "$out/check.txt" 2>&1

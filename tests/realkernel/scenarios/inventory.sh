@@ -4,7 +4,7 @@
 set -u
 out=$1
 # shellcheck disable=SC1091
-source "$out/env"
+source "$(dirname "$0")/common.sh"
 set -x
 nic=$(basename "$(readlink -f /sys/bus/pci/devices/0000:04:00.0/net/* 2>/dev/null | head -1)")
 ip link set "$nic" up && ip addr add 192.0.2.9/24 dev "$nic"

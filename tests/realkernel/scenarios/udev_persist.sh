@@ -5,16 +5,7 @@
 set -u
 out=$1
 # shellcheck disable=SC1091
-source "$out/env"
-passed=0
-failed=0
-check() {
-    local what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
-driver() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || true; }
-is_driver() { [ "$(driver "$1")" = "$2" ]; }
+source "$(dirname "$0")/common.sh"
 xhci=0000:02:01.0
 nic=0000:02:02.0
 group=$(basename "$(readlink /sys/bus/pci/devices/$nic/iommu_group)")

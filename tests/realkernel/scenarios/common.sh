@@ -1,0 +1,15 @@
+# Sourced by every scenario: the pass/fail counters, `check WHAT COMMAND...`, and driver helpers.
+# shellcheck disable=SC1091
+source "$out/env"
+passed=0
+failed=0
+check() {
+    local what=$1
+    shift
+    if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
+}
+driver() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || true; }
+is_driver() { [ "$(driver "$1")" = "$2" ]; }
+override() { cat "/sys/bus/pci/devices/$1/driver_override"; }
+# USB enumerates asynchronously after its controller binds: wait up to 20 s.
+appears() { for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
