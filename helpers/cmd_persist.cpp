@@ -21,14 +21,6 @@ namespace {
 // The engine's owner for devices bound by `persist`; `vfioctl status` shows it.
 constexpr const char *persistOwner = "persist";
 
-std::string addressList(const std::vector<PciAddress> &devices)
-{
-    std::vector<std::string> texts;
-    for (const auto &device : devices)
-        texts.push_back(device.str());
-    return joinWith(texts, ", ");
-}
-
 std::vector<const PciDevice *> presentMatches(const Inventory &inventory, const PersistEntry &entry)
 {
     std::vector<const PciDevice *> matches;
@@ -161,7 +153,7 @@ int runPersist(CommandContext &context, const std::vector<std::string> &args)
         request.devices = toBind;
         request.force = force ? Force::Yes : Force::No;
         BindOutcome outcome = engine.bind(request);
-        context.out << "bound now: " << addressList(outcome.endpoints) << "\n";
+        context.out << "bound now: " << joinAddresses(outcome.endpoints) << "\n";
         std::vector<PciAddress> uncovered;
         for (const auto &endpoint : outcome.endpoints)
             if (std::none_of(entries.begin(), entries.end(), [&](const PersistEntry &entry) {
@@ -170,7 +162,7 @@ int runPersist(CommandContext &context, const std::vector<std::string> &args)
                 }))
                 uncovered.push_back(endpoint);
         if (!uncovered.empty())
-            context.out << "note: their IOMMU group companions " << addressList(uncovered)
+            context.out << "note: their IOMMU group companions " << joinAddresses(uncovered)
                         << " are bound now but not persisted; persist them too for passthrough after a reboot\n";
     }
     return exitOk;
@@ -223,10 +215,10 @@ int runUnpersist(CommandContext &context, const std::vector<std::string> &args)
     }
     if (!giveBack.empty()) {
         engine.giveBack(giveBack);
-        context.out << "given back now: " << addressList(giveBack) << "\n";
+        context.out << "given back now: " << joinAddresses(giveBack) << "\n";
     }
     if (!heldByVms.empty())
-        context.out << "note: " << addressList(heldByVms)
+        context.out << "note: " << joinAddresses(heldByVms)
                     << " are held by a VM now and stay on vfio-pci until it stops\n";
     return exitOk;
 }

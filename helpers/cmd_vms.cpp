@@ -5,7 +5,6 @@
 #include "holders.h"
 #include "json_views.h"
 #include "libvirt_access.h"
-#include "sysfs_value.h"
 #include "text_table.h"
 
 #include <ostream>
@@ -13,14 +12,6 @@
 namespace vfioctl::cli {
 
 namespace {
-
-std::string addressList(const std::vector<PciAddress> &devices)
-{
-    std::vector<std::string> texts;
-    for (const auto &device : devices)
-        texts.push_back(device.str());
-    return joinWith(texts, ", ");
-}
 
 struct VmCommand {
     std::string vm;
@@ -69,13 +60,13 @@ int runAssignment(CommandContext &context, const std::vector<std::string> &args,
                                         : assigner.unassign(parsed->vm, parsed->device, parsed->options);
     const char *done = assigning ? "added to" : "removed from";
     if (!report.configChanged.empty())
-        context.out << addressList(report.configChanged) << " " << done << " the definition of " << parsed->vm
+        context.out << joinAddresses(report.configChanged) << " " << done << " the definition of " << parsed->vm
                     << "\n";
     if (!report.liveChanged.empty())
-        context.out << addressList(report.liveChanged) << (assigning ? " hot-plugged into " : " unplugged from ")
+        context.out << joinAddresses(report.liveChanged) << (assigning ? " hot-plugged into " : " unplugged from ")
                     << parsed->vm << (assigning ? "" : "; drivers given back") << "\n";
     if (report.configChanged.empty() && report.liveChanged.empty())
-        context.out << "nothing to do: " << addressList(report.group) << (assigning ? " already in " : " not in ")
+        context.out << "nothing to do: " << joinAddresses(report.group) << (assigning ? " already in " : " not in ")
                     << parsed->vm << "\n";
     bool configOnly = !parsed->options.live;
     if (configOnly && report.vmActive && !report.configChanged.empty())

@@ -7,7 +7,6 @@
 #include "hardware_names.h"
 #include "holders.h"
 #include "inventory.h"
-#include "sysfs_value.h"
 
 #include <algorithm>
 #include <thread>
@@ -23,14 +22,6 @@ bool listedIn(const std::optional<std::string> &xml, const PciAddress &device)
     const auto hostdevs = parseDomainXml(*xml).hostdevs;
     return std::any_of(hostdevs.begin(), hostdevs.end(),
                        [&](const DomainHostdev &hostdev) { return hostdev.address == device; });
-}
-
-std::string addressList(const std::vector<PciAddress> &devices)
-{
-    std::vector<std::string> texts;
-    for (const auto &device : devices)
-        texts.push_back(device.str());
-    return joinWith(texts, ", ");
 }
 
 void normalise(AssignOptions &options, const VmInfo &vm, const char *verb)
@@ -174,7 +165,7 @@ AssignmentReport Assigner::unassign(const std::string &vmName, const PciAddress 
             if (std::find(kept.begin(), kept.end(), endpoint) == kept.end())
                 report.liveChanged.push_back(endpoint);
         if (!kept.empty())
-            throw Error("the guest of " + vmName + " has not released " + addressList(kept) + " within " +
+            throw Error("the guest of " + vmName + " has not released " + joinAddresses(kept) + " within " +
                             std::to_string(unplugWait_.count() / 1000) +
                             " s; it stays on vfio-pci and is given back when the VM stops",
                         EBUSY);

@@ -39,6 +39,19 @@ std::string joinParts(const std::vector<std::string> &parts)
     return out.empty() ? "/" : out;
 }
 
+// The entries of an open directory stream, "." and ".." left out, sorted.
+std::vector<std::string> sortedEntries(DIR *dir)
+{
+    std::vector<std::string> names;
+    while (const dirent *entry = ::readdir(dir)) {
+        std::string_view name = entry->d_name;
+        if (name != "." && name != "..")
+            names.emplace_back(name);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
 void fsyncDirectory(const std::string &physicalDir)
 {
     UniqueFd dir(::open(physicalDir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -93,22 +106,15 @@ public:
     }
     std::vector<std::string> list() const override
     {
-        std::vector<std::string> names;
         int copy = ::openat(fd_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (copy < 0)
-            return names;
+            return {};
         std::unique_ptr<DIR, int (*)(DIR *)> dir(::fdopendir(copy), ::closedir);
         if (!dir) {
             ::close(copy);
-            return names;
+            return {};
         }
-        while (const dirent *entry = ::readdir(dir.get())) {
-            std::string_view name = entry->d_name;
-            if (name != "." && name != "..")
-                names.emplace_back(name);
-        }
-        std::sort(names.begin(), names.end());
-        return names;
+        return sortedEntries(dir.get());
     }
 
 private:
@@ -228,17 +234,10 @@ std::optional<std::string> DirectoryHostRoot::readLink(const std::string &path) 
 
 std::vector<std::string> DirectoryHostRoot::list(const std::string &path) const
 {
-    std::vector<std::string> names;
     std::unique_ptr<DIR, int (*)(DIR *)> dir(::opendir(physical(path).c_str()), ::closedir);
     if (!dir)
-        return names;
-    while (const dirent *entry = ::readdir(dir.get())) {
-        std::string_view name = entry->d_name;
-        if (name != "." && name != "..")
-            names.emplace_back(name);
-    }
-    std::sort(names.begin(), names.end());
-    return names;
+        return {};
+    return sortedEntries(dir.get());
 }
 
 bool DirectoryHostRoot::exists(const std::string &path) const

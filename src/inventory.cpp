@@ -57,7 +57,7 @@ std::vector<PciAddress> Inventory::groupEndpoints(const PciAddress &address) con
 
 const IommuGroup *Inventory::findGroup(int number) const
 {
-    // Sorted by number (scanIommuGroups): a lookup per device must not be a scan of every group.
+    // Sorted by number (groupsOf): a lookup per device must not be a scan of every group.
     auto found = std::lower_bound(groups.begin(), groups.end(), number,
                                   [](const IommuGroup &group, int wanted) { return group.number < wanted; });
     return found != groups.end() && found->number == number ? &*found : nullptr;
@@ -94,26 +94,6 @@ std::vector<const BlockDevice *> Inventory::blockBelow(const PciAddress &device)
 std::vector<const SharedFilesystem *> Inventory::sharesBelow(const PciAddress &device) const
 {
     return below(shares, &SharedFilesystem::pciDevice, device);
-}
-
-std::vector<IommuGroup> scanIommuGroups(const HostRoot &host)
-{
-    std::vector<IommuGroup> groups;
-    for (const auto &entry : host.list(std::string(layout::iommuGroups))) {
-        auto number = parseDecimal(entry);
-        if (!number || *number < 0)
-            continue;
-        IommuGroup group;
-        group.number = static_cast<int>(*number);
-        for (const auto &device : host.list(joinPath(joinPath(layout::iommuGroups, entry), "devices")))
-            if (auto address = PciAddress::tryParse(device))
-                group.devices.push_back(*address);
-        std::sort(group.devices.begin(), group.devices.end());
-        groups.push_back(std::move(group));
-    }
-    std::sort(groups.begin(), groups.end(),
-              [](const IommuGroup &a, const IommuGroup &b) { return a.number < b.number; });
-    return groups;
 }
 
 namespace {

@@ -41,6 +41,5 @@ public:
 };
 
 Inventory scanInventory(const HostRoot &host, const HardwareNames &names);
-std::vector<IommuGroup> scanIommuGroups(const HostRoot &host);
 
 } // namespace vfioctl

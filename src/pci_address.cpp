@@ -110,4 +110,12 @@ std::string PciAddress::str() const
     return buffer;
 }
 
+std::string joinAddresses(const std::vector<PciAddress> &addresses)
+{
+    std::string joined;
+    for (const auto &address : addresses)
+        joined += (joined.empty() ? "" : ", ") + address.str();
+    return joined;
+}
+
 } // namespace vfioctl

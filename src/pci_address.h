@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vfioctl {
 
@@ -25,5 +26,8 @@ struct PciAddress {
 
     auto operator<=>(const PciAddress &) const = default;
 };
+
+// "0000:01:00.0, 0000:01:00.1": addresses in the kernel's form, as messages list them.
+std::string joinAddresses(const std::vector<PciAddress> &addresses);
 
 } // namespace vfioctl
