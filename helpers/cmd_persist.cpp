@@ -203,9 +203,10 @@ int runUnpersist(CommandContext &context, const std::vector<std::string> &args)
     auto modules = makeLoaderFor(context.host);
     BindEngine engine(context.host, *modules, std::chrono::seconds(10));
     std::vector<PciAddress> giveBack, heldByVms;
+    const std::vector<Journal> journals = engine.status(); // read once, not once per device
     for (const auto &address : present) {
         std::string holder;
-        for (const auto &journal : engine.status())
+        for (const auto &journal : journals)
             if (journal.find(address))
                 holder = journal.owner;
         if (!holder.empty() && holder != persistOwner)

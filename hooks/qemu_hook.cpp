@@ -104,11 +104,9 @@ int QemuHook::prepare(const HookArguments &arguments, const std::string &xml, st
         BindEngine engine(host_, modules_, deviceTimeout_);
         BindOutcome outcome = engine.bind(request);
 
-        for (const auto &journal : engine.status())
-            if (journal.owner == arguments.vm)
-                for (const auto &entry : journal.devices)
-                    log_.info("VM " + vm + ": " + entry.device.str() + " on vfio-pci (had " +
-                              driverText(entry.original) + ")");
+        for (const auto &entry : engine.held(arguments.vm))
+            log_.info("VM " + vm + ": " + entry.device.str() + " on vfio-pci (had " + driverText(entry.original) +
+                      ")");
         std::vector<std::string> groups;
         for (int group : outcome.groups)
             groups.push_back(std::to_string(group));
@@ -127,10 +125,8 @@ int QemuHook::release(const HookArguments &arguments)
     // Release never fails the stop: a failure is logged and the journal kept for 'vfioctl restore'/'recover'.
     try {
         BindEngine engine(host_, modules_, deviceTimeout_);
-        std::vector<JournalEntry> held;
-        for (const auto &journal : engine.status())
-            if (journal.owner == arguments.vm)
-                held = journal.devices;
+        // Every VM's stop comes here: read this VM's journal only, not every owner's.
+        const std::vector<JournalEntry> held = engine.held(arguments.vm);
         if (held.empty())
             return 0;
         engine.restoreOwner(arguments.vm);

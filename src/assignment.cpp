@@ -86,10 +86,8 @@ AssignmentReport Assigner::assign(const std::string &vmName, const PciAddress &d
         // Bind the whole group first (journalled under the VM's name, so the hook gives it back when the VM stops),
         // then hot-plug; any failure unplugs what was plugged and gives back what was bound here.
         std::vector<PciAddress> heldBefore;
-        for (const auto &journal : engine_.status())
-            if (journal.owner == vmName)
-                for (const auto &entry : journal.devices)
-                    heldBefore.push_back(entry.device);
+        for (const auto &entry : engine_.held(vmName))
+            heldBefore.push_back(entry.device);
         BindRequest request;
         request.owner = vmName;
         request.devices = toPlug;
@@ -170,11 +168,9 @@ AssignmentReport Assigner::unassign(const std::string &vmName, const PciAddress 
                             " s; it stays on vfio-pci and is given back when the VM stops",
                         EBUSY);
         std::vector<PciAddress> held;
-        for (const auto &journal : engine_.status())
-            if (journal.owner == vmName)
-                for (const auto &entry : journal.devices)
-                    if (std::find(report.group.begin(), report.group.end(), entry.device) != report.group.end())
-                        held.push_back(entry.device);
+        for (const auto &entry : engine_.held(vmName))
+            if (std::find(report.group.begin(), report.group.end(), entry.device) != report.group.end())
+                held.push_back(entry.device);
         if (!held.empty())
             engine_.giveBack(held);
     }

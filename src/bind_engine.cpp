@@ -261,4 +261,10 @@ std::vector<Journal> BindEngine::status() const
     return journal_.loadAll();
 }
 
+std::vector<JournalEntry> BindEngine::held(const std::string &owner) const
+{
+    auto journal = journal_.load(owner);
+    return journal ? journal->devices : std::vector<JournalEntry>();
+}
+
 } // namespace vfioctl

@@ -42,6 +42,8 @@ public:
     // Rolls back every transaction that did not finish (a crash, a killed process). Returns the owners.
     std::vector<std::string> recover();
     std::vector<Journal> status() const;
+    // What `owner` holds, from its one journal (nothing held: empty).
+    std::vector<JournalEntry> held(const std::string &owner) const;
 
 private:
     void restoreAll(const std::vector<JournalEntry> &entries, std::vector<std::string> &failures);
