@@ -7,18 +7,17 @@
 
 namespace vfioctl::cli {
 
-int runAffected(CommandContext &context, const std::vector<std::string> &args)
+void declareAffected(CommandOptions &options)
 {
-    po::options_description options("affected options");
-    options.add_options()("device", po::value<std::string>()->required(),
-                          "PCI address: 0000:01:00.0, 01:00.0 or pci_0000_01_00_0")(
-        "json", "machine-readable output (docs/JSON.md)");
-    po::positional_options_description positional;
-    positional.add("device", 1);
-    po::variables_map values;
-    if (!parseArguments("affected", "DEVICE [--json]", args, options, positional, values, context.out))
-        return exitOk;
+    options.hidden.add_options()("device", po::value<std::string>()->required(),
+                                 "PCI address: 0000:01:00.0, 01:00.0 or pci_0000_01_00_0");
+    options.positional.add("device", 1);
+    addJsonOption(options);
+}
 
+int runAffected(CommandContext &context)
+{
+    const po::variables_map &values = context.values;
     const PciAddress address = PciAddress::parse(values["device"].as<std::string>());
     Inventory inventory = scanInventory(context.host, context.names);
     AffectedDevices affected = affectedDevices(inventory, address);

@@ -1,7 +1,6 @@
 // vfioctl bind / unbind / restore / recover / status: the binding engine by hand.
 #include "bind_engine.h"
 #include "command.h"
-#include "error.h"
 #include "json_views.h"
 #include "text_table.h"
 
@@ -11,32 +10,6 @@
 namespace vfioctl::cli {
 
 namespace {
-
-struct Engine {
-    std::unique_ptr<ModuleLoader> modules;
-    std::unique_ptr<BindEngine> engine;
-};
-
-Engine makeEngine(CommandContext &context, double timeoutSeconds)
-{
-    if (!(timeoutSeconds > 0 && timeoutSeconds <= 600))
-        throw UsageError("--timeout must be between 0 and 600 seconds", "bind");
-    Engine made;
-    made.modules = makeLoaderFor(context.host);
-    made.engine = std::make_unique<BindEngine>(context.host, *made.modules,
-                                               std::chrono::milliseconds(static_cast<long>(timeoutSeconds * 1000)));
-    return made;
-}
-
-std::vector<PciAddress> parseDevices(const po::variables_map &values, const char *command)
-{
-    if (!values.count("device"))
-        throw UsageError("name at least one PCI device", command);
-    std::vector<PciAddress> devices;
-    for (const auto &text : values["device"].as<std::vector<std::string>>())
-        devices.push_back(PciAddress::parse(text));
-    return devices;
-}
 
 std::string timeText(int64_t seconds)
 {
@@ -48,70 +21,64 @@ std::string timeText(int64_t seconds)
 
 } // namespace
 
-int runBind(CommandContext &context, const std::vector<std::string> &args)
+void declareBind(CommandOptions &options)
 {
-    po::options_description options("bind options");
-    options.add_options()("device", po::value<std::vector<std::string>>(),
-                          "PCI devices; each brings its whole IOMMU group")(
-        "owner", po::value<std::string>()->default_value("manual"), "who holds the devices (a VM name, or manual)")(
-        "timeout", po::value<double>()->default_value(10), "seconds to wait for each device to bind")(
+    options.visible.add_options()("owner", po::value<std::string>()->default_value("manual"),
+                                  "who holds the devices (manual by default)")(
         "force", "take devices the host uses (disks mounted, NICs with addresses)")(
         "group", "accepted for clarity: the whole IOMMU group is always bound");
-    po::positional_options_description positional;
-    positional.add("device", -1);
-    po::variables_map values;
-    if (!parseArguments("bind", "DEVICE... [--owner NAME] [--timeout S] [--force]", args, options, positional, values,
-                        context.out))
-        return exitOk;
-    BindRequest request{values["owner"].as<std::string>(), parseDevices(values, "bind"),
-                        values.count("force") ? Force::Yes : Force::No};
+    options.hidden.add_options()("device", po::value<std::vector<std::string>>(),
+                                 "PCI devices; each brings its whole IOMMU group");
+    options.positional.add("device", -1);
+}
+
+int runBind(CommandContext &context)
+{
+    BindRequest request{context.values["owner"].as<std::string>(), deviceArguments(context, "bind"),
+                        context.flag("force") ? Force::Yes : Force::No};
     if (request.owner.empty())
         throw UsageError("--owner must not be empty", "bind");
-    Engine made = makeEngine(context, values["timeout"].as<double>());
-    BindOutcome outcome = made.engine->bind(request);
+    BindOutcome outcome = context.engine().bind(request);
     for (const auto &address : outcome.endpoints)
         context.out << address.str() << " bound to vfio-pci for " << request.owner << "\n";
     return exitOk;
 }
 
-int runUnbind(CommandContext &context, const std::vector<std::string> &args)
+void declareUnbind(CommandOptions &options)
 {
-    po::options_description options("unbind options");
-    options.add_options()("device", po::value<std::vector<std::string>>(), "PCI devices to give back");
-    po::positional_options_description positional;
-    positional.add("device", -1);
-    po::variables_map values;
-    if (!parseArguments("unbind", "DEVICE...", args, options, positional, values, context.out))
-        return exitOk;
-    auto devices = parseDevices(values, "unbind");
-    Engine made = makeEngine(context, 10);
-    made.engine->giveBack(devices);
+    options.hidden.add_options()("device", po::value<std::vector<std::string>>(), "PCI devices to give back");
+    options.positional.add("device", -1);
+}
+
+int runUnbind(CommandContext &context)
+{
+    auto devices = deviceArguments(context, "unbind");
+    context.engine().giveBack(devices);
     for (const auto &address : devices)
         context.out << address.str() << " given back\n";
     return exitOk;
 }
 
-int runRestore(CommandContext &context, const std::vector<std::string> &args)
+void declareRestore(CommandOptions &options)
 {
-    po::options_description options("restore options");
-    options.add_options()("owner", po::value<std::string>(),
-                          "the owner whose devices to give back")("all", "give back everything every owner holds");
-    po::positional_options_description positional;
-    positional.add("owner", 1);
-    po::variables_map values;
-    if (!parseArguments("restore", "OWNER | --all", args, options, positional, values, context.out))
-        return exitOk;
-    if (values.count("all") == values.count("owner"))
+    options.visible.add_options()("all", "give back everything every owner holds");
+    options.hidden.add_options()("owner", po::value<std::string>(), "the owner whose devices to give back");
+    options.positional.add("owner", 1);
+}
+
+int runRestore(CommandContext &context)
+{
+    if (context.flag("all") == context.flag("owner"))
         throw UsageError("name one owner, or --all", "restore");
-    Engine made = makeEngine(context, 10);
+    BindEngine &engine = context.engine();
     std::vector<std::string> owners;
-    if (values.count("all"))
-        for (const auto &journal : made.engine->status())
+    if (context.flag("all"))
+        for (const auto &journal : engine.status())
             owners.push_back(journal.owner);
     else
-        owners.push_back(values["owner"].as<std::string>());
+        owners.push_back(context.values["owner"].as<std::string>());
     for (const auto &owner : owners) {
-        auto restored = made.engine->restoreOwner(owner);
+        auto restored = engine.restoreOwner(owner);
         if (restored.empty())
             context.out << owner << " holds no device\n";
         for (const auto &address : restored)
@@ -120,14 +87,11 @@ int runRestore(CommandContext &context, const std::vector<std::string> &args)
     return exitOk;
 }
 
-int runRecover(CommandContext &context, const std::vector<std::string> &args)
+void declareRecover(CommandOptions &) {}
+
+int runRecover(CommandContext &context)
 {
-    po::options_description options("recover options");
-    po::variables_map values;
-    if (!parseArguments("recover", "", args, options, {}, values, context.out))
-        return exitOk;
-    Engine made = makeEngine(context, 10);
-    auto owners = made.engine->recover();
+    auto owners = context.engine().recover();
     if (owners.empty())
         context.out << "nothing to recover\n";
     for (const auto &owner : owners)
@@ -135,16 +99,16 @@ int runRecover(CommandContext &context, const std::vector<std::string> &args)
     return exitOk;
 }
 
-int runStatus(CommandContext &context, const std::vector<std::string> &args)
+void declareStatus(CommandOptions &options)
 {
-    po::options_description options("status options");
-    options.add_options()("json", "machine-readable output (docs/JSON.md)");
-    po::variables_map values;
-    if (!parseArguments("status", "[--json]", args, options, {}, values, context.out))
-        return exitOk;
-    Engine made = makeEngine(context, 10);
+    addJsonOption(options);
+}
+
+int runStatus(CommandContext &context)
+{
+    const po::variables_map &values = context.values;
     DriverBinder binder(context.host, std::chrono::milliseconds(0));
-    auto journals = made.engine->status();
+    auto journals = context.engine().status();
     if (values.count("json")) {
         Json owners = Json::array();
         for (const auto &journal : journals) {

@@ -24,14 +24,14 @@ std::string lowercase(std::string text)
 
 } // namespace
 
-int runCheck(CommandContext &context, const std::vector<std::string> &args)
+void declareCheck(CommandOptions &options)
 {
-    po::options_description options("check options");
-    options.add_options()("json", "machine-readable output (docs/JSON.md)");
-    po::variables_map values;
-    if (!parseArguments("check", "[--json]", args, options, {}, values, context.out))
-        return exitOk;
+    addJsonOption(options);
+}
 
+int runCheck(CommandContext &context)
+{
+    const po::variables_map &values = context.values;
     const std::vector<CheckResult> results = checkHost(gatherHostFacts(context.host));
     const Verdict overall = overallVerdict(results);
     bool possible = std::none_of(results.begin(), results.end(), [](const CheckResult &result) {

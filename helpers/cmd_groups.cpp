@@ -7,14 +7,14 @@
 
 namespace vfioctl::cli {
 
-int runGroups(CommandContext &context, const std::vector<std::string> &args)
+void declareGroups(CommandOptions &options)
 {
-    po::options_description options("groups options");
-    options.add_options()("json", "machine-readable output (docs/JSON.md)");
-    po::variables_map values;
-    if (!parseArguments("groups", "[--json]", args, options, {}, values, context.out))
-        return exitOk;
+    addJsonOption(options);
+}
 
+int runGroups(CommandContext &context)
+{
+    const po::variables_map &values = context.values;
     Inventory inventory = scanInventory(context.host, context.names);
     if (values.count("json")) {
         Json groups = Json::array();

@@ -2,7 +2,6 @@
 #include "command.h"
 #include "describe.h"
 #include "json_views.h"
-#include "libvirt_access.h"
 #include "sysfs_value.h"
 #include "text_table.h"
 
@@ -161,18 +160,18 @@ void printBlockTable(const Inventory &inventory, std::ostream &out)
 
 } // namespace
 
-int runList(CommandContext &context, const std::vector<std::string> &args)
+void declareList(CommandOptions &options)
 {
-    po::options_description options("list options");
-    options.add_options()("type", po::value<std::string>()->default_value("pci"), "pci, usb, scsi, net, block or all")(
+    options.visible.add_options()("type", po::value<std::string>()->default_value("pci"),
+                                  "pci, usb, scsi, net, block or all")(
         "eligible", "only PCI devices that can be passed through")(
-        "tree", "show PCI devices under their bridges, with their USB, SCSI, network and block children")(
-        "json", "machine-readable output (docs/JSON.md)");
-    addConnectOption(options);
-    po::variables_map values;
-    if (!parseArguments("list", "[--type TYPE] [--eligible] [--tree] [--json] [--connect URI]", args, options, {},
-                        values, context.out))
-        return exitOk;
+        "tree", "show PCI devices under their bridges, with their USB, SCSI, network and block children");
+    addJsonOption(options);
+}
+
+int runList(CommandContext &context)
+{
+    const po::variables_map &values = context.values;
     const std::string type = values["type"].as<std::string>();
     if (!deviceTypes.contains(type))
         throw UsageError("unknown device type '" + type + "' (expected pci, usb, scsi, net, block or all)", "list");
@@ -180,7 +179,7 @@ int runList(CommandContext &context, const std::vector<std::string> &args)
     auto wants = [&](const char *kind) { return type == kind || type == "all"; };
 
     Inventory inventory = scanInventory(context.host, context.names);
-    const std::optional<HolderMap> holders = wants("pci") ? holdingsForListing(context, values) : std::nullopt;
+    const std::optional<HolderMap> holders = wants("pci") ? context.holdingsForListing() : std::nullopt;
 
     if (values.count("json")) {
         // Streamed, one device a line: a host with tens of thousands of SR-IOV functions never holds the whole

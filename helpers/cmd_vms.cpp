@@ -4,7 +4,6 @@
 #include "error.h"
 #include "holders.h"
 #include "json_views.h"
-#include "libvirt_access.h"
 #include "text_table.h"
 
 #include <ostream>
@@ -13,88 +12,55 @@ namespace vfioctl::cli {
 
 namespace {
 
-struct VmCommand {
-    std::string vm;
-    PciAddress device;
-    AssignOptions options;
-    po::variables_map values;
-};
-
-std::optional<VmCommand> parseVmCommand(CommandContext &context, const std::vector<std::string> &args,
-                                        const char *command)
+void declareVmDevice(CommandOptions &options)
 {
-    po::options_description options(std::string(command) + " options");
-    options.add_options()("config", "change the VM's persistent definition (the default)")(
+    options.visible.add_options()("config", "change the VM's persistent definition (the default)")(
         "live", "change the running VM now (binds the group to vfio-pci, then hot-plugs / unplugs)");
-    addConnectOption(options);
-    po::options_description hidden;
-    hidden.add_options()("vm", po::value<std::string>())("device", po::value<std::string>());
-    po::options_description all;
-    all.add(options).add(hidden);
-    po::positional_options_description positional;
-    positional.add("vm", 1).add("device", 1);
-    VmCommand parsed;
-    if (!parseArguments(command, "VM DEVICE [--config] [--live] [--connect URI]", args, all, positional,
-                        parsed.values, context.out))
-        return std::nullopt;
-    if (!parsed.values.count("vm") || !parsed.values.count("device"))
-        throw UsageError("name a VM and a PCI device", command);
-    parsed.vm = parsed.values["vm"].as<std::string>();
-    parsed.device = PciAddress::parse(parsed.values["device"].as<std::string>());
-    parsed.options.config = parsed.values.count("config") > 0;
-    parsed.options.live = parsed.values.count("live") > 0;
-    return parsed;
+    options.hidden.add_options()("vm", po::value<std::string>())("device", po::value<std::string>());
+    options.positional.add("vm", 1).add("device", 1);
 }
 
-int runAssignment(CommandContext &context, const std::vector<std::string> &args, bool assigning)
+int runAssignment(CommandContext &context, bool assigning)
 {
     const char *command = assigning ? "assign" : "unassign";
-    auto parsed = parseVmCommand(context, args, command);
-    if (!parsed)
-        return exitOk;
-    auto hypervisor = connectOrFail(parsed->values, false);
-    auto modules = makeLoaderFor(context.host);
-    BindEngine engine(context.host, *modules, std::chrono::seconds(10));
-    Assigner assigner(context.host, *hypervisor, engine);
-    AssignmentReport report = assigning ? assigner.assign(parsed->vm, parsed->device, parsed->options)
-                                        : assigner.unassign(parsed->vm, parsed->device, parsed->options);
+    if (!context.flag("vm") || !context.flag("device"))
+        throw UsageError("name a VM and a PCI device", command);
+    const std::string vm = context.values["vm"].as<std::string>();
+    const PciAddress device = PciAddress::parse(context.values["device"].as<std::string>());
+    AssignOptions options{context.flag("config"), context.flag("live")};
+    Assigner assigner(context.host, context.hypervisor(), context.engine());
+    AssignmentReport report = assigning ? assigner.assign(vm, device, options) : assigner.unassign(vm, device, options);
     const char *done = assigning ? "added to" : "removed from";
     if (!report.configChanged.empty())
-        context.out << joinAddresses(report.configChanged) << " " << done << " the definition of " << parsed->vm
-                    << "\n";
+        context.out << joinAddresses(report.configChanged) << " " << done << " the definition of " << vm << "\n";
     if (!report.liveChanged.empty())
         context.out << joinAddresses(report.liveChanged) << (assigning ? " hot-plugged into " : " unplugged from ")
-                    << parsed->vm << (assigning ? "" : "; drivers given back") << "\n";
+                    << vm << (assigning ? "" : "; drivers given back") << "\n";
     if (report.configChanged.empty() && report.liveChanged.empty())
         context.out << "nothing to do: " << joinAddresses(report.group) << (assigning ? " already in " : " not in ")
-                    << parsed->vm << "\n";
-    bool configOnly = !parsed->options.live;
-    if (configOnly && report.vmActive && !report.configChanged.empty())
-        context.out << parsed->vm << " is running: this takes effect at its next start (use --live to "
+                    << vm << "\n";
+    if (!options.live && report.vmActive && !report.configChanged.empty())
+        context.out << vm << " is running: this takes effect at its next start (use --live to "
                     << (assigning ? "hot-plug" : "unplug") << " now)\n";
     return exitOk;
 }
 
 } // namespace
 
-int runHolders(CommandContext &context, const std::vector<std::string> &args)
+void declareHolders(CommandOptions &options)
 {
-    po::options_description options("holders options");
-    options.add_options()("json", "machine-readable output (docs/JSON.md)");
-    addConnectOption(options);
-    po::options_description hidden;
-    hidden.add_options()("device", po::value<std::string>());
-    po::options_description all;
-    all.add(options).add(hidden);
-    po::positional_options_description positional;
-    positional.add("device", 1);
-    po::variables_map values;
-    if (!parseArguments("holders", "DEVICE [--json] [--connect URI]", args, all, positional, values, context.out))
-        return exitOk;
+    addJsonOption(options);
+    options.hidden.add_options()("device", po::value<std::string>());
+    options.positional.add("device", 1);
+}
+
+int runHolders(CommandContext &context)
+{
+    const po::variables_map &values = context.values;
     if (!values.count("device"))
         throw UsageError("name a PCI device", "holders");
     const PciAddress device = PciAddress::parse(values["device"].as<std::string>());
-    const HolderMap holders = findHolders(connectOrFail(values, true)->domains());
+    const HolderMap holders = findHolders(context.hypervisor().domains());
     const auto found = holders.find(device);
     const std::vector<Holder> none;
     const std::vector<Holder> &list = found == holders.end() ? none : found->second;
@@ -117,14 +83,24 @@ int runHolders(CommandContext &context, const std::vector<std::string> &args)
     return exitOk;
 }
 
-int runAssign(CommandContext &context, const std::vector<std::string> &args)
+void declareAssign(CommandOptions &options)
 {
-    return runAssignment(context, args, true);
+    declareVmDevice(options);
 }
 
-int runUnassign(CommandContext &context, const std::vector<std::string> &args)
+int runAssign(CommandContext &context)
 {
-    return runAssignment(context, args, false);
+    return runAssignment(context, true);
+}
+
+void declareUnassign(CommandOptions &options)
+{
+    declareVmDevice(options);
+}
+
+int runUnassign(CommandContext &context)
+{
+    return runAssignment(context, false);
 }
 
 } // namespace vfioctl::cli

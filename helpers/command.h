@@ -1,11 +1,19 @@
-// What every subcommand gets and how it is listed: ninja's tool table, one file per command.
+// What every subcommand gets and how it is listed: ninja's tool table, one file per command. An entry says what the
+// command needs (the engine, libvirt), its usage and its options, so cli.cpp builds all of it once and adding a
+// command touches its own file and one line of the table.
 #pragma once
 
+#include "bind_engine.h"
 #include "hardware_names.h"
+#include "holders.h"
 #include "host_root.h"
+#include "hypervisor.h"
 
 #include <boost/program_options.hpp>
+#include <functional>
 #include <iosfwd>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -13,26 +21,83 @@
 
 namespace vfioctl::cli {
 
+namespace po = boost::program_options;
+
 // Documented exit codes (README "Exit codes").
 inline constexpr int exitOk = 0;
 inline constexpr int exitFailure = 1;
 inline constexpr int exitUsage = 2;
 
-struct CommandContext {
+// What a command needs built before it runs. Each need brings its options: Engine adds --timeout, Libvirt and
+// VmListing add --connect.
+enum class Needs : unsigned {
+    Host = 0,      // reads the host only
+    Engine = 1,    // moves drivers: the binding engine (and the module loader behind it)
+    Libvirt = 2,   // talks to libvirt: fails when it cannot connect
+    VmListing = 4, // shows VM holders when libvirt answers, with a note when it does not
+};
+constexpr Needs operator|(Needs a, Needs b)
+{
+    return static_cast<Needs>(static_cast<unsigned>(a) | static_cast<unsigned>(b));
+}
+constexpr bool has(Needs set, Needs one)
+{
+    return (static_cast<unsigned>(set) & static_cast<unsigned>(one)) != 0;
+}
+
+// A command's options: the visible ones (listed by --help and bash completion), hidden positional slots.
+struct CommandOptions {
+    po::options_description visible;
+    po::options_description hidden;
+    po::positional_options_description positional;
+    explicit CommandOptions(const std::string &caption) : visible(caption) {}
+};
+
+// The host a command runs on, as the main opened it (live or captured: decided there, once).
+struct HostHandles {
+    HostRoot &root;
+    const HardwareNames &names;
+    ModuleLoader &modules;
+    bool live;
+};
+
+class CommandContext {
+public:
+    CommandContext(HostHandles host, Needs needs, const po::variables_map &values, std::ostream &out, std::ostream &err);
+    ~CommandContext();
+
     HostRoot &host;
     const HardwareNames &names;
+    const po::variables_map &values;
     std::ostream &out;
-    std::ostream &err;   // notes that must not mix with --json output
-    bool liveHost = true; // false under --root: a captured tree, whose VMs are not this host's libvirt's
+    std::ostream &err; // notes that must not mix with --json output
+    bool liveHost;     // false under --root: a captured tree, whose VMs are not this host's libvirt's
+
+    bool flag(const char *name) const { return values.count(name) > 0; }
+    BindEngine &engine();
+    Hypervisor &hypervisor();
+    // The VMs' holdings, or nothing (with a one-line note) when libvirt is not reachable. Under --root without
+    // --connect libvirt is not asked: the tree is not this host.
+    std::optional<HolderMap> holdingsForListing();
+
+private:
+    ModuleLoader &modules_;
+    Needs needs_;
+    std::unique_ptr<BindEngine> engine_;
+    std::unique_ptr<Hypervisor> hypervisor_;
 };
 
 struct Command {
     std::string_view name;
     std::string_view summary;
-    int (*run)(CommandContext &context, const std::vector<std::string> &args);
+    std::string_view usage; // what follows "vfioctl NAME"
+    Needs needs;
+    void (*declare)(CommandOptions &options);
+    int (*run)(CommandContext &context);
 };
 
 std::span<const Command> commandTable();
+const Command *findCommand(std::string_view name);
 
 // Thrown for bad command lines; the main prints it with a pointer to --help and exits with exitUsage.
 class UsageError : public std::runtime_error {
@@ -47,27 +112,38 @@ private:
     std::string command_;
 };
 
-namespace po = boost::program_options;
+// Option helpers the commands share.
+void addJsonOption(CommandOptions &options);
+std::vector<PciAddress> deviceArguments(const CommandContext &context, const char *command);
 
-// Parses a subcommand's arguments; returns false after printing usage when --help was asked.
-bool parseArguments(std::string_view command, std::string_view usage, const std::vector<std::string> &args,
-                    po::options_description &options, const po::positional_options_description &positional,
-                    po::variables_map &values, std::ostream &out);
-
-// The commands, each defined in its own cmd_*.cpp.
-int runList(CommandContext &context, const std::vector<std::string> &args);
-int runGroups(CommandContext &context, const std::vector<std::string> &args);
-int runAffected(CommandContext &context, const std::vector<std::string> &args);
-int runBind(CommandContext &context, const std::vector<std::string> &args);
-int runUnbind(CommandContext &context, const std::vector<std::string> &args);
-int runRestore(CommandContext &context, const std::vector<std::string> &args);
-int runRecover(CommandContext &context, const std::vector<std::string> &args);
-int runStatus(CommandContext &context, const std::vector<std::string> &args);
-int runCheck(CommandContext &context, const std::vector<std::string> &args);
-int runHolders(CommandContext &context, const std::vector<std::string> &args);
-int runAssign(CommandContext &context, const std::vector<std::string> &args);
-int runUnassign(CommandContext &context, const std::vector<std::string> &args);
-int runPersist(CommandContext &context, const std::vector<std::string> &args);
-int runUnpersist(CommandContext &context, const std::vector<std::string> &args);
+// The commands, each declared and run in its own cmd_*.cpp.
+void declareList(CommandOptions &options);
+int runList(CommandContext &context);
+void declareGroups(CommandOptions &options);
+int runGroups(CommandContext &context);
+void declareAffected(CommandOptions &options);
+int runAffected(CommandContext &context);
+void declareBind(CommandOptions &options);
+int runBind(CommandContext &context);
+void declareUnbind(CommandOptions &options);
+int runUnbind(CommandContext &context);
+void declareRestore(CommandOptions &options);
+int runRestore(CommandContext &context);
+void declareRecover(CommandOptions &options);
+int runRecover(CommandContext &context);
+void declareStatus(CommandOptions &options);
+int runStatus(CommandContext &context);
+void declareCheck(CommandOptions &options);
+int runCheck(CommandContext &context);
+void declareHolders(CommandOptions &options);
+int runHolders(CommandContext &context);
+void declareAssign(CommandOptions &options);
+int runAssign(CommandContext &context);
+void declareUnassign(CommandOptions &options);
+int runUnassign(CommandContext &context);
+void declarePersist(CommandOptions &options);
+int runPersist(CommandContext &context);
+void declareUnpersist(CommandOptions &options);
+int runUnpersist(CommandContext &context);
 
 } // namespace vfioctl::cli

@@ -5,6 +5,7 @@
 #include "error.h"
 #include "hook_arguments.h"
 #include "hook_log.h"
+#include "host_access.h"
 #include "qemu_hook.h"
 
 #include <chrono>
@@ -46,14 +47,16 @@ int main(int argc, char **argv)
         startWatchdog(arguments.vm);
         // Tests point the hook at a fake tree; libvirt never sets this.
         const char *root = std::getenv("VFIOCTL_ROOT");
-        DirectoryHostRoot host(root ? root : "");
-        auto modules = makeLoaderFor(host);
+        HostAccess host = openHost(root ? root : "/");
         hook::SyslogHookLog log;
-        hook::QemuHook qemuHook(host, *modules, log, deviceTimeout);
+        hook::QemuHook qemuHook(*host.root, *host.modules, log, deviceTimeout);
         return qemuHook.run(
             arguments, [] { return hook::readBounded(STDIN_FILENO, maxDomainXmlBytes); }, std::cerr);
-    } catch (const Error &error) {
+    } catch (const std::exception &error) { // any failure is one sentence, never std::terminate
         std::cerr << "vfioctl-qemu-hook: " << error.what() << "\n";
+        return 2;
+    } catch (...) {
+        std::cerr << "vfioctl-qemu-hook: an unexpected failure\n";
         return 2;
     }
 }

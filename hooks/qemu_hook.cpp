@@ -3,7 +3,6 @@
 #include "bind_engine.h"
 #include "domain_xml.h"
 #include "error.h"
-#include "hardware_names.h"
 #include "inventory.h"
 #include "pci_scanner.h"
 #include "sysfs_value.h"
@@ -30,24 +29,20 @@ std::string driverText(const DriverState &state)
 // With companions='refuse', every other endpoint of the groups must be listed in the VM or already on vfio-pci.
 void refuseUnlistedCompanions(HostRoot &host, const DomainPassthrough &domain)
 {
-    NoHardwareNames noNames;
-    const Inventory inventory = scanInventory(host, noNames);
+    const Inventory inventory = scanInventory(host);
     auto listed = [&](const PciAddress &address) {
         return std::any_of(domain.hostdevs.begin(), domain.hostdevs.end(),
                            [&](const DomainHostdev &hostdev) { return hostdev.address == address; });
     };
     for (const auto &hostdev : domain.hostdevs) {
-        const PciDevice &device = inventory.requirePci(hostdev.address);
-        const IommuGroup *group = device.iommuGroup ? inventory.findGroup(*device.iommuGroup) : nullptr;
-        if (!group)
+        const GroupMembers members = inventory.membersOf(inventory.requirePci(hostdev.address));
+        if (!members.group)
             continue; // the engine refuses it with the reason
-        for (const auto &member : group->devices) {
-            const PciDevice *companion = inventory.findPci(member);
-            if (!companion || companion->isBridge() || listed(member) ||
-                currentDriver(host, member) == std::string(vfioDriver))
+        for (const PciDevice *companion : members.endpoints) {
+            if (listed(companion->address) || currentDriver(host, companion->address) == std::string(vfioDriver))
                 continue;
-            throw Error(hostdev.address.str() + " shares IOMMU group " + std::to_string(group->number) + " with " +
-                            member.str() +
+            throw Error(hostdev.address.str() + " shares IOMMU group " + std::to_string(members.group->number) +
+                            " with " + companion->address.str() +
                             ", and the VM's vfioctl policy refuses to take companions; add it to the VM too or set "
                             "companions='take'",
                         EBUSY);
@@ -58,7 +53,7 @@ void refuseUnlistedCompanions(HostRoot &host, const DomainPassthrough &domain)
 } // namespace
 
 QemuHook::QemuHook(HostRoot &host, ModuleLoader &modules, HookLog &log, std::chrono::milliseconds deviceTimeout)
-    : host_(host), modules_(modules), log_(log), deviceTimeout_(deviceTimeout)
+    : host_(host), log_(log), engine_(host, modules, deviceTimeout)
 {
 }
 
@@ -101,10 +96,9 @@ int QemuHook::prepare(const HookArguments &arguments, const std::string &xml, st
         for (const auto &hostdev : domain.hostdevs)
             request.devices.push_back(hostdev.address);
         request.hostUseHint = "stop using it on the host, or leave its IOMMU group out of the VM";
-        BindEngine engine(host_, modules_, deviceTimeout_);
-        BindOutcome outcome = engine.bind(request);
+        BindOutcome outcome = engine_.bind(request);
 
-        for (const auto &entry : engine.held(arguments.vm))
+        for (const auto &entry : engine_.held(arguments.vm))
             log_.info("VM " + vm + ": " + entry.device.str() + " on vfio-pci (had " + driverText(entry.original) +
                       ")");
         std::vector<std::string> groups;
@@ -112,7 +106,7 @@ int QemuHook::prepare(const HookArguments &arguments, const std::string &xml, st
             groups.push_back(std::to_string(group));
         log_.info("VM " + vm + ": IOMMU group(s) " + joinWith(groups, ", ") + " ready for passthrough");
         return 0;
-    } catch (const Error &error) {
+    } catch (const std::exception &error) { // a bad_alloc or a bug too: one sentence, never a crash
         log_.error("VM " + vm + " not started: " + error.what());
         userError << "vfioctl: VM " << vm << " not started: " << error.what() << "\n";
         return 1;
@@ -124,12 +118,11 @@ int QemuHook::release(const HookArguments &arguments)
     const std::string vm = quoted(arguments.vm);
     // Release never fails the stop: a failure is logged and the journal kept for 'vfioctl restore'/'recover'.
     try {
-        BindEngine engine(host_, modules_, deviceTimeout_);
         // Every VM's stop comes here: read this VM's journal only, not every owner's.
-        const std::vector<JournalEntry> held = engine.held(arguments.vm);
+        const std::vector<JournalEntry> held = engine_.held(arguments.vm);
         if (held.empty())
             return 0;
-        engine.restoreOwner(arguments.vm);
+        engine_.restoreOwner(arguments.vm);
         for (const auto &entry : held)
             log_.info("VM " + vm + ": " + entry.device.str() + " given back (" + driverText(entry.original) + ")");
     } catch (const std::exception &error) {

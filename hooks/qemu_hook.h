@@ -4,8 +4,7 @@
 #include "hook_arguments.h"
 #include "hook_log.h"
 
-#include "host_root.h"
-#include "module_loader.h"
+#include "bind_engine.h"
 
 #include <chrono>
 #include <functional>
@@ -27,9 +26,8 @@ private:
     int release(const HookArguments &arguments);
 
     HostRoot &host_;
-    ModuleLoader &modules_;
     HookLog &log_;
-    std::chrono::milliseconds deviceTimeout_;
+    BindEngine engine_;
 };
 
 } // namespace vfioctl::hook

@@ -1,5 +1,5 @@
 // vfioctl persist / unpersist: the marker files the udev rule tests for, and the drivers now.
-#include "command.h"
+#include "cli.h"
 #include "error.h"
 #include "fake_module_loader.h"
 #include "hardware_names.h"
@@ -27,12 +27,12 @@ protected:
         kernel = std::make_unique<SimulatedKernel>(fake);
         kernel->supports("vfio-pci", 0x10de, 0x2204);
     }
-    int run(int (*command)(cli::CommandContext &, const std::vector<std::string> &), std::vector<std::string> args)
+    int run(const char *command, std::vector<std::string> args)
     {
         out.str("");
         err.str("");
-        cli::CommandContext context{*kernel, names, out, err, false};
-        return command(context, args);
+        args.insert(args.begin(), command);
+        return cli::runOn({*kernel, names, *modules, false}, args, out, err);
     }
     std::string driverOf(const char *address) { return currentDriver(*kernel, PciAddress::parse(address)); }
     bool marked(const std::string &name) { return fake.host().exists("/etc/vfioctl/persist.d/" + name); }
@@ -40,6 +40,7 @@ protected:
     FakeHost fake;
     std::unique_ptr<SimulatedKernel> kernel;
     NoHardwareNames names;
+    std::unique_ptr<ModuleLoader> modules = makeRefusingLoader();
     std::ostringstream out, err;
 };
 
@@ -62,7 +63,7 @@ TEST(PersistEntry, FileNamesAreWhatTheUdevRuleBuilds)
 
 TEST_F(PersistTest, PersistingAnAddressMarksItsWholeGroupAndBindsItNow)
 {
-    ASSERT_EQ(run(cli::runPersist, {"0000:01:00.0"}), 0) << err.str();
+    ASSERT_EQ(run("persist", {"0000:01:00.0"}), 0) << err.str();
     EXPECT_TRUE(marked("pci-0000:01:00.0"));
     EXPECT_TRUE(marked("pci-0000:01:00.1")); // the audio function: passthrough needs the whole group
     EXPECT_FALSE(marked("pci-0000:00:01.0")); // not the root port
@@ -71,73 +72,65 @@ TEST_F(PersistTest, PersistingAnAddressMarksItsWholeGroupAndBindsItNow)
     EXPECT_EQ(driverOf("0000:01:00.0"), "vfio-pci");
     EXPECT_EQ(driverOf("0000:01:00.1"), "vfio-pci");
 
-    ASSERT_EQ(run(cli::runPersist, {"01:00.1"}), 0);
+    ASSERT_EQ(run("persist", {"01:00.1"}), 0);
     EXPECT_EQ(out.str().rfind("already persisted: nothing new\n", 0), 0u);
 
-    ASSERT_EQ(run(cli::runPersist, {"--list", "--json"}), 0);
+    ASSERT_EQ(run("persist", {"--list", "--json"}), 0);
     auto listed = nlohmann::json::parse(out.str())["persisted"];
     ASSERT_EQ(listed.size(), 2u);
     EXPECT_EQ(listed[0]["kind"], "address");
     EXPECT_EQ(listed[0]["target"], "0000:01:00.0");
     EXPECT_EQ(listed[0]["devices"][0]["driver"], "vfio-pci");
 
-    ASSERT_EQ(run(cli::runUnpersist, {"0000:01:00.1"}), 0) << err.str();
+    ASSERT_EQ(run("unpersist", {"0000:01:00.1"}), 0) << err.str();
     EXPECT_FALSE(marked("pci-0000:01:00.0"));
     EXPECT_FALSE(marked("pci-0000:01:00.1"));
     EXPECT_EQ(out.str(), "no longer persisted: 0000:01:00.0, 0000:01:00.1\ngiven back now: 0000:01:00.0, 0000:01:00.1\n");
     EXPECT_EQ(driverOf("0000:01:00.0"), "nvidia");
     EXPECT_EQ(driverOf("0000:01:00.1"), "snd_hda_intel");
-    ASSERT_EQ(run(cli::runPersist, {"--list"}), 0);
+    ASSERT_EQ(run("persist", {"--list"}), 0);
     EXPECT_EQ(out.str(), "Nothing is persisted.\n");
 }
 
 TEST_F(PersistTest, BootOnlyChangesNoDriver)
 {
-    ASSERT_EQ(run(cli::runPersist, {"0000:02:00.0", "--boot-only"}), 0);
+    ASSERT_EQ(run("persist", {"0000:02:00.0", "--boot-only"}), 0);
     EXPECT_TRUE(marked("pci-0000:02:00.0"));
     EXPECT_EQ(kernel->writes(), 0);
-    ASSERT_EQ(run(cli::runUnpersist, {"0000:02:00.0", "--boot-only"}), 0);
+    ASSERT_EQ(run("unpersist", {"0000:02:00.0", "--boot-only"}), 0);
     EXPECT_FALSE(marked("pci-0000:02:00.0"));
     EXPECT_EQ(kernel->writes(), 0);
 }
 
 TEST_F(PersistTest, AnIdIsPersistedAndItsPresentDevicesBound)
 {
-    ASSERT_EQ(run(cli::runPersist, {"15b3:1018"}), 0) << err.str();
+    ASSERT_EQ(run("persist", {"15b3:1018"}), 0) << err.str();
     EXPECT_TRUE(marked("id-0x15b3:0x1018"));
     EXPECT_EQ(driverOf("0000:04:00.2"), "vfio-pci");
     EXPECT_EQ(driverOf("0000:04:00.3"), "vfio-pci");
     EXPECT_EQ(driverOf("0000:04:00.0"), "mlx5_core"); // the PF has another id
-    ASSERT_EQ(run(cli::runUnpersist, {"15b3:1018"}), 0);
+    ASSERT_EQ(run("unpersist", {"15b3:1018"}), 0);
     EXPECT_FALSE(marked("id-0x15b3:0x1018"));
     EXPECT_EQ(driverOf("0000:04:00.2"), "mlx5_core");
 }
 
 TEST_F(PersistTest, ADeviceTheHostUsesIsRefusedUnlessForced)
 {
-    EXPECT_THROW(
-        {
-            try {
-                run(cli::runPersist, {"0000:03:00.1", "--boot-only"});
-            } catch (const Error &error) {
-                EXPECT_EQ(std::string(error.what()).rfind("refusing to persist 0000:03:00.0: the host uses it: "
-                                                          "network interface eno1",
-                                                          0),
-                          0u)
-                    << error.what();
-                throw;
-            }
-        },
-        Error);
+    EXPECT_EQ(run("persist", {"0000:03:00.1", "--boot-only"}), cli::exitFailure);
+    EXPECT_EQ(err.str().rfind("vfioctl: error: refusing to persist 0000:03:00.0: the host uses it: network interface eno1",
+                              0),
+              0u)
+        << err.str();
     EXPECT_FALSE(marked("pci-0000:03:00.1"));
-    ASSERT_EQ(run(cli::runPersist, {"0000:03:00.1", "--boot-only", "--force"}), 0);
+    ASSERT_EQ(run("persist", {"0000:03:00.1", "--boot-only", "--force"}), 0);
     EXPECT_TRUE(marked("pci-0000:03:00.0"));
 }
 
 TEST_F(PersistTest, BadTargetsAreUsageOrInputErrors)
 {
-    EXPECT_THROW(run(cli::runPersist, {}), cli::UsageError);
-    EXPECT_THROW(run(cli::runPersist, {"nonsense"}), Error);
-    EXPECT_THROW(run(cli::runPersist, {"0000:00:01.0"}), Error); // a bridge
-    EXPECT_THROW(run(cli::runPersist, {"0000:42:00.0"}), Error); // absent
+    EXPECT_EQ(run("persist", {}), cli::exitUsage);
+    EXPECT_EQ(run("persist", {"nonsense"}), cli::exitFailure);
+    EXPECT_EQ(run("persist", {"0000:00:01.0"}), cli::exitFailure) << "a bridge";
+    EXPECT_EQ(run("persist", {"0000:42:00.0"}), cli::exitFailure) << "absent";
+    EXPECT_FALSE(marked("pci-0000:00:01.0"));
 }

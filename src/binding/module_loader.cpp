@@ -1,7 +1,6 @@
 #include "module_loader.h"
 
 #include "error.h"
-#include "host_root.h"
 
 #include <dlfcn.h>
 #include <libkmod.h>
@@ -96,13 +95,6 @@ std::unique_ptr<ModuleLoader> makeKmodLoader()
 std::unique_ptr<ModuleLoader> makeRefusingLoader()
 {
     return std::make_unique<RefusingModuleLoader>();
-}
-
-std::unique_ptr<ModuleLoader> makeLoaderFor(const HostRoot &host)
-{
-    const auto *directory = dynamic_cast<const DirectoryHostRoot *>(&host);
-    bool live = directory && directory->base().empty();
-    return live ? makeKmodLoader() : makeRefusingLoader();
 }
 
 } // namespace vfioctl

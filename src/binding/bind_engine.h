@@ -6,6 +6,9 @@
 #include "module_loader.h"
 
 #include <chrono>
+#include <exception>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +49,11 @@ public:
     std::vector<JournalEntry> held(const std::string &owner) const;
 
 private:
+    // One worker per group; the first failure, or null.
+    std::exception_ptr bindGroups(const std::map<int, std::vector<PciAddress>> &groups);
+    // Puts back what this bind changed and rethrows the failure.
+    [[noreturn]] void rollBack(std::exception_ptr failure, const std::vector<JournalEntry> &added,
+                               const std::optional<Journal> &before, const std::string &owner);
     void restoreAll(const std::vector<JournalEntry> &entries, std::vector<std::string> &failures);
 
     HostRoot &host_;

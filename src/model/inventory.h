@@ -14,6 +14,13 @@ struct IommuGroup {
     std::vector<PciAddress> devices; // sorted
 };
 
+// A device's IOMMU group as passthrough sees it: the endpoints go together, the bridges stay with the host.
+struct GroupMembers {
+    const IommuGroup *group = nullptr; // null: the device has no group, and stands alone
+    std::vector<const PciDevice *> endpoints;
+    std::vector<const PciDevice *> bridges;
+};
+
 class Inventory {
 public:
     std::vector<PciDevice> pci; // sorted by address
@@ -29,8 +36,10 @@ public:
     const PciDevice &requirePci(const PciAddress &address) const;
     const IommuGroup *findGroup(int number) const;
     const NetInterface *findNet(const std::string &name) const;
+    // The one walk of an IOMMU group: every member of the device's group (the device alone when it has none).
+    GroupMembers membersOf(const PciDevice &device) const;
     // The device and the other endpoints of its IOMMU group, bridges left out: what passing it through takes.
-    // Throws Error for an absent device, a bridge, or a device without IOMMU group.
+    // Throws Error for an absent device, a bridge, or a device without an existing IOMMU group.
     std::vector<PciAddress> groupEndpoints(const PciAddress &address) const;
 
     std::vector<const UsbDevice *> usbBelow(const PciAddress &controller) const;
@@ -41,5 +50,7 @@ public:
 };
 
 Inventory scanInventory(const HostRoot &host, const HardwareNames &names);
+// Without hardware names: what every decision (eligibility, binding, assignment) needs, and no more.
+Inventory scanInventory(const HostRoot &host);
 
 } // namespace vfioctl

@@ -4,7 +4,6 @@
 #include "domain_xml.h"
 #include "eligibility.h"
 #include "error.h"
-#include "hardware_names.h"
 #include "holders.h"
 #include "inventory.h"
 
@@ -43,8 +42,7 @@ Assigner::Assigner(HostRoot &host, Hypervisor &hypervisor, BindEngine &engine, s
 
 std::vector<PciAddress> Assigner::groupEndpoints(const PciAddress &address, bool checkEligibility)
 {
-    NoHardwareNames noNames;
-    const Inventory inventory = scanInventory(host_, noNames);
+    const Inventory inventory = scanInventory(host_);
     std::vector<PciAddress> endpoints = inventory.groupEndpoints(address);
     if (checkEligibility)
         for (const auto &member : endpoints) {

@@ -31,6 +31,9 @@ struct Eligibility {
 // What the host would lose if this one function went away (its own disks, NICs, console).
 std::vector<std::string> hostUsesOf(const Inventory &inventory, const PciDevice &device);
 Eligibility assessEligibility(const Inventory &inventory, const PciDevice &device);
+// What taking this very device from the host costs it (its uses, the console): what bind and persist refuse
+// without --force.
+std::vector<std::string> hostLosses(const Inventory &inventory, const PciDevice &device);
 std::string kindName(IneligibleKind kind);
 
 } // namespace vfioctl

@@ -55,6 +55,15 @@ std::vector<std::string> hostUsesOf(const Inventory &inventory, const PciDevice 
     return uses;
 }
 
+std::vector<std::string> hostLosses(const Inventory &inventory, const PciDevice &device)
+{
+    std::vector<std::string> losses;
+    for (auto &reason : assessEligibility(inventory, device).reasons)
+        if (reason.kind == IneligibleKind::UsedByHost || reason.kind == IneligibleKind::BootVga)
+            losses.push_back(std::move(reason.detail));
+    return losses;
+}
+
 Eligibility assessEligibility(const Inventory &inventory, const PciDevice &device)
 {
     Eligibility result;
@@ -70,21 +79,22 @@ Eligibility assessEligibility(const Inventory &inventory, const PciDevice &devic
     for (auto &use : hostUsesOf(inventory, device))
         result.reasons.push_back({IneligibleKind::UsedByHost, std::move(use)});
 
-    if (!device.iommuGroup)
+    const GroupMembers members = inventory.membersOf(device);
+    if (device.iommuGroup && !members.group)
+        result.reasons.push_back({IneligibleKind::NoIommuGroup, "IOMMU group " + std::to_string(*device.iommuGroup) +
+                                                                    " does not exist under /sys/kernel/iommu_groups"});
+    if (!members.group)
         return result;
-    if (const IommuGroup *group = inventory.findGroup(*device.iommuGroup)) {
-        for (const auto &address : group->devices) {
-            const PciDevice *member = inventory.findPci(address);
-            if (!member || address == device.address || member->isBridge())
-                continue;
-            auto uses = hostUsesOf(inventory, *member);
-            if (drivesConsole(*member))
-                uses.insert(uses.begin(), "it is the boot VGA device showing the host console");
-            if (!uses.empty())
-                result.reasons.push_back({IneligibleKind::GroupMemberUsed,
-                                          "shares IOMMU group " + std::to_string(group->number) + " with " +
-                                              address.str() + ", which the host uses: " + joinWith(uses, ", ")});
-        }
+    for (const PciDevice *member : members.endpoints) {
+        if (member == &device)
+            continue;
+        auto uses = hostUsesOf(inventory, *member);
+        if (drivesConsole(*member))
+            uses.insert(uses.begin(), "it is the boot VGA device showing the host console");
+        if (!uses.empty())
+            result.reasons.push_back({IneligibleKind::GroupMemberUsed,
+                                      "shares IOMMU group " + std::to_string(members.group->number) + " with " +
+                                          member->address.str() + ", which the host uses: " + joinWith(uses, ", ")});
     }
     return result;
 }

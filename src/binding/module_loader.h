@@ -6,8 +6,6 @@
 
 namespace vfioctl {
 
-class HostRoot;
-
 class ModuleLoader {
 public:
     virtual ~ModuleLoader() = default;
@@ -20,8 +18,5 @@ std::unique_ptr<ModuleLoader> makeKmodLoader();
 
 // A captured --root tree is not the running kernel: this loader refuses, so nothing is ever loaded on its behalf.
 std::unique_ptr<ModuleLoader> makeRefusingLoader();
-
-// libkmod when `host` is the live /, the refusing loader for any other root.
-std::unique_ptr<ModuleLoader> makeLoaderFor(const HostRoot &host);
 
 } // namespace vfioctl

@@ -40,18 +40,39 @@ const PciDevice &Inventory::requirePci(const PciAddress &address) const
     throw Error("no PCI device " + address.str() + " on this host", ENODEV);
 }
 
+GroupMembers Inventory::membersOf(const PciDevice &device) const
+{
+    GroupMembers members;
+    members.group = device.iommuGroup ? findGroup(*device.iommuGroup) : nullptr;
+    auto add = [&](const PciDevice &member) { (member.isBridge() ? members.bridges : members.endpoints).push_back(&member); };
+    if (!members.group) {
+        add(device);
+        return members;
+    }
+    for (const auto &address : members.group->devices)
+        if (const PciDevice *member = findPci(address))
+            add(*member);
+    return members;
+}
+
 std::vector<PciAddress> Inventory::groupEndpoints(const PciAddress &address) const
 {
     const PciDevice &device = requirePci(address);
     if (device.isBridge())
         throw Error(address.str() + " is a bridge, which stays with the host", EINVAL);
-    const IommuGroup *group = device.iommuGroup ? findGroup(*device.iommuGroup) : nullptr;
-    if (!group)
-        throw Error(address.str() + " has no IOMMU group (the IOMMU is off; see 'vfioctl check')", ENODEV);
+    if (!device.iommuGroup)
+        throw Error(address.str() +
+                        " has no IOMMU group (the IOMMU is off or not supported: enable VT-d/AMD-Vi, boot with "
+                        "intel_iommu=on or amd_iommu=on; see 'vfioctl check')",
+                    ENODEV);
+    const GroupMembers members = membersOf(device);
+    if (!members.group)
+        throw Error(address.str() + " names IOMMU group " + std::to_string(*device.iommuGroup) +
+                        ", which does not exist under /sys/kernel/iommu_groups",
+                    ENODEV);
     std::vector<PciAddress> endpoints;
-    for (const auto &member : group->devices)
-        if (const PciDevice *endpoint = findPci(member); endpoint && !endpoint->isBridge())
-            endpoints.push_back(member);
+    for (const PciDevice *endpoint : members.endpoints)
+        endpoints.push_back(endpoint->address);
     return endpoints;
 }
 
@@ -132,6 +153,11 @@ Inventory scanInventory(const HostRoot &host, const HardwareNames &names)
     inventory.shares = scanSharedFilesystems(host);
     inventory.groups = groupsOf(host, inventory.pci);
     return inventory;
+}
+
+Inventory scanInventory(const HostRoot &host)
+{
+    return scanInventory(host, NoHardwareNames());
 }
 
 } // namespace vfioctl

@@ -25,43 +25,47 @@ std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory &inventory,
 {
     std::map<int, std::vector<PciAddress>> groups;
     for (const auto &address : request.devices) {
-        const PciDevice &device = inventory.requirePci(address);
-        if (device.isBridge())
-            throw Error("refusing to bind " + address.str() + ": it is a bridge, which stays with the host", EINVAL);
-        if (!device.iommuGroup)
-            throw Error("cannot bind " + address.str() +
-                            ": it has no IOMMU group (the IOMMU is off or not supported; enable VT-d/AMD-Vi and boot "
-                            "with intel_iommu=on or amd_iommu=on)",
-                        ENODEV);
-        const IommuGroup *group = inventory.findGroup(*device.iommuGroup);
-        if (!group)
-            throw Error("cannot bind " + address.str() + ": IOMMU group " + std::to_string(*device.iommuGroup) +
-                            " is not listed under /sys/kernel/iommu_groups",
-                        ENODEV);
-        auto &endpoints = groups[group->number];
-        if (!endpoints.empty())
-            continue;
-        for (const auto &member : group->devices) {
-            const PciDevice *memberDevice = inventory.findPci(member);
-            if (memberDevice && !memberDevice->isBridge())
-                endpoints.push_back(member);
-        }
+        std::vector<PciAddress> endpoints = inventory.groupEndpoints(address);
+        groups.emplace(*inventory.requirePci(address).iommuGroup, std::move(endpoints));
     }
     if (request.force == Force::Yes)
         return groups;
-    for (const auto &[number, endpoints] : groups) {
-        for (const auto &address : endpoints) {
-            std::vector<std::string> uses;
-            for (const auto &reason : assessEligibility(inventory, inventory.requirePci(address)).reasons)
-                if (reason.kind == IneligibleKind::UsedByHost || reason.kind == IneligibleKind::BootVga)
-                    uses.push_back(reason.detail);
-            if (!uses.empty())
+    for (const auto &[number, endpoints] : groups)
+        for (const auto &address : endpoints)
+            if (auto losses = hostLosses(inventory, inventory.requirePci(address)); !losses.empty())
                 throw Error("refusing to bind " + address.str() + " (IOMMU group " + std::to_string(number) +
-                                "): the host uses it: " + joinWith(uses, ", ") + "; " + request.hostUseHint,
+                                "): the host uses it: " + joinWith(losses, ", ") + "; " + request.hostUseHint,
                             EBUSY);
-        }
-    }
     return groups;
+}
+
+// Refuses a group another owner holds; returns this owner's journal so far (or a fresh one).
+Journal journalFor(const std::vector<Journal> &journals, const BindRequest &request,
+                   const std::map<int, std::vector<PciAddress>> &groups)
+{
+    Journal mine{request.owner, JournalState::Binding, static_cast<int64_t>(std::time(nullptr)), ::getpid(), {}};
+    for (const auto &journal : journals) {
+        if (journal.owner == request.owner) {
+            mine.devices = journal.devices;
+            mine.since = journal.since;
+            continue;
+        }
+        for (const auto &[number, endpoints] : groups)
+            for (const auto &address : endpoints)
+                if (journal.find(address))
+                    throw Error(address.str() + " (IOMMU group " + std::to_string(number) + ") is held by " +
+                                    journal.owner + "; give it back first with 'vfioctl restore " + journal.owner + "'",
+                                EBUSY);
+    }
+    return mine;
+}
+
+std::optional<Journal> previousJournal(const std::vector<Journal> &journals, const std::string &owner)
+{
+    for (const auto &journal : journals)
+        if (journal.owner == owner)
+            return journal;
+    return std::nullopt;
 }
 
 } // namespace
@@ -79,27 +83,11 @@ BindOutcome BindEngine::bind(const BindRequest &request)
     if (auto blocker = passthroughBlocker(host_))
         throw Error(*blocker, ENODEV);
     FileLock held = journal_.lock();
-    NoHardwareNames noNames;
-    const Inventory inventory = scanInventory(host_, noNames);
+    const Inventory inventory = scanInventory(host_);
     const auto groups = plannedGroups(inventory, request);
-
-    std::vector<Journal> journals = journal_.loadAll();
-    Journal mine{request.owner, JournalState::Binding, static_cast<int64_t>(std::time(nullptr)), ::getpid(), {}};
-    std::optional<Journal> before;
-    for (const auto &journal : journals) {
-        if (journal.owner == request.owner) {
-            before = journal;
-            mine.devices = journal.devices;
-            mine.since = journal.since;
-            continue;
-        }
-        for (const auto &[number, endpoints] : groups)
-            for (const auto &address : endpoints)
-                if (journal.find(address))
-                    throw Error(address.str() + " (IOMMU group " + std::to_string(number) + ") is held by " +
-                                    journal.owner + "; give it back first with 'vfioctl restore " + journal.owner + "'",
-                                EBUSY);
-    }
+    const std::vector<Journal> journals = journal_.loadAll();
+    Journal mine = journalFor(journals, request, groups);
+    const std::optional<Journal> before = previousJournal(journals, request.owner);
 
     if (!host_.exists(joinPath(layout::pciDrivers, vfioDriver)))
         modules_.load(std::string(vfioDriver));
@@ -114,6 +102,21 @@ BindOutcome BindEngine::bind(const BindRequest &request)
             }
     journal_.save(mine);
 
+    if (std::exception_ptr failure = bindGroups(groups))
+        rollBack(failure, added, before, request.owner);
+
+    mine.state = JournalState::Bound;
+    journal_.save(mine);
+    BindOutcome outcome;
+    for (const auto &[number, endpoints] : groups) {
+        outcome.groups.push_back(number);
+        outcome.endpoints.insert(outcome.endpoints.end(), endpoints.begin(), endpoints.end());
+    }
+    return outcome;
+}
+
+std::exception_ptr BindEngine::bindGroups(const std::map<int, std::vector<PciAddress>> &groups)
+{
     std::vector<std::exception_ptr> failures(groups.size());
     {
         std::vector<std::jthread> workers;
@@ -131,38 +134,31 @@ BindOutcome BindEngine::bind(const BindRequest &request)
             });
         }
     }
-
-    std::exception_ptr first;
     for (const auto &failure : failures)
-        if (failure && !first)
-            first = failure;
-    if (first) {
-        try {
-            std::rethrow_exception(first);
-        } catch (const Error &error) {
-            std::vector<std::string> rollbackFailures;
-            restoreAll(added, rollbackFailures);
-            if (!rollbackFailures.empty())
-                throw Error(std::string(error.what()) + "; rolling back failed too (" +
-                                joinWith(rollbackFailures, "; ") + "); run 'vfioctl recover'",
-                            error.errorNumber());
-            if (before)
-                journal_.save(*before);
-            else
-                journal_.remove(request.owner);
-            throw;
-        }
-        // Anything else is not a kernel refusal (an abort, a bug): the journal stays for 'vfioctl recover'.
-    }
+        if (failure)
+            return failure;
+    return nullptr;
+}
 
-    mine.state = JournalState::Bound;
-    journal_.save(mine);
-    BindOutcome outcome;
-    for (const auto &[number, endpoints] : groups) {
-        outcome.groups.push_back(number);
-        outcome.endpoints.insert(outcome.endpoints.end(), endpoints.begin(), endpoints.end());
+void BindEngine::rollBack(std::exception_ptr failure, const std::vector<JournalEntry> &added,
+                          const std::optional<Journal> &before, const std::string &owner)
+{
+    try {
+        std::rethrow_exception(failure);
+    } catch (const Error &error) {
+        std::vector<std::string> rollbackFailures;
+        restoreAll(added, rollbackFailures);
+        if (!rollbackFailures.empty())
+            throw Error(std::string(error.what()) + "; rolling back failed too (" + joinWith(rollbackFailures, "; ") +
+                            "); run 'vfioctl recover'",
+                        error.errorNumber());
+        if (before)
+            journal_.save(*before);
+        else
+            journal_.remove(owner);
+        throw;
     }
-    return outcome;
+    // Anything else is not a kernel refusal (an abort, a bug): the journal stays for 'vfioctl recover'.
 }
 
 void BindEngine::restoreAll(const std::vector<JournalEntry> &entries, std::vector<std::string> &failures)

@@ -1,0 +1,76 @@
+#include "command.h"
+
+#include "error.h"
+#include "libvirt_hypervisor.h"
+#include "pci_address.h"
+
+#include <ostream>
+
+namespace vfioctl::cli {
+
+namespace {
+
+constexpr const char *defaultConnectUri = "qemu:///system";
+
+} // namespace
+
+CommandContext::CommandContext(HostHandles handles, Needs needs, const po::variables_map &parsed, std::ostream &output,
+                               std::ostream &errors)
+    : host(handles.root), names(handles.names), values(parsed), out(output), err(errors), liveHost(handles.live),
+      modules_(handles.modules), needs_(needs)
+{
+}
+
+CommandContext::~CommandContext() = default;
+
+BindEngine &CommandContext::engine()
+{
+    if (!engine_) {
+        const double seconds = values.count("timeout") ? values["timeout"].as<double>() : 10.0;
+        if (!(seconds > 0 && seconds <= 600))
+            throw UsageError("--timeout must be between 0 and 600 seconds", "bind");
+        engine_ = std::make_unique<BindEngine>(host, modules_,
+                                               std::chrono::milliseconds(static_cast<long>(seconds * 1000)));
+    }
+    return *engine_;
+}
+
+Hypervisor &CommandContext::hypervisor()
+{
+    if (!hypervisor_) {
+        if (!values.count("connect") && !liveHost)
+            throw Error("under --root, libvirt is asked only with --connect URI: the tree is not this host's", EINVAL);
+        const std::string uri = values.count("connect") ? values["connect"].as<std::string>() : defaultConnectUri;
+        hypervisor_ = connectLibvirt(uri, !has(needs_, Needs::Engine)); // only what changes VMs writes
+    }
+    return *hypervisor_;
+}
+
+std::optional<HolderMap> CommandContext::holdingsForListing()
+{
+    if (!values.count("connect") && !liveHost)
+        return std::nullopt;
+    try {
+        return findHolders(hypervisor().domains());
+    } catch (const Error &error) {
+        err << "vfioctl: note: VM holders are not shown: " << error.what() << "\n";
+        return std::nullopt;
+    }
+}
+
+void addJsonOption(CommandOptions &options)
+{
+    options.visible.add_options()("json", "machine-readable output (docs/JSON.md)");
+}
+
+std::vector<PciAddress> deviceArguments(const CommandContext &context, const char *command)
+{
+    if (!context.values.count("device"))
+        throw UsageError("name at least one PCI device", command);
+    std::vector<PciAddress> devices;
+    for (const auto &text : context.values["device"].as<std::vector<std::string>>())
+        devices.push_back(PciAddress::parse(text));
+    return devices;
+}
+
+} // namespace vfioctl::cli

@@ -1,0 +1,24 @@
+// Splits a vfioctl command line into the command and its values: options may stand before or after the command
+// name, and "--" ends the options.
+#pragma once
+
+#include "command.h"
+
+#include <string>
+#include <vector>
+
+namespace vfioctl::cli {
+
+struct CommandLine {
+    const Command *command = nullptr; // null: no command named (--help, --version, or nothing)
+    po::variables_map values;         // global and the command's options together
+    std::string root = "/";
+};
+
+po::options_description globalOptions();
+// Throws UsageError for an unknown command or option, with "did you mean" for a near miss.
+CommandLine parseCommandLine(const std::vector<std::string> &args);
+// Every option a command takes, global ones included, for --help and completion.
+po::options_description commandOptions(const Command &command, CommandOptions &declared);
+
+} // namespace vfioctl::cli

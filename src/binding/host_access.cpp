@@ -1,0 +1,43 @@
+#include "host_access.h"
+
+#include "error.h"
+
+#include <cerrno>
+#include <sys/stat.h>
+
+namespace vfioctl {
+
+HostAccess openLiveHost()
+{
+    HostAccess access;
+    access.root = std::make_unique<DirectoryHostRoot>("/");
+    access.names = openHardwareDatabase();
+    access.modules = makeKmodLoader();
+    access.live = true;
+    return access;
+}
+
+HostAccess openCapturedTree(const std::string &directory)
+{
+    struct stat info;
+    if (directory.empty())
+        throw Error("--root needs a directory; use --root / for this host", EINVAL);
+    if (::stat(directory.c_str(), &info) != 0)
+        throw Error("--root " + directory + ": " + errnoText(errno), errno);
+    if (!S_ISDIR(info.st_mode))
+        throw Error("--root " + directory + " is not a directory", ENOTDIR);
+    HostAccess access;
+    access.root = std::make_unique<DirectoryHostRoot>(directory);
+    access.names = std::make_unique<NoHardwareNames>();
+    access.modules = makeRefusingLoader();
+    return access;
+}
+
+HostAccess openHost(const std::string &root)
+{
+    if (!root.empty() && root.find_first_not_of('/') == std::string::npos)
+        return openLiveHost();
+    return openCapturedTree(root);
+}
+
+} // namespace vfioctl

@@ -1,0 +1,30 @@
+// Live host or captured tree, decided once in each main: the root, where hardware names come from and whether
+// modules may be loaded go together, so no code below asks again which kind of host it has.
+#pragma once
+
+#include "hardware_names.h"
+#include "host_root.h"
+#include "module_loader.h"
+
+#include <memory>
+#include <string>
+
+namespace vfioctl {
+
+struct HostAccess {
+    std::unique_ptr<HostRoot> root;
+    std::unique_ptr<HardwareNames> names;
+    std::unique_ptr<ModuleLoader> modules;
+    bool live = false; // this machine's own / (its libvirt is the one to ask)
+};
+
+// This machine: udev's hwdb for names, libkmod for modules.
+HostAccess openLiveHost();
+// A captured or fabricated tree. Its path must name a directory (Error otherwise). No module is ever loaded on its
+// behalf, and hardware names are left out: Debian 12's libudev reads only this machine's hwdb, and a tree's devices
+// must never be named from this host's database.
+HostAccess openCapturedTree(const std::string &directory);
+// "/" is the live host, anything else a captured tree; an empty path is an error, never "this host".
+HostAccess openHost(const std::string &root);
+
+} // namespace vfioctl

@@ -1,0 +1,131 @@
+#include "persist_policy.h"
+
+#include "eligibility.h"
+#include "error.h"
+#include "inventory.h"
+#include "pci_scanner.h"
+#include "sysfs_value.h"
+
+#include <algorithm>
+
+namespace vfioctl {
+
+namespace {
+
+std::vector<const PciDevice *> presentMatches(const Inventory &inventory, const PersistEntry &entry)
+{
+    std::vector<const PciDevice *> matches;
+    for (const auto &device : inventory.pci)
+        if (entry.matches(device.address, device.vendorId, device.deviceId) && !device.isBridge())
+            matches.push_back(&device);
+    return matches;
+}
+
+void refuseHostUse(const Inventory &inventory, const std::vector<PciAddress> &devices)
+{
+    for (const auto &address : devices)
+        if (auto losses = hostLosses(inventory, inventory.requirePci(address)); !losses.empty())
+            throw Error("refusing to persist " + address.str() + ": the host uses it: " + losses.front() +
+                            "; use --force to claim it from the next boot anyway",
+                        EBUSY);
+}
+
+// An address stands for every endpoint of its IOMMU group: passthrough needs them all on vfio-pci, at boot as now.
+// An id stands for itself. `strict`: an address that is no endpoint with a group is an error (persist), or itself
+// (unpersist, which must be able to remove a marker for a device that is gone).
+std::vector<PersistEntry> expandGroups(const Inventory &inventory, const PersistEntry &entry, bool strict)
+{
+    if (!entry.address)
+        return {entry};
+    const PciDevice *device = inventory.findPci(*entry.address);
+    if (!strict && (!device || device->isBridge() || !inventory.membersOf(*device).group))
+        return {entry};
+    std::vector<PersistEntry> group;
+    for (const auto &member : inventory.groupEndpoints(*entry.address))
+        group.push_back({member, 0, 0});
+    return group;
+}
+
+bool coveredBy(const std::vector<PersistEntry> &entries, const PciDevice &device)
+{
+    return std::any_of(entries.begin(), entries.end(), [&](const PersistEntry &entry) {
+        return entry.matches(device.address, device.vendorId, device.deviceId);
+    });
+}
+
+} // namespace
+
+std::vector<PersistedTarget> Persister::list() const
+{
+    const Inventory inventory = scanInventory(host_);
+    std::vector<PersistedTarget> targets;
+    for (const auto &entry : PersistStore(host_).list()) {
+        PersistedTarget target{entry, {}};
+        for (const PciDevice *device : presentMatches(inventory, entry))
+            target.present.push_back({device->address, device->driver});
+        targets.push_back(std::move(target));
+    }
+    return targets;
+}
+
+PersistReport Persister::persist(const std::vector<PersistEntry> &targets, Force force, ApplyNow now)
+{
+    const Inventory inventory = scanInventory(host_);
+    std::vector<PersistEntry> entries;
+    std::vector<PciAddress> toBind;
+    for (const auto &target : targets)
+        for (const auto &entry : expandGroups(inventory, target, true)) {
+            entries.push_back(entry);
+            for (const PciDevice *device : presentMatches(inventory, entry))
+                toBind.push_back(device->address);
+        }
+    if (force == Force::No)
+        refuseHostUse(inventory, toBind);
+
+    PersistReport report;
+    PersistStore store(host_);
+    for (const auto &entry : entries)
+        if (store.add(entry)) // false for one already there, so a repeated target is added once
+            report.added.push_back(entry.text());
+    if (now == ApplyNow::No || toBind.empty())
+        return report;
+    BindRequest request{persistOwner, toBind, force};
+    report.boundNow = engine_.bind(request).endpoints;
+    for (const auto &endpoint : report.boundNow)
+        if (!coveredBy(entries, inventory.requirePci(endpoint)))
+            report.uncovered.push_back(endpoint);
+    return report;
+}
+
+UnpersistReport Persister::unpersist(const std::vector<PersistEntry> &targets, ApplyNow now)
+{
+    const Inventory inventory = scanInventory(host_);
+    PersistStore store(host_);
+    UnpersistReport report;
+    std::vector<PciAddress> present;
+    for (const auto &target : targets)
+        for (const auto &entry : expandGroups(inventory, target, false)) {
+            if (store.remove(entry))
+                report.removed.push_back(entry.text());
+            for (const PciDevice *device : presentMatches(inventory, entry))
+                present.push_back(device->address);
+        }
+    if (now == ApplyNow::No || present.empty())
+        return report;
+
+    // Give back what is on vfio-pci for no VM: bound by `persist` now, or at boot by the rule (no journal then).
+    const std::vector<Journal> journals = engine_.status(); // read once, not once per device
+    for (const auto &address : present) {
+        auto holder = std::find_if(journals.begin(), journals.end(),
+                                   [&](const Journal &journal) { return journal.find(address) != nullptr; });
+        if (holder != journals.end() && holder->owner != persistOwner)
+            report.heldByVms.push_back(address);
+        else if (currentDriver(host_, address) == std::string(vfioDriver))
+            report.givenBack.push_back(address);
+    }
+    if (!report.givenBack.empty())
+        engine_.giveBack(report.givenBack);
+    return report;
+}
+
+} // namespace vfioctl
