@@ -1,6 +1,8 @@
 // The seam through which every read and write of the host (/sys, /proc, /dev, /run, /lib/modules) passes.
 #pragma once
 
+#include "unique_fd.h"
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +30,7 @@ class HostDirectory {
 public:
     virtual ~HostDirectory() = default;
     // A sysfs-style attribute: the whole file, at most one page (sysfs hands an attribute over in one read).
+    // Nothing when it does not exist; Error for any other failure.
     virtual std::optional<std::string> readAttribute(const std::string &name) const = 0;
     virtual std::optional<std::string> readLink(const std::string &name) const = 0;
     // Entry names, sorted.
@@ -40,12 +43,17 @@ class HostRoot {
 public:
     virtual ~HostRoot() = default;
 
-    // The file's contents, or nothing when it does not exist or cannot be read.
-    virtual std::optional<std::string> read(const std::string &path) const = 0;
+    // Reads are bounded: nothing we read is legitimately larger (a 300 MB "journal" is an attack, not a journal).
+    static constexpr size_t defaultReadLimit = 64 << 20;
+
+    // The file's contents, or nothing when it does not exist (ENOENT, ENOTDIR). Anything else is an Error naming
+    // the path: unreadable (EACCES, EIO), not a regular file (a FIFO never blocks us), larger than `limit`.
+    virtual std::optional<std::string> read(const std::string &path, size_t limit = defaultReadLimit) const = 0;
     // Writes as sysfs expects (one write, no truncation games); throws Error carrying the errno text.
     virtual void write(const std::string &path, std::string_view data) = 0;
+    // The link's target; nothing when there is no such entry or it is not a link.
     virtual std::optional<std::string> readLink(const std::string &path) const = 0;
-    // Entry names in a directory, sorted; empty when it does not exist.
+    // Entry names in a directory, sorted; empty when it does not exist, Error when it cannot be read.
     virtual std::vector<std::string> list(const std::string &path) const = 0;
     virtual bool exists(const std::string &path) const = 0;
     // The path with every symlink resolved, still as a host path ("/sys/devices/pci0000:00/...").
@@ -62,12 +70,15 @@ public:
     virtual std::unique_ptr<HostDirectory> openDirectory(const std::string &path) const;
 };
 
-// A HostRoot on a directory of the real filesystem: "/" in production, a fake tree in tests and --root.
+// A HostRoot on a directory of the real filesystem: "/" in production, a fake tree in tests and --root. Under any
+// root but "/", every path resolves inside the root (openat2 RESOLVE_IN_ROOT): absolute links and ".." stop at the
+// root, so nothing a captured tree holds can make us read or write this host.
 class DirectoryHostRoot : public HostRoot {
 public:
+    // Throws Error when `base` is not a directory that can be opened.
     explicit DirectoryHostRoot(std::string base);
 
-    std::optional<std::string> read(const std::string &path) const override;
+    std::optional<std::string> read(const std::string &path, size_t limit = defaultReadLimit) const override;
     void write(const std::string &path, std::string_view data) override;
     std::optional<std::string> readLink(const std::string &path) const override;
     std::vector<std::string> list(const std::string &path) const override;
@@ -79,12 +90,17 @@ public:
     FileLock lockExclusive(const std::string &path) override;
     std::unique_ptr<HostDirectory> openDirectory(const std::string &path) const override;
 
-    // Where a host path lives on the real filesystem.
-    std::string physical(const std::string &path) const;
-    const std::string &base() const { return base_; }
+    // The path as the user sees it: under the root ("/tmp/tree/run/vfioctl/..."), for messages.
+    std::string shown(const std::string &path) const;
 
 private:
+    // open(2) of a host path, resolved inside the root; -1 with errno on failure.
+    int openInside(const std::string &path, int flags, unsigned mode = 0) const;
+    // The directory holding `path`, opened for *at() calls on its last component.
+    UniqueFd openParent(const std::string &path, const char *doing) const;
+
     std::string base_; // without trailing slash; empty for "/"
+    UniqueFd root_;    // the base directory (O_PATH); not open for "/"
 };
 
 // Joins host path pieces with exactly one slash between them.

@@ -32,7 +32,10 @@ public:
     void loadDriver(const std::string &driver);
     int writes() const { return writes_; }
 
-    std::optional<std::string> read(const std::string &path) const override { return fake_.host().read(path); }
+    std::optional<std::string> read(const std::string &path, size_t limit = defaultReadLimit) const override
+    {
+        return fake_.host().read(path, limit);
+    }
     void write(const std::string &path, std::string_view data) override;
     std::optional<std::string> readLink(const std::string &path) const override { return fake_.host().readLink(path); }
     std::vector<std::string> list(const std::string &path) const override { return fake_.host().list(path); }

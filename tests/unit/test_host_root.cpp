@@ -2,7 +2,10 @@
 #include "fake_host.h"
 #include "hardware_names.h"
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
 #include <gtest/gtest.h>
 
 using namespace vfioctl;
@@ -43,7 +46,8 @@ TEST(DirectoryHostRoot, ReportsWriteErrorsWithTheErrnoText)
         fake.host().write("/sys/bus/pci/nonexistent", "1");
         FAIL();
     } catch (const Error &error) {
-        EXPECT_STREQ(error.what(), "cannot open /sys/bus/pci/nonexistent: No such file or directory");
+        // The path as it is under the root, so the user finds the file.
+        EXPECT_EQ(error.what(), "cannot open " + fake.root() + "/sys/bus/pci/nonexistent: No such file or directory");
         EXPECT_EQ(error.errorNumber(), ENOENT);
     }
 }

@@ -1,0 +1,366 @@
+// DirectoryHostRoot: the real filesystem, "/" or a tree confined to its directory.
+#include "host_root.h"
+
+#include "error.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <deque>
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace vfioctl {
+
+namespace {
+
+// Absent, as opposed to unreadable: only these errors mean "there is no such file".
+bool meansAbsent(int error)
+{
+    return error == ENOENT || error == ENOTDIR;
+}
+
+int openat2(int directory, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve)
+{
+    open_how how{};
+    how.flags = flags | O_CLOEXEC;
+    how.mode = mode;
+    how.resolve = resolve;
+    return static_cast<int>(::syscall(SYS_openat2, directory, path, &how, sizeof how));
+}
+
+std::deque<std::string> splitPath(std::string_view path)
+{
+    std::deque<std::string> parts;
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t end = path.find('/', start);
+        if (end == std::string_view::npos)
+            end = path.size();
+        if (end > start)
+            parts.emplace_back(path.substr(start, end - start));
+        start = end + 1;
+    }
+    return parts;
+}
+
+std::string joinParts(const std::vector<std::string> &parts)
+{
+    std::string out;
+    for (const auto &part : parts)
+        out += "/" + part;
+    return out.empty() ? "/" : out;
+}
+
+// The entries of an open directory, "." and ".." left out, sorted; `fd` is taken over.
+std::vector<std::string> sortedEntries(UniqueFd fd, const std::string &shown)
+{
+    std::unique_ptr<DIR, int (*)(DIR *)> dir(::fdopendir(fd.get()), ::closedir);
+    if (!dir)
+        throw Error("cannot list " + shown + ": " + errnoText(errno), errno);
+    fd.release(); // the DIR owns it now
+    std::vector<std::string> names;
+    errno = 0;
+    while (const dirent *entry = ::readdir(dir.get())) {
+        std::string_view name = entry->d_name;
+        if (name != "." && name != "..")
+            names.emplace_back(name);
+    }
+    if (errno != 0)
+        throw Error("cannot list " + shown + ": " + errnoText(errno), errno);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// Reads at most `limit` bytes from a descriptor; Error past it.
+std::string readBounded(int fd, size_t limit, const std::string &shown)
+{
+    std::string data;
+    char buffer[65536];
+    for (;;) {
+        ssize_t got = ::read(fd, buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            throw Error("cannot read " + shown + ": " + errnoText(errno), errno);
+        if (got == 0)
+            return data;
+        if (data.size() + static_cast<size_t>(got) > limit)
+            throw Error(shown + " is larger than " + std::to_string(limit) + " bytes; refusing to read it", EFBIG);
+        data.append(buffer, static_cast<size_t>(got));
+    }
+}
+
+// An open directory descriptor: each attribute costs openat + one read + close, with no path walk. In a confined
+// tree an attribute may not lead out of its directory (RESOLVE_BENEATH).
+class DescriptorDirectory : public HostDirectory {
+public:
+    DescriptorDirectory(UniqueFd fd, std::string shown, bool confined)
+        : fd_(std::move(fd)), shown_(std::move(shown)), confined_(confined)
+    {
+    }
+    std::optional<std::string> readAttribute(const std::string &name) const override
+    {
+        constexpr int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY; // a FIFO planted in a tree must not block us
+        UniqueFd file(confined_ ? openat2(fd_.get(), name.c_str(), flags, 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
+                                : ::openat(fd_.get(), name.c_str(), flags | O_CLOEXEC));
+        if (!file.valid()) {
+            if (meansAbsent(errno))
+                return std::nullopt;
+            throw Error("cannot read " + joinPath(shown_, name) + ": " + errnoText(errno), errno);
+        }
+        char buffer[4096];
+        ssize_t got;
+        do
+            got = ::read(file.get(), buffer, sizeof buffer);
+        while (got < 0 && errno == EINTR);
+        if (got < 0)
+            throw Error("cannot read " + joinPath(shown_, name) + ": " + errnoText(errno), errno);
+        return std::string(buffer, static_cast<size_t>(got));
+    }
+    std::optional<std::string> readLink(const std::string &name) const override
+    {
+        char buffer[4096];
+        ssize_t got = ::readlinkat(fd_.get(), name.c_str(), buffer, sizeof buffer);
+        if (got < 0 && (meansAbsent(errno) || errno == EINVAL))
+            return std::nullopt;
+        if (got < 0 || static_cast<size_t>(got) >= sizeof buffer)
+            throw Error("cannot read the link " + joinPath(shown_, name), got < 0 ? errno : ENAMETOOLONG);
+        return std::string(buffer, static_cast<size_t>(got));
+    }
+    std::vector<std::string> list() const override
+    {
+        UniqueFd copy(::openat(fd_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!copy.valid())
+            throw Error("cannot list " + shown_ + ": " + errnoText(errno), errno);
+        return sortedEntries(std::move(copy), shown_);
+    }
+
+private:
+    UniqueFd fd_;
+    std::string shown_;
+    bool confined_;
+};
+
+} // namespace
+
+DirectoryHostRoot::DirectoryHostRoot(std::string base) : base_(std::move(base))
+{
+    while (!base_.empty() && base_.back() == '/')
+        base_.pop_back();
+    if (base_.empty())
+        return;
+    root_ = UniqueFd(::open(base_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root_.valid())
+        throw Error("cannot open the root " + base_ + ": " + errnoText(errno), errno);
+}
+
+std::string DirectoryHostRoot::shown(const std::string &path) const
+{
+    return base_.empty() ? path : joinPath(base_, path);
+}
+
+int DirectoryHostRoot::openInside(const std::string &path, int flags, unsigned mode) const
+{
+    if (!root_.valid())
+        return ::open(path.c_str(), flags | O_CLOEXEC, mode);
+    return openat2(root_.get(), path.c_str(), static_cast<uint64_t>(flags), mode,
+                   RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+UniqueFd DirectoryHostRoot::openParent(const std::string &path, const char *doing) const
+{
+    UniqueFd parent(openInside(dirName(path), O_RDONLY | O_DIRECTORY));
+    if (!parent.valid())
+        throw Error(std::string("cannot ") + doing + " " + shown(path) + ": " + errnoText(errno), errno);
+    return parent;
+}
+
+std::unique_ptr<HostDirectory> DirectoryHostRoot::openDirectory(const std::string &path) const
+{
+    UniqueFd fd(openInside(path, O_RDONLY | O_DIRECTORY));
+    if (!fd.valid()) {
+        if (meansAbsent(errno))
+            return nullptr;
+        throw Error("cannot open " + shown(path) + ": " + errnoText(errno), errno);
+    }
+    return std::make_unique<DescriptorDirectory>(std::move(fd), shown(path), root_.valid());
+}
+
+std::optional<std::string> DirectoryHostRoot::read(const std::string &path, size_t limit) const
+{
+    UniqueFd fd(openInside(path, O_RDONLY | O_NONBLOCK | O_NOCTTY));
+    if (!fd.valid()) {
+        if (meansAbsent(errno))
+            return std::nullopt;
+        throw Error("cannot read " + shown(path) + ": " + errnoText(errno), errno);
+    }
+    struct stat info;
+    if (::fstat(fd.get(), &info) != 0)
+        throw Error("cannot read " + shown(path) + ": " + errnoText(errno), errno);
+    if (!S_ISREG(info.st_mode))
+        throw Error(shown(path) + " is not a regular file; refusing to read it", EINVAL);
+    return readBounded(fd.get(), limit, shown(path));
+}
+
+void DirectoryHostRoot::write(const std::string &path, std::string_view data)
+{
+    UniqueFd fd(openInside(path, O_WRONLY | O_TRUNC));
+    if (!fd.valid())
+        throw Error("cannot open " + shown(path) + ": " + errnoText(errno), errno);
+    ssize_t wrote = ::write(fd.get(), data.data(), data.size());
+    if (wrote < 0)
+        throw Error("cannot write '" + std::string(data) + "' to " + shown(path) + ": " + errnoText(errno), errno);
+    if (static_cast<size_t>(wrote) != data.size())
+        throw Error("short write to " + shown(path), EIO);
+    if (fd.close() != 0)
+        throw Error("cannot write '" + std::string(data) + "' to " + shown(path) + ": " + errnoText(errno), errno);
+}
+
+std::optional<std::string> DirectoryHostRoot::readLink(const std::string &path) const
+{
+    char buffer[4096];
+    ssize_t got;
+    if (!root_.valid()) {
+        got = ::readlink(path.c_str(), buffer, sizeof buffer);
+    } else {
+        UniqueFd parent(openInside(dirName(path), O_PATH | O_DIRECTORY));
+        if (!parent.valid() && meansAbsent(errno))
+            return std::nullopt;
+        if (!parent.valid())
+            throw Error("cannot read the link " + shown(path) + ": " + errnoText(errno), errno);
+        got = ::readlinkat(parent.get(), baseName(path).c_str(), buffer, sizeof buffer);
+    }
+    if (got < 0 && (meansAbsent(errno) || errno == EINVAL)) // EINVAL: not a link
+        return std::nullopt;
+    if (got < 0 || static_cast<size_t>(got) >= sizeof buffer)
+        throw Error("cannot read the link " + shown(path), got < 0 ? errno : ENAMETOOLONG);
+    return std::string(buffer, static_cast<size_t>(got));
+}
+
+std::vector<std::string> DirectoryHostRoot::list(const std::string &path) const
+{
+    UniqueFd fd(openInside(path, O_RDONLY | O_DIRECTORY));
+    if (!fd.valid()) {
+        if (meansAbsent(errno))
+            return {};
+        throw Error("cannot list " + shown(path) + ": " + errnoText(errno), errno);
+    }
+    return sortedEntries(std::move(fd), shown(path));
+}
+
+bool DirectoryHostRoot::exists(const std::string &path) const
+{
+    UniqueFd fd(openInside(path, O_PATH));
+    if (fd.valid())
+        return true;
+    if (meansAbsent(errno))
+        return false;
+    throw Error("cannot look up " + shown(path) + ": " + errnoText(errno), errno);
+}
+
+std::string DirectoryHostRoot::canonical(const std::string &path) const
+{
+    // Resolved by hand rather than realpath(3) so that absolute links stay inside a fake root.
+    std::vector<std::string> done;
+    std::deque<std::string> todo = splitPath(path);
+    int hops = 0;
+    while (!todo.empty()) {
+        std::string part = std::move(todo.front());
+        todo.pop_front();
+        if (part == ".")
+            continue;
+        if (part == "..") {
+            if (!done.empty())
+                done.pop_back();
+            continue;
+        }
+        done.push_back(part);
+        auto target = readLink(joinParts(done));
+        if (!target)
+            continue;
+        if (++hops > 40)
+            throw Error("too many levels of symbolic links resolving " + shown(path), ELOOP);
+        done.pop_back();
+        if (!target->empty() && target->front() == '/')
+            done.clear();
+        auto parts = splitPath(*target);
+        todo.insert(todo.begin(), parts.begin(), parts.end());
+    }
+    return joinParts(done);
+}
+
+void DirectoryHostRoot::makeDirectories(const std::string &path, unsigned mode)
+{
+    std::string built;
+    for (const auto &part : splitPath(path)) {
+        UniqueFd parent = openParent(built + "/" + part, "create directory");
+        built += "/" + part;
+        if (::mkdirat(parent.get(), part.c_str(), mode) != 0 && errno != EEXIST)
+            throw Error("cannot create directory " + shown(built) + ": " + errnoText(errno), errno);
+    }
+    UniqueFd made(openInside(path, O_RDONLY | O_DIRECTORY));
+    if (!made.valid() || ::fchmod(made.get(), mode) != 0)
+        throw Error("cannot set the mode of " + shown(path) + ": " + errnoText(errno), errno);
+}
+
+void DirectoryHostRoot::replaceAtomically(const std::string &path, std::string_view data, unsigned mode)
+{
+    UniqueFd parent = openParent(path, "replace");
+    const std::string name = baseName(path);
+    const std::string temporary = name + ".tmp." + std::to_string(::getpid());
+    auto fail = [&](const std::string &what) {
+        int saved = errno;
+        ::unlinkat(parent.get(), temporary.c_str(), 0);
+        throw Error(what + ": " + errnoText(saved), saved);
+    };
+    {
+        UniqueFd fd(::openat(parent.get(), temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                             mode));
+        if (!fd.valid())
+            throw Error("cannot create " + shown(dirName(path) + "/" + temporary) + ": " + errnoText(errno), errno);
+        size_t written = 0;
+        while (written < data.size()) {
+            ssize_t wrote = ::write(fd.get(), data.data() + written, data.size() - written);
+            if (wrote < 0 && errno == EINTR)
+                continue;
+            if (wrote < 0)
+                fail("cannot write " + shown(path));
+            written += static_cast<size_t>(wrote);
+        }
+        if (::fsync(fd.get()) != 0 || fd.close() != 0)
+            fail("cannot sync " + shown(path));
+    }
+    if (::renameat(parent.get(), temporary.c_str(), parent.get(), name.c_str()) != 0)
+        fail("cannot replace " + shown(path));
+    if (::fsync(parent.get()) != 0)
+        throw Error("cannot sync directory " + shown(dirName(path)) + ": " + errnoText(errno), errno);
+}
+
+void DirectoryHostRoot::remove(const std::string &path)
+{
+    UniqueFd parent = openParent(path, "remove");
+    if (::unlinkat(parent.get(), baseName(path).c_str(), 0) != 0 && errno != ENOENT)
+        throw Error("cannot remove " + shown(path) + ": " + errnoText(errno), errno);
+    if (::fsync(parent.get()) != 0)
+        throw Error("cannot sync directory " + shown(dirName(path)) + ": " + errnoText(errno), errno);
+}
+
+FileLock DirectoryHostRoot::lockExclusive(const std::string &path)
+{
+    UniqueFd parent = openParent(path, "open lock");
+    UniqueFd fd(::openat(parent.get(), baseName(path).c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd.valid())
+        throw Error("cannot open lock " + shown(path) + ": " + errnoText(errno), errno);
+    while (::flock(fd.get(), LOCK_EX) != 0) {
+        if (errno != EINTR)
+            throw Error("cannot lock " + shown(path) + ": " + errnoText(errno), errno);
+    }
+    return FileLock(fd.release());
+}
+
+} // namespace vfioctl
