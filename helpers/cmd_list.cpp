@@ -5,6 +5,7 @@
 #include "sysfs_value.h"
 #include "text_table.h"
 
+#include <functional>
 #include <ostream>
 #include <set>
 
@@ -158,6 +159,34 @@ void printBlockTable(const Inventory &inventory, std::ostream &out)
     table.print(out);
 }
 
+// Streamed, one device a line: a host with tens of thousands of SR-IOV functions never holds the whole document in
+// memory (docs/PERFORMANCE.md).
+void printJson(const Inventory &inventory, const std::function<bool(const char *)> &wants, bool eligibleOnly,
+               const std::optional<HolderMap> &holders, std::ostream &out)
+{
+    JsonArrayWriter writer(out);
+    if (wants("pci")) {
+        writer.begin("pci");
+        for (const auto &device : inventory.pci) {
+            Eligibility eligibility = eligibilityWithHolders(inventory, device, holders);
+            if (!eligibleOnly || eligibility.eligible())
+                writer.item(toJson(device, eligibility, holdersOf(holders, device.address), holders.has_value()));
+        }
+    }
+    auto section = [&](const char *kind, const auto &devices) {
+        if (!wants(kind))
+            return;
+        writer.begin(kind);
+        for (const auto &device : devices)
+            writer.item(toJson(device));
+    };
+    section("usb", inventory.usb);
+    section("scsi", inventory.scsi);
+    section("net", inventory.net);
+    section("block", inventory.block);
+    writer.finish();
+}
+
 } // namespace
 
 void declareList(CommandOptions &options)
@@ -182,29 +211,7 @@ int runList(CommandContext &context)
     const std::optional<HolderMap> holders = wants("pci") ? context.holdingsForListing() : std::nullopt;
 
     if (values.count("json")) {
-        // Streamed, one device a line: a host with tens of thousands of SR-IOV functions never holds the whole
-        // document in memory (docs/PERFORMANCE.md).
-        JsonArrayWriter writer(context.out);
-        if (wants("pci")) {
-            writer.begin("pci");
-            for (const auto &device : inventory.pci) {
-                Eligibility eligibility = eligibilityWithHolders(inventory, device, holders);
-                if (!eligibleOnly || eligibility.eligible())
-                    writer.item(toJson(device, eligibility, holdersOf(holders, device.address), holders.has_value()));
-            }
-        }
-        auto section = [&](const char *kind, const auto &devices) {
-            if (!wants(kind))
-                return;
-            writer.begin(kind);
-            for (const auto &device : devices)
-                writer.item(toJson(device));
-        };
-        section("usb", inventory.usb);
-        section("scsi", inventory.scsi);
-        section("net", inventory.net);
-        section("block", inventory.block);
-        writer.finish();
+        printJson(inventory, wants, eligibleOnly, holders, context.out);
         return exitOk;
     }
 

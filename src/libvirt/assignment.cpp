@@ -58,6 +58,80 @@ std::vector<PciAddress> Assigner::groupEndpoints(const PciAddress &address, bool
     return endpoints;
 }
 
+namespace {
+
+// The endpoints of `group` that `xml` lists (Listed::Yes) or does not (Listed::No).
+enum class Listed { Yes, No };
+std::vector<PciAddress> endpointsListed(const std::optional<std::string> &xml, const std::vector<PciAddress> &group,
+                                        Listed wanted)
+{
+    std::vector<PciAddress> found;
+    for (const auto &endpoint : group)
+        if (listedIn(xml, endpoint) == (wanted == Listed::Yes))
+            found.push_back(endpoint);
+    return found;
+}
+
+bool contains(const std::vector<PciAddress> &devices, const PciAddress &device)
+{
+    return std::find(devices.begin(), devices.end(), device) != devices.end();
+}
+
+} // namespace
+
+void Assigner::refuseOtherHolders(const std::string &vmName, const PciAddress &device,
+                                  const std::vector<PciAddress> &group)
+{
+    const HolderMap holders = findHolders(hypervisor_.domains());
+    for (const auto &endpoint : group)
+        if (auto found = holders.find(endpoint); found != holders.end())
+            for (const auto &holder : found->second)
+                if (holder.vm != vmName)
+                    throw Error("cannot assign " + device.str() + " to " + vmName + ": " + endpoint.str() + " is " +
+                                    describeHolder(holder) + "; unassign it there first",
+                                EBUSY);
+}
+
+void Assigner::plugLive(const std::string &vmName, const std::vector<PciAddress> &toPlug, AssignmentReport &report)
+{
+    // Bind the whole group first (journalled under the VM's name, so the hook gives it back when the VM stops),
+    // then hot-plug; any failure unplugs what was plugged and gives back what was bound here.
+    std::vector<PciAddress> heldBefore;
+    for (const auto &entry : engine_.held(vmName))
+        heldBefore.push_back(entry.device);
+    BindRequest request;
+    request.owner = vmName;
+    request.devices = toPlug;
+    request.hostUseHint = "stop using it on the host first";
+    engine_.bind(request);
+    std::vector<PciAddress> boundHere;
+    for (const auto &endpoint : report.group)
+        if (!contains(heldBefore, endpoint))
+            boundHere.push_back(endpoint);
+    try {
+        for (const auto &endpoint : toPlug) {
+            hypervisor_.attachLive(vmName, pciHostdevXml(endpoint));
+            report.liveChanged.push_back(endpoint);
+        }
+    } catch (const Error &error) {
+        for (const auto &plugged : report.liveChanged) {
+            try {
+                hypervisor_.detachLive(vmName, pciHostdevXml(plugged));
+            } catch (const Error &) {
+                // The VM keeps it; the hook gives it back when the VM stops.
+            }
+        }
+        try {
+            if (report.liveChanged.empty())
+                engine_.giveBack(boundHere);
+        } catch (const Error &) {
+        }
+        throw Error("cannot hot-plug into " + vmName + ": " + error.what() +
+                        (report.liveChanged.empty() ? "; nothing was changed" : ""),
+                    error.errorNumber());
+    }
+}
+
 AssignmentReport Assigner::assign(const std::string &vmName, const PciAddress &device, AssignOptions options)
 {
     const VmInfo vm = hypervisor_.domain(vmName);
@@ -65,71 +139,47 @@ AssignmentReport Assigner::assign(const std::string &vmName, const PciAddress &d
     AssignmentReport report;
     report.vmActive = vm.active();
     report.group = groupEndpoints(device, true);
+    refuseOtherHolders(vmName, device, report.group);
 
-    const HolderMap holders = findHolders(hypervisor_.domains());
-    for (const auto &endpoint : report.group)
-        if (auto found = holders.find(endpoint); found != holders.end())
-            for (const auto &holder : found->second)
-                if (holder.vm != vmName)
-                    throw Error("cannot assign " + device.str() + " to " + vmName + ": " + endpoint.str() + " is " +
-                                    describeHolder(holder) + "; unassign it there first",
-                                EBUSY);
-
-    std::vector<PciAddress> toPlug;
     if (options.live)
-        for (const auto &endpoint : report.group)
-            if (!listedIn(vm.liveXml, endpoint))
-                toPlug.push_back(endpoint);
-    if (!toPlug.empty()) {
-        // Bind the whole group first (journalled under the VM's name, so the hook gives it back when the VM stops),
-        // then hot-plug; any failure unplugs what was plugged and gives back what was bound here.
-        std::vector<PciAddress> heldBefore;
-        for (const auto &entry : engine_.held(vmName))
-            heldBefore.push_back(entry.device);
-        BindRequest request;
-        request.owner = vmName;
-        request.devices = toPlug;
-        request.hostUseHint = "stop using it on the host first";
-        engine_.bind(request);
-        std::vector<PciAddress> boundHere;
-        for (const auto &endpoint : report.group)
-            if (std::find(heldBefore.begin(), heldBefore.end(), endpoint) == heldBefore.end())
-                boundHere.push_back(endpoint);
-        try {
-            for (const auto &endpoint : toPlug) {
-                hypervisor_.attachLive(vmName, pciHostdevXml(endpoint));
-                report.liveChanged.push_back(endpoint);
-            }
-        } catch (const Error &error) {
-            for (const auto &plugged : report.liveChanged) {
-                try {
-                    hypervisor_.detachLive(vmName, pciHostdevXml(plugged));
-                } catch (const Error &) {
-                    // The VM keeps it; the hook gives it back when the VM stops.
-                }
-            }
-            try {
-                if (report.liveChanged.empty())
-                    engine_.giveBack(boundHere);
-            } catch (const Error &) {
-            }
-            throw Error("cannot hot-plug into " + vmName + ": " + error.what() +
-                            (report.liveChanged.empty() ? "; nothing was changed" : ""),
-                        error.errorNumber());
-        }
-    }
-
-    if (options.config) {
-        std::vector<PciAddress> missing;
-        for (const auto &endpoint : report.group)
-            if (!listedIn(vm.configXml, endpoint))
-                missing.push_back(endpoint);
-        if (!missing.empty()) {
+        if (auto toPlug = endpointsListed(vm.liveXml, report.group, Listed::No); !toPlug.empty())
+            plugLive(vmName, toPlug, report);
+    if (options.config)
+        if (auto missing = endpointsListed(vm.configXml, report.group, Listed::No); !missing.empty()) {
             hypervisor_.define(withPciHostdevs(vm.configXml, missing));
             report.configChanged = missing;
         }
-    }
     return report;
+}
+
+void Assigner::unplugLive(const std::string &vmName, const std::vector<PciAddress> &plugged, AssignmentReport &report)
+{
+    for (const auto &endpoint : plugged)
+        hypervisor_.detachLive(vmName, pciHostdevXml(endpoint));
+    // Unplug needs the guest's consent; until QEMU lets go, the device must stay on vfio-pci.
+    const auto deadline = std::chrono::steady_clock::now() + unplugWait_;
+    std::vector<PciAddress> kept = plugged;
+    while (!kept.empty()) {
+        const auto live = hypervisor_.domain(vmName).liveXml;
+        std::erase_if(kept, [&](const PciAddress &endpoint) { return !listedIn(live, endpoint); });
+        if (kept.empty() || std::chrono::steady_clock::now() >= deadline)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    for (const auto &endpoint : plugged)
+        if (!contains(kept, endpoint))
+            report.liveChanged.push_back(endpoint);
+    if (!kept.empty())
+        throw Error("the guest of " + vmName + " has not released " + joinAddresses(kept) + " within " +
+                        std::to_string(unplugWait_.count() / 1000) +
+                        " s; it stays on vfio-pci and is given back when the VM stops",
+                    EBUSY);
+    std::vector<PciAddress> held;
+    for (const auto &entry : engine_.held(vmName))
+        if (contains(report.group, entry.device))
+            held.push_back(entry.device);
+    if (!held.empty())
+        engine_.giveBack(held);
 }
 
 AssignmentReport Assigner::unassign(const std::string &vmName, const PciAddress &device, AssignOptions options)
@@ -140,49 +190,13 @@ AssignmentReport Assigner::unassign(const std::string &vmName, const PciAddress 
     report.vmActive = vm.active();
     report.group = groupEndpoints(device, false);
 
-    if (options.live) {
-        std::vector<PciAddress> plugged;
-        for (const auto &endpoint : report.group)
-            if (listedIn(vm.liveXml, endpoint))
-                plugged.push_back(endpoint);
-        for (const auto &endpoint : plugged)
-            hypervisor_.detachLive(vmName, pciHostdevXml(endpoint));
-        // Unplug needs the guest's consent; until QEMU lets go, the device must stay on vfio-pci.
-        const auto deadline = std::chrono::steady_clock::now() + unplugWait_;
-        std::vector<PciAddress> kept = plugged;
-        while (!kept.empty()) {
-            const auto live = hypervisor_.domain(vmName).liveXml;
-            std::erase_if(kept, [&](const PciAddress &endpoint) { return !listedIn(live, endpoint); });
-            if (kept.empty() || std::chrono::steady_clock::now() >= deadline)
-                break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        for (const auto &endpoint : plugged)
-            if (std::find(kept.begin(), kept.end(), endpoint) == kept.end())
-                report.liveChanged.push_back(endpoint);
-        if (!kept.empty())
-            throw Error("the guest of " + vmName + " has not released " + joinAddresses(kept) + " within " +
-                            std::to_string(unplugWait_.count() / 1000) +
-                            " s; it stays on vfio-pci and is given back when the VM stops",
-                        EBUSY);
-        std::vector<PciAddress> held;
-        for (const auto &entry : engine_.held(vmName))
-            if (std::find(report.group.begin(), report.group.end(), entry.device) != report.group.end())
-                held.push_back(entry.device);
-        if (!held.empty())
-            engine_.giveBack(held);
-    }
-
-    if (options.config) {
-        std::vector<PciAddress> listed;
-        for (const auto &endpoint : report.group)
-            if (listedIn(vm.configXml, endpoint))
-                listed.push_back(endpoint);
-        if (!listed.empty()) {
+    if (options.live)
+        unplugLive(vmName, endpointsListed(vm.liveXml, report.group, Listed::Yes), report);
+    if (options.config)
+        if (auto listed = endpointsListed(vm.configXml, report.group, Listed::Yes); !listed.empty()) {
             hypervisor_.define(withoutPciHostdevs(vm.configXml, listed));
             report.configChanged = listed;
         }
-    }
     return report;
 }
 

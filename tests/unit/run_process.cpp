@@ -13,10 +13,15 @@ extern char **environ;
 
 namespace vfioctl::testing {
 
-ProcessResult runProcess(const std::vector<std::string> &argv, const std::string &input)
+namespace {
+
+struct Child {
+    pid_t pid;
+    int in, out, err; // our ends of its stdin, stdout and stderr
+};
+
+Child spawnChild(const std::vector<std::string> &argv)
 {
-    // A child that exits before reading all its input (as it may on purpose) must not kill the test with SIGPIPE.
-    std::signal(SIGPIPE, SIG_IGN);
     int in[2], out[2], err[2];
     if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
         throw std::runtime_error("pipe failed");
@@ -37,14 +42,18 @@ ProcessResult runProcess(const std::vector<std::string> &argv, const std::string
     close(err[1]);
     if (spawned != 0)
         throw std::runtime_error("cannot run " + argv[0]);
-    // Feed stdin and drain both outputs together so neither side blocks on a full pipe.
-    ProcessResult result;
+    return {pid, in[1], out[0], err[0]};
+}
+
+// Feeds stdin and drains both outputs together so neither side blocks on a full pipe.
+void exchange(Child &child, const std::string &input, ProcessResult &result)
+{
     size_t written = 0;
     if (input.empty()) {
-        close(in[1]);
-        in[1] = -1;
+        close(child.in);
+        child.in = -1;
     }
-    pollfd fds[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {in[1], POLLOUT, 0}};
+    pollfd fds[3] = {{child.out, POLLIN, 0}, {child.err, POLLIN, 0}, {child.in, POLLOUT, 0}};
     int open = 2;
     while (open > 0 || fds[2].fd >= 0) {
         if (poll(fds, 3, -1) < 0 && errno != EINTR)
@@ -72,8 +81,19 @@ ProcessResult runProcess(const std::vector<std::string> &argv, const std::string
             }
         }
     }
+}
+
+} // namespace
+
+ProcessResult runProcess(const std::vector<std::string> &argv, const std::string &input)
+{
+    // A child that exits before reading all its input (as it may on purpose) must not kill the test with SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
+    Child child = spawnChild(argv);
+    ProcessResult result;
+    exchange(child, input, result);
     int status = 0;
-    waitpid(pid, &status, 0);
+    waitpid(child.pid, &status, 0);
     result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return result;
 }

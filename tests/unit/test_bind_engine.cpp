@@ -4,11 +4,15 @@
 #include "simulated_kernel.h"
 #include "workstation.h"
 
+#include "testkit.h"
+
 #include <gtest/gtest.h>
 #include <map>
 #include <thread>
 
 using namespace vfioctl;
+using vfioctl::testing::addGpuWithAudio;
+using vfioctl::testing::at;
 using vfioctl::testing::FakeHost;
 using vfioctl::testing::FakeModuleLoader;
 using vfioctl::testing::KernelStep;
@@ -18,30 +22,11 @@ namespace {
 
 struct SimulatedCrash {}; // not an Error: the process "dies" here, nothing is rolled back
 
-PciAddress at(const char *text)
-{
-    return PciAddress::parse(text);
-}
-
 // Three groups to prepare: a GPU with its audio companion behind a root port, a multi-function USB controller,
 // and a single NVMe. One device starts on a non-default driver (pci-stub by override), one with no driver.
 void buildThreeGroups(FakeHost &fake)
 {
-    fake.addPci({.address = "0000:00:01.0", .classCode = 0x060400, .driver = "pcieport", .group = 1});
-    fake.addPci({.address = "0000:01:00.0",
-                 .classCode = 0x030000,
-                 .vendor = 0x10de,
-                 .device = 0x2204,
-                 .driver = "nouveau",
-                 .group = 1,
-                 .parent = "0000:00:01.0"});
-    fake.addPci({.address = "0000:01:00.1",
-                 .classCode = 0x040300,
-                 .vendor = 0x10de,
-                 .device = 0x1aef,
-                 .driver = "snd_hda_intel",
-                 .group = 1,
-                 .parent = "0000:00:01.0"});
+    addGpuWithAudio(fake, "nouveau", 1);
     fake.addPci({.address = "0000:02:00.0",
                  .classCode = 0x0c0330,
                  .vendor = 0x1b21,

@@ -2,6 +2,8 @@
 #include "run_process.h"
 #include "workstation.h"
 
+#include "testkit.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -30,8 +32,7 @@ TEST_F(CliTest, ListJsonHasEveryPciDeviceWithItsEligibility)
     auto document = nlohmann::json::parse(result.out);
     ASSERT_EQ(document["pci"].size(), 15u);
     EXPECT_FALSE(document.contains("usb"));
-    const auto &gpu = document["pci"][5];
-    EXPECT_EQ(gpu["address"], "0000:01:00.0");
+    const auto &gpu = vfioctl::testing::byAddress(document["pci"], "0000:01:00.0");
     EXPECT_EQ(gpu["class"], "030000");
     EXPECT_EQ(gpu["vendor_id"], "10de");
     EXPECT_EQ(gpu["driver"], "nvidia");
@@ -59,8 +60,7 @@ TEST_F(CliTest, ListAllJsonHasEveryType)
     auto document = nlohmann::json::parse(result.out);
     for (const char *type : {"pci", "usb", "scsi", "net", "block"})
         EXPECT_TRUE(document.contains(type)) << type;
-    ASSERT_EQ(document["block"][1]["name"], "sda"); // nvme0n1 sorts first
-    EXPECT_EQ(document["block"][1]["host_uses"][0]["detail"], "sda1 mounted at /");
+    EXPECT_EQ(vfioctl::testing::byKey(document["block"], "name", "sda")["host_uses"][0]["detail"], "sda1 mounted at /");
 }
 
 TEST_F(CliTest, HumanListShowsReasonsUnderTheDevice)

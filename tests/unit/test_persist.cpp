@@ -6,6 +6,7 @@
 #include "pci_scanner.h"
 #include "persistence.h"
 #include "simulated_kernel.h"
+#include "testkit.h"
 #include "workstation.h"
 
 #include <gtest/gtest.h>
@@ -18,29 +19,19 @@ using vfioctl::testing::SimulatedKernel;
 
 namespace {
 
-class PersistTest : public ::testing::Test {
+class PersistTest : public ::testing::Test, protected vfioctl::testing::SimulatedWorkstation {
 protected:
-    void SetUp() override
-    {
-        vfioctl::testing::buildWorkstation(fake);
-        fake.addDriver("vfio-pci");
-        kernel = std::make_unique<SimulatedKernel>(fake);
-        kernel->supports("vfio-pci", 0x10de, 0x2204);
-    }
     int run(const char *command, std::vector<std::string> args)
     {
         out.str("");
         err.str("");
         args.insert(args.begin(), command);
-        return cli::runOn({*kernel, names, *modules, false}, args, out, err);
+        return cli::runOn({*kernel, names, *refusing, false}, args, out, err);
     }
-    std::string driverOf(const char *address) { return currentDriver(*kernel, PciAddress::parse(address)); }
     bool marked(const std::string &name) { return fake.host().exists("/etc/vfioctl/persist.d/" + name); }
 
-    FakeHost fake;
-    std::unique_ptr<SimulatedKernel> kernel;
     NoHardwareNames names;
-    std::unique_ptr<ModuleLoader> modules = makeRefusingLoader();
+    std::unique_ptr<ModuleLoader> refusing = makeRefusingLoader();
     std::ostringstream out, err;
 };
 
@@ -78,9 +69,9 @@ TEST_F(PersistTest, PersistingAnAddressMarksItsWholeGroupAndBindsItNow)
     ASSERT_EQ(run("persist", {"--list", "--json"}), 0);
     auto listed = nlohmann::json::parse(out.str())["persisted"];
     ASSERT_EQ(listed.size(), 2u);
-    EXPECT_EQ(listed[0]["kind"], "address");
-    EXPECT_EQ(listed[0]["target"], "0000:01:00.0");
-    EXPECT_EQ(listed[0]["devices"][0]["driver"], "vfio-pci");
+    const auto &gpu = vfioctl::testing::byKey(listed, "target", "0000:01:00.0");
+    EXPECT_EQ(gpu["kind"], "address");
+    EXPECT_EQ(vfioctl::testing::byAddress(gpu["devices"], "0000:01:00.0")["driver"], "vfio-pci");
 
     ASSERT_EQ(run("unpersist", {"0000:01:00.1"}), 0) << err.str();
     EXPECT_FALSE(marked("pci-0000:01:00.0"));

@@ -5,6 +5,7 @@
 #include "pci_scanner.h"
 #include "qemu_hook.h"
 #include "simulated_kernel.h"
+#include "testkit.h"
 #include "workstation.h"
 
 #include <gtest/gtest.h>
@@ -37,17 +38,9 @@ std::string domainXml(const std::string &devices, const std::string &metadata = 
            "</devices></domain>";
 }
 
-class QemuHookTest : public ::testing::Test {
+class QemuHookTest : public ::testing::Test, protected vfioctl::testing::SimulatedWorkstation {
 protected:
-    void SetUp() override
-    {
-        vfioctl::testing::buildWorkstation(fake);
-        fake.addDriver("vfio-pci");
-        kernel = std::make_unique<SimulatedKernel>(fake);
-        kernel->supports("vfio-pci", 0x10de, 0x2204);
-        modules = std::make_unique<FakeModuleLoader>(*kernel);
-        hook = std::make_unique<QemuHook>(*kernel, *modules, log, std::chrono::milliseconds(500));
-    }
+    void SetUp() override { hook = std::make_unique<QemuHook>(*kernel, *modules, log, std::chrono::milliseconds(500)); }
 
     int call(const std::string &vm, const std::string &operation, const std::string &sub, const std::string &xml)
     {
@@ -62,16 +55,12 @@ protected:
             userError);
     }
 
-    std::string driverOf(const char *address) { return currentDriver(*kernel, PciAddress::parse(address)); }
     std::string overrideOf(const char *address)
     {
         return fake.read(fake.devicePath(address) + "/driver_override");
     }
     bool holds(const std::string &owner) { return BindJournal(*kernel).load(owner).has_value(); }
 
-    FakeHost fake;
-    std::unique_ptr<SimulatedKernel> kernel;
-    std::unique_ptr<FakeModuleLoader> modules;
     RecordingHookLog log;
     std::unique_ptr<QemuHook> hook;
     std::ostringstream userError;

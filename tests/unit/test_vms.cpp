@@ -12,21 +12,20 @@
 #include "simulated_kernel.h"
 #include "workstation.h"
 
+#include "testkit.h"
+
 #include <gtest/gtest.h>
 #include <map>
 #include <nlohmann/json.hpp>
 
 using namespace vfioctl;
+using vfioctl::testing::at;
+using vfioctl::testing::byAddress;
 using vfioctl::testing::FakeHost;
 using vfioctl::testing::FakeModuleLoader;
 using vfioctl::testing::SimulatedKernel;
 
 namespace {
-
-PciAddress at(const char *text)
-{
-    return PciAddress::parse(text);
-}
 
 std::string testDomain(const std::string &name, const std::string &devices, bool running)
 {
@@ -216,25 +215,15 @@ public:
     bool stubborn = false;
 };
 
-class LiveAssignment : public ::testing::Test {
+class LiveAssignment : public ::testing::Test, protected vfioctl::testing::SimulatedWorkstation {
 protected:
     void SetUp() override
     {
-        vfioctl::testing::buildWorkstation(fake);
-        fake.addDriver("vfio-pci");
-        kernel = std::make_unique<SimulatedKernel>(fake);
-        kernel->supports("vfio-pci", 0x10de, 0x2204);
-        modules = std::make_unique<FakeModuleLoader>(*kernel);
         engine = std::make_unique<BindEngine>(*kernel, *modules, std::chrono::milliseconds(200));
         std::string xml = "<domain><name>win11</name><devices/></domain>";
         hypervisor.vms["win11"] = {"win11", VmState::Paused, xml, xml};
         assigner = std::make_unique<Assigner>(*kernel, hypervisor, *engine, std::chrono::milliseconds(300));
     }
-    std::string driverOf(const char *address) { return currentDriver(*kernel, at(address)); }
-
-    FakeHost fake;
-    std::unique_ptr<SimulatedKernel> kernel;
-    std::unique_ptr<FakeModuleLoader> modules;
     std::unique_ptr<BindEngine> engine;
     FakeHypervisor hypervisor;
     std::unique_ptr<Assigner> assigner;
@@ -326,22 +315,16 @@ TEST(CliVms, ListShowsHoldersAndHoldersCommandAnswers)
     auto listed = run({"list", "--json", "--connect", uri});
     ASSERT_EQ(listed.exitCode, 0) << listed.err;
     auto document = nlohmann::json::parse(listed.out);
-    for (const auto &device : document["pci"]) {
-        if (device["address"] == "0000:01:00.0") {
-            EXPECT_EQ(device["holders"][0]["vm"], "linux");
-            EXPECT_EQ(device["holders"][0]["state"], "shut off");
-            EXPECT_EQ(device["eligible"], true);
-            EXPECT_EQ(device["notes"][0], "assigned to stopped VM linux");
-        }
-        if (device["address"] == "0000:04:00.3") {
-            EXPECT_EQ(device["eligible"], false);
-            EXPECT_EQ(device["ineligible_reasons"][0]["kind"], "held-by-vm");
-            EXPECT_EQ(device["ineligible_reasons"][0]["detail"], "held by running VM router");
-        }
-        if (device["address"] == "0000:02:00.0") {
-            EXPECT_EQ(device["holders"], nlohmann::json::array());
-        }
-    }
+    const auto &gpu = byAddress(document["pci"], "0000:01:00.0");
+    EXPECT_EQ(gpu["holders"][0]["vm"], "linux");
+    EXPECT_EQ(gpu["holders"][0]["state"], "shut off");
+    EXPECT_EQ(gpu["eligible"], true);
+    EXPECT_EQ(gpu["notes"][0], "assigned to stopped VM linux");
+    const auto &vf = byAddress(document["pci"], "0000:04:00.3");
+    EXPECT_EQ(vf["eligible"], false);
+    EXPECT_EQ(vf["ineligible_reasons"][0]["kind"], "held-by-vm");
+    EXPECT_EQ(vf["ineligible_reasons"][0]["detail"], "held by running VM router");
+    EXPECT_EQ(byAddress(document["pci"], "0000:02:00.0")["holders"], nlohmann::json::array());
     auto text = run({"list", "--connect", uri});
     EXPECT_NE(text.out.find("assigned to stopped VM linux"), std::string::npos) << text.out;
     EXPECT_NE(text.out.find(" VM "), std::string::npos);

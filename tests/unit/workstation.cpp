@@ -1,35 +1,64 @@
 #include "workstation.h"
 
+#include "testkit.h"
+
 namespace vfioctl::testing {
+
+namespace {
+
+// The host's own NICs: a dual-port igb, eno1 with an address and the default route.
+void addHostNics(FakeHost &fake)
+{
+    fake.addPci({.address = "0000:03:00.0",
+                 .classCode = 0x020000,
+                 .vendor = 0x8086,
+                 .device = 0x1521,
+                 .driver = "igb",
+                 .group = 6});
+    fake.addPci({.address = "0000:03:00.1",
+                 .classCode = 0x020000,
+                 .vendor = 0x8086,
+                 .device = 0x1521,
+                 .driver = "igb",
+                 .group = 6});
+    fake.addNet("eno1", "0000:03:00.0", "00:1b:21:aa:bb:01");
+    fake.addNet("eno2", "0000:03:00.1", "00:1b:21:aa:bb:02");
+    fake.addIpv4("eno1", "192.168.1.10", 24);
+    fake.addDefaultRoute("eno1");
+}
+
+// A ConnectX PF (group 7) and two of its VFs (groups 8 and 9), one with a netdev.
+void addSriovNic(FakeHost &fake)
+{
+    fake.addPci({.address = "0000:04:00.0",
+                 .classCode = 0x020000,
+                 .vendor = 0x15b3,
+                 .device = 0x1017,
+                 .driver = "mlx5_core",
+                 .group = 7});
+    fake.addPci({.address = "0000:04:00.2",
+                 .classCode = 0x020000,
+                 .vendor = 0x15b3,
+                 .device = 0x1018,
+                 .driver = "mlx5_core",
+                 .group = 8,
+                 .physfn = "0000:04:00.0"});
+    fake.addPci({.address = "0000:04:00.3",
+                 .classCode = 0x020000,
+                 .vendor = 0x15b3,
+                 .device = 0x1018,
+                 .driver = "mlx5_core",
+                 .group = 9,
+                 .physfn = "0000:04:00.0"});
+    fake.addNet("enp4s0v0", "0000:04:00.2", "52:54:00:00:04:02");
+}
+
+} // namespace
 
 void buildWorkstation(FakeHost &fake)
 {
     fake.addPci({.address = "0000:00:00.0", .classCode = 0x060000, .vendor = 0x8086, .device = 0x3e30, .group = 0});
-    fake.addPci({.address = "0000:00:01.0",
-                 .classCode = 0x060400,
-                 .vendor = 0x8086,
-                 .device = 0x1901,
-                 .driver = "pcieport",
-                 .group = 1});
-    fake.addPci({.address = "0000:01:00.0",
-                 .classCode = 0x030000,
-                 .vendor = 0x10de,
-                 .device = 0x2204,
-                 .subVendor = 0x1458,
-                 .subDevice = 0x403b,
-                 .revision = 0xa1,
-                 .driver = "nvidia",
-                 .group = 1,
-                 .parent = "0000:00:01.0",
-                 .resetMethod = "flr bus",
-                 .numaNode = 0});
-    fake.addPci({.address = "0000:01:00.1",
-                 .classCode = 0x040300,
-                 .vendor = 0x10de,
-                 .device = 0x1aef,
-                 .driver = "snd_hda_intel",
-                 .group = 1,
-                 .parent = "0000:00:01.0"});
+    addGpuWithAudio(fake, "nvidia", 1);
     fake.addPci({.address = "0000:00:02.0",
                  .classCode = 0x030000,
                  .vendor = 0x8086,
@@ -62,43 +91,8 @@ void buildWorkstation(FakeHost &fake)
                  .driver = "nvme",
                  .group = 5});
     fake.addNvmeDisk("0000:02:00.0", "nvme0n1", "259:0", {{"nvme0n1p1", "259:1"}});
-    fake.addPci({.address = "0000:03:00.0",
-                 .classCode = 0x020000,
-                 .vendor = 0x8086,
-                 .device = 0x1521,
-                 .driver = "igb",
-                 .group = 6});
-    fake.addPci({.address = "0000:03:00.1",
-                 .classCode = 0x020000,
-                 .vendor = 0x8086,
-                 .device = 0x1521,
-                 .driver = "igb",
-                 .group = 6});
-    fake.addNet("eno1", "0000:03:00.0", "00:1b:21:aa:bb:01");
-    fake.addNet("eno2", "0000:03:00.1", "00:1b:21:aa:bb:02");
-    fake.addIpv4("eno1", "192.168.1.10", 24);
-    fake.addDefaultRoute("eno1");
-    fake.addPci({.address = "0000:04:00.0",
-                 .classCode = 0x020000,
-                 .vendor = 0x15b3,
-                 .device = 0x1017,
-                 .driver = "mlx5_core",
-                 .group = 7});
-    fake.addPci({.address = "0000:04:00.2",
-                 .classCode = 0x020000,
-                 .vendor = 0x15b3,
-                 .device = 0x1018,
-                 .driver = "mlx5_core",
-                 .group = 8,
-                 .physfn = "0000:04:00.0"});
-    fake.addPci({.address = "0000:04:00.3",
-                 .classCode = 0x020000,
-                 .vendor = 0x15b3,
-                 .device = 0x1018,
-                 .driver = "mlx5_core",
-                 .group = 9,
-                 .physfn = "0000:04:00.0"});
-    fake.addNet("enp4s0v0", "0000:04:00.2", "52:54:00:00:04:02");
+    addHostNics(fake);
+    addSriovNic(fake);
     fake.addPci({.address = "0000:05:00.0",
                  .classCode = 0x020000,
                  .vendor = 0x8086,

@@ -1,0 +1,56 @@
+#!/usr/bin/python3
+"""The tree's size rules (issue 12): no file over 400 lines, no C++ function over 60.
+
+Functions are found the way clang-format lays them out here: a line holding only "{" at some indentation right after
+a signature line, closed by "}" at the same indentation.
+"""
+import re
+import subprocess
+import sys
+
+MAX_FILE_LINES = 400
+MAX_FUNCTION_LINES = 60
+SIGNATURE_END = re.compile(r"(\)|\)\s*(const|override|noexcept|final|->\s*[\w:<>]+)(\s+\w+)*|^\s+:\s.*)$")
+
+
+def tracked_files(top):
+    listed = subprocess.run(["git", "-C", top, "ls-files"], capture_output=True, text=True, check=True).stdout
+    return listed.split()
+
+
+def long_functions(lines):
+    for index, line in enumerate(lines[1:], start=1):
+        opening = re.match(r"^(\s*)\{\s*$", line)
+        if not opening or not SIGNATURE_END.search(lines[index - 1].rstrip()):
+            continue
+        indent = opening.group(1)
+        for end in range(index + 1, len(lines)):
+            if lines[end].rstrip() in (indent + "}", indent + "};"):
+                length = end - index + 1
+                if length > MAX_FUNCTION_LINES:
+                    yield index, length, lines[index - 1].strip()
+                break
+
+
+def main(top):
+    problems = []
+    for path in tracked_files(top):
+        try:
+            with open(f"{top}/{path}", encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().split("\n")
+        except (IsADirectoryError, FileNotFoundError):
+            continue
+        if len(lines) - 1 > MAX_FILE_LINES:
+            problems.append(f"{path}: {len(lines) - 1} lines (at most {MAX_FILE_LINES})")
+        if path.endswith((".cpp", ".h")):
+            for line, length, signature in long_functions(lines):
+                problems.append(f"{path}:{line}: a function of {length} lines (at most {MAX_FUNCTION_LINES}): "
+                                f"{signature[:80]}")
+    for problem in problems:
+        print(problem)
+    print(f"{len(problems)} over the limits")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "."))
