@@ -17,7 +17,7 @@ namespace {
 double secondsToBind(int groups)
 {
     FakeHost fake;
-    BindRequest request{"bench", {}, Force::No};
+    BindRequest request{Owner::vm("bench"), {}, Force::No};
     for (int group = 0; group < groups; ++group) {
         char address[32];
         std::snprintf(address, sizeof address, "0000:%02x:00.0", group + 1);

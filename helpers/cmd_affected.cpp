@@ -19,10 +19,10 @@ int runAffected(CommandContext &context)
 {
     const po::variables_map &values = context.values;
     const PciAddress address = PciAddress::parse(values["device"].as<std::string>());
-    Inventory inventory = scanInventory(context.host, context.names);
+    Inventory inventory = context.scan();
     AffectedDevices affected = affectedDevices(inventory, address);
     if (values.count("json")) {
-        context.out << toJson(affected, inventory).dump(2) << "\n";
+        context.out << jsonText(toJson(affected, inventory)) << "\n";
         return exitOk;
     }
 

@@ -1,22 +1,16 @@
 // vfioctl bind / unbind / restore / recover / status: the binding engine by hand.
 #include "bind_engine.h"
 #include "command.h"
-#include "json_views.h"
-#include "text_table.h"
 
-#include <ctime>
 #include <ostream>
 
 namespace vfioctl::cli {
 
 namespace {
 
-std::string timeText(int64_t seconds)
+Force forceOf(const CommandContext &context)
 {
-    std::time_t time = static_cast<std::time_t>(seconds);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S", std::localtime(&time));
-    return buffer;
+    return context.flag("force") ? Force::Yes : Force::No;
 }
 
 } // namespace
@@ -24,7 +18,7 @@ std::string timeText(int64_t seconds)
 void declareBind(CommandOptions &options)
 {
     options.visible.add_options()("owner", po::value<std::string>()->default_value("manual"),
-                                  "who holds the devices (manual by default)")(
+                                  "who holds the devices: manual (the default), or a VM's name")(
         "force", "take devices the host uses (disks mounted, NICs with addresses)")(
         "group", "accepted for clarity: the whole IOMMU group is always bound");
     options.hidden.add_options()("device", po::value<std::vector<std::string>>(),
@@ -34,18 +28,19 @@ void declareBind(CommandOptions &options)
 
 int runBind(CommandContext &context)
 {
-    BindRequest request{context.values["owner"].as<std::string>(), deviceArguments(context, "bind"),
-                        context.flag("force") ? Force::Yes : Force::No};
-    if (request.owner.empty())
+    const std::string owner = context.values["owner"].as<std::string>();
+    if (owner.empty())
         throw UsageError("--owner must not be empty", "bind");
+    BindRequest request{Owner::named(owner), deviceArguments(context, "bind"), forceOf(context)};
     BindOutcome outcome = context.engine().bind(request);
     for (const auto &address : outcome.endpoints)
-        context.out << address.str() << " bound to vfio-pci for " << request.owner << "\n";
+        context.out << address.str() << " bound to vfio-pci for " << request.owner.label() << "\n";
     return exitOk;
 }
 
 void declareUnbind(CommandOptions &options)
 {
+    options.visible.add_options()("force", "give back devices a VM holds (the VM loses them while it runs)");
     options.hidden.add_options()("device", po::value<std::vector<std::string>>(), "PCI devices to give back");
     options.positional.add("device", -1);
 }
@@ -53,7 +48,7 @@ void declareUnbind(CommandOptions &options)
 int runUnbind(CommandContext &context)
 {
     auto devices = deviceArguments(context, "unbind");
-    context.engine().giveBack(devices);
+    context.engine().giveBack(devices, forceOf(context));
     for (const auto &address : devices)
         context.out << address.str() << " given back\n";
     return exitOk;
@@ -61,87 +56,56 @@ int runUnbind(CommandContext &context)
 
 void declareRestore(CommandOptions &options)
 {
-    options.visible.add_options()("all", "give back everything every owner holds");
+    options.visible.add_options()("all", "give back everything every owner holds")(
+        "vm", po::value<std::string>(), "the VM whose devices to give back (for a VM called manual or persist)")(
+        "force", "give back what a VM holds (the VM loses it while it runs)");
     options.hidden.add_options()("owner", po::value<std::string>(), "the owner whose devices to give back");
     options.positional.add("owner", 1);
 }
 
 int runRestore(CommandContext &context)
 {
-    if (context.flag("all") == context.flag("owner"))
-        throw UsageError("name one owner, or --all", "restore");
+    if (context.flag("all") + context.flag("owner") + context.flag("vm") != 1)
+        throw UsageError("name one owner, or --vm VM, or --all", "restore");
     BindEngine &engine = context.engine();
-    std::vector<std::string> owners;
+    std::vector<Owner> owners;
     if (context.flag("all"))
         for (const auto &journal : engine.status())
             owners.push_back(journal.owner);
+    else if (context.flag("vm"))
+        owners.push_back(Owner::vm(context.values["vm"].as<std::string>()));
     else
-        owners.push_back(context.values["owner"].as<std::string>());
+        owners.push_back(Owner::named(context.values["owner"].as<std::string>()));
     for (const auto &owner : owners) {
-        auto restored = engine.restoreOwner(owner);
+        auto restored = engine.restoreByHand(owner, forceOf(context));
         if (restored.empty())
-            context.out << owner << " holds no device\n";
+            context.out << "nothing is held by " << owner.describe() << "\n";
         for (const auto &address : restored)
-            context.out << address.str() << " given back by " << owner << "\n";
+            context.out << address.str() << " given back by " << owner.label() << "\n";
     }
     return exitOk;
 }
 
-void declareRecover(CommandOptions &) {}
+void declareRecover(CommandOptions &options)
+{
+    options.visible.add_options()("discard-corrupt",
+                                  "forget the journals set aside as corrupt (read them first: 'vfioctl status')");
+}
 
 int runRecover(CommandContext &context)
 {
+    if (context.flag("discard-corrupt")) {
+        auto removed = context.engine().discardQuarantined();
+        context.out << (removed.empty() ? "no journal is set aside\n" : "");
+        for (const auto &path : removed)
+            context.out << "removed " << path << "\n";
+        return exitOk;
+    }
     auto owners = context.engine().recover();
     if (owners.empty())
         context.out << "nothing to recover\n";
     for (const auto &owner : owners)
-        context.out << "rolled back the unfinished transaction of " << owner << "\n";
-    return exitOk;
-}
-
-void declareStatus(CommandOptions &options)
-{
-    addJsonOption(options);
-}
-
-int runStatus(CommandContext &context)
-{
-    const po::variables_map &values = context.values;
-    DriverBinder binder(context.host, std::chrono::milliseconds(0));
-    auto journals = context.engine().status();
-    if (values.count("json")) {
-        Json owners = Json::array();
-        for (const auto &journal : journals) {
-            Json devices = Json::array();
-            for (const auto &entry : journal.devices)
-                devices.push_back({{"address", entry.device.str()},
-                                   {"driver", binder.stateOf(entry.device).driver},
-                                   {"original_driver", entry.original.driver},
-                                   {"original_override", entry.original.override}});
-            owners.push_back({{"owner", journal.owner},
-                              {"state", journalStateName(journal.state)},
-                              {"since", journal.since},
-                              {"devices", devices}});
-        }
-        context.out << Json{{"owners", owners}}.dump(2) << "\n";
-        return exitOk;
-    }
-    if (journals.empty()) {
-        context.out << "no device is held\n";
-        return exitOk;
-    }
-    TextTable table({"OWNER", "STATE", "SINCE", "DEVICE", "DRIVER", "ORIGINAL DRIVER"});
-    for (const auto &journal : journals)
-        for (const auto &entry : journal.devices)
-            table.addRow({journal.owner, journalStateName(journal.state), timeText(journal.since), entry.device.str(),
-                          binder.stateOf(entry.device).driver,
-                          entry.original.driver.empty() ? "(none)" : entry.original.driver});
-    table.print(context.out);
-    for (const auto &journal : journals)
-        if (journal.state != JournalState::Bound)
-            context.out << "\n"
-                        << journal.owner << " did not finish (" << journalStateName(journal.state)
-                        << "): run 'vfioctl recover' to put its devices back.\n";
+        context.out << "rolled back the unfinished transaction of " << owner.label() << "\n";
     return exitOk;
 }
 

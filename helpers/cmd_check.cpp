@@ -46,10 +46,9 @@ int runCheck(CommandContext &context)
                               {"evidence", result.evidence},
                               {"fix", result.fix.empty() ? Json(nullptr) : Json(result.fix)},
                               {"blocks_passthrough", result.blocksPassthrough && result.verdict == Verdict::Fail}});
-        context.out << Json{{"verdict", lowercase(verdictName(overall))},
-                            {"passthrough_possible", possible},
-                            {"checks", checks}}
-                           .dump(2)
+        context.out << jsonText(Json{{"verdict", lowercase(verdictName(overall))},
+                                     {"passthrough_possible", possible},
+                                     {"checks", checks}})
                     << "\n";
         return exitCodeOf(overall);
     }

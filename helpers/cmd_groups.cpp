@@ -15,12 +15,12 @@ void declareGroups(CommandOptions &options)
 int runGroups(CommandContext &context)
 {
     const po::variables_map &values = context.values;
-    Inventory inventory = scanInventory(context.host, context.names);
+    Inventory inventory = context.scan();
     if (values.count("json")) {
         Json groups = Json::array();
         for (const auto &group : inventory.groups)
             groups.push_back(toJson(group, inventory));
-        context.out << Json{{"groups", groups}}.dump(2) << "\n";
+        context.out << jsonText(Json{{"groups", groups}}) << "\n";
         return exitOk;
     }
     if (inventory.groups.empty()) {

@@ -207,7 +207,7 @@ int runList(CommandContext &context)
     const bool eligibleOnly = values.count("eligible") > 0;
     auto wants = [&](const char *kind) { return type == kind || type == "all"; };
 
-    Inventory inventory = scanInventory(context.host, context.names);
+    Inventory inventory = context.scan();
     const std::optional<HolderMap> holders = wants("pci") ? context.holdingsForListing() : std::nullopt;
 
     if (values.count("json")) {

@@ -49,7 +49,7 @@ int listPersisted(CommandContext &context)
                              {"target", target.entry.text()},
                              {"devices", devices}});
         }
-        context.out << Json{{"persisted", array}}.dump(2) << "\n";
+        context.out << jsonText(Json{{"persisted", array}}) << "\n";
         return exitOk;
     }
     if (targets.empty()) {

@@ -68,7 +68,7 @@ int runHolders(CommandContext &context)
         Json array = Json::array();
         for (const auto &holder : list)
             array.push_back(toJson(holder));
-        context.out << Json{{"device", device.str()}, {"holders", array}}.dump(2) << "\n";
+        context.out << jsonText(Json{{"device", device.str()}, {"holders", array}}) << "\n";
         return exitOk;
     }
     if (list.empty()) {

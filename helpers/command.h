@@ -6,6 +6,7 @@
 #include "bind_engine.h"
 #include "hardware_names.h"
 #include "holders.h"
+#include "inventory.h"
 #include "host_root.h"
 #include "hypervisor.h"
 
@@ -74,6 +75,8 @@ public:
     bool liveHost;     // false under --root: a captured tree, whose VMs are not this host's libvirt's
 
     bool flag(const char *name) const { return values.count(name) > 0; }
+    // The host's devices with their hardware names; what had to be skipped is a note on err, never a failure.
+    Inventory scan();
     BindEngine &engine();
     Hypervisor &hypervisor();
     // The VMs' holdings, or nothing (with a one-line note) when libvirt is not reachable. Under --root without

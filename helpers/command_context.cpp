@@ -46,6 +46,14 @@ Hypervisor &CommandContext::hypervisor()
     return *hypervisor_;
 }
 
+Inventory CommandContext::scan()
+{
+    Inventory inventory = scanInventory(host, names);
+    for (const auto &note : inventory.notes)
+        err << "vfioctl: note: " << note << "\n";
+    return inventory;
+}
+
 std::optional<HolderMap> CommandContext::holdingsForListing()
 {
     if (!values.count("connect") && !liveHost)

@@ -25,6 +25,11 @@ Json nullIfEmpty(const std::string &text)
 
 } // namespace
 
+std::string jsonText(const Json &value, int indent)
+{
+    return value.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
 std::string hexId(uint32_t value, int digits)
 {
     char buffer[16];
@@ -195,14 +200,14 @@ void JsonArrayWriter::closeArray()
 void JsonArrayWriter::begin(const char *key)
 {
     closeArray();
-    out_ << (anyArray_ ? ",\n  " : "{\n  ") << Json(key).dump() << ": [";
+    out_ << (anyArray_ ? ",\n  " : "{\n  ") << jsonText(Json(key), -1) << ": [";
     anyArray_ = true;
     anyItem_ = false;
 }
 
 void JsonArrayWriter::item(const Json &value)
 {
-    out_ << (anyItem_ ? ",\n    " : "\n    ") << value.dump();
+    out_ << (anyItem_ ? ",\n    " : "\n    ") << jsonText(value, -1);
     anyItem_ = true;
 }
 

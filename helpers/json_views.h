@@ -24,6 +24,9 @@ Json toJson(const IommuGroup &group, const Inventory &inventory);
 Json toJson(const AffectedDevices &affected, const Inventory &inventory);
 
 std::string hexId(uint32_t value, int digits);
+// The document as text: bytes that are not UTF-8 (an interface name may hold any) become U+FFFD, so output is
+// always whole, valid JSON and never an exception half-way through.
+std::string jsonText(const Json &value, int indent = 2);
 
 // Writes {"a": [item, item], "b": [...]} as it goes, one compact item a line.
 class JsonArrayWriter {

@@ -92,13 +92,13 @@ int QemuHook::prepare(const HookArguments &arguments, const std::string &xml, st
             refuseUnlistedCompanions(host_, domain);
 
         BindRequest request;
-        request.owner = arguments.vm;
+        request.owner = Owner::vm(arguments.vm);
         for (const auto &hostdev : domain.hostdevs)
             request.devices.push_back(hostdev.address);
         request.hostUseHint = "stop using it on the host, or leave its IOMMU group out of the VM";
         BindOutcome outcome = engine_.bind(request);
 
-        for (const auto &entry : engine_.held(arguments.vm))
+        for (const auto &entry : engine_.held(Owner::vm(arguments.vm)))
             log_.info("VM " + vm + ": " + entry.device.str() + " on vfio-pci (had " + driverText(entry.original) +
                       ")");
         std::vector<std::string> groups;
@@ -119,10 +119,10 @@ int QemuHook::release(const HookArguments &arguments)
     // Release never fails the stop: a failure is logged and the journal kept for 'vfioctl restore'/'recover'.
     try {
         // Every VM's stop comes here: read this VM's journal only, not every owner's.
-        const std::vector<JournalEntry> held = engine_.held(arguments.vm);
+        const std::vector<JournalEntry> held = engine_.held(Owner::vm(arguments.vm));
         if (held.empty())
             return 0;
-        engine_.restoreOwner(arguments.vm);
+        engine_.restoreOwner(Owner::vm(arguments.vm));
         for (const auto &entry : held)
             log_.info("VM " + vm + ": " + entry.device.str() + " given back (" + driverText(entry.original) + ")");
     } catch (const std::exception &error) {

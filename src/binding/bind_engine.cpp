@@ -4,6 +4,7 @@
 #include "host_check.h"
 #include "error.h"
 #include "inventory.h"
+#include "pci_scanner.h"
 #include "sysfs_layout.h"
 #include "sysfs_value.h"
 
@@ -30,6 +31,12 @@ std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory &inventory,
     }
     if (request.force == Force::Yes)
         return groups;
+    // What could not be read may be a disk that is mounted or a NIC with an address: never guess that it is not.
+    if (!inventory.notes.empty())
+        throw Error("refusing to bind " + joinAddresses(request.devices) +
+                        ": what the host uses cannot be read in full (" + inventory.notes.front() + "); " +
+                        request.hostUseHint,
+                    EIO);
     for (const auto &[number, endpoints] : groups)
         for (const auto &address : endpoints)
             if (auto losses = hostLosses(inventory, inventory.requirePci(address)); !losses.empty())
@@ -54,13 +61,14 @@ Journal journalFor(const std::vector<Journal> &journals, const BindRequest &requ
             for (const auto &address : endpoints)
                 if (journal.find(address))
                     throw Error(address.str() + " (IOMMU group " + std::to_string(number) + ") is held by " +
-                                    journal.owner + "; give it back first with 'vfioctl restore " + journal.owner + "'",
+                                    journal.owner.describe() + "; give it back first with 'vfioctl restore " +
+                                    journal.owner.restoreArgument() + "'",
                                 EBUSY);
     }
     return mine;
 }
 
-std::optional<Journal> previousJournal(const std::vector<Journal> &journals, const std::string &owner)
+std::optional<Journal> previousJournal(const std::vector<Journal> &journals, const Owner &owner)
 {
     for (const auto &journal : journals)
         if (journal.owner == owner)
@@ -87,6 +95,7 @@ BindOutcome BindEngine::bind(const BindRequest &request)
     const auto groups = plannedGroups(inventory, request);
     const std::vector<Journal> journals = journal_.loadAll();
     Journal mine = journalFor(journals, request, groups);
+    refuseSuspects(groups, journals);
     const std::optional<Journal> before = previousJournal(journals, request.owner);
 
     if (!host_.exists(joinPath(layout::pciDrivers, vfioDriver)))
@@ -140,8 +149,27 @@ std::exception_ptr BindEngine::bindGroups(const std::map<int, std::vector<PciAdd
     return nullptr;
 }
 
+void BindEngine::refuseSuspects(const std::map<int, std::vector<PciAddress>> &groups,
+                                const std::vector<Journal> &journals)
+{
+    const auto aside = journal_.quarantined();
+    if (aside.empty())
+        return;
+    for (const auto &[number, endpoints] : groups)
+        for (const auto &address : endpoints) {
+            bool owned = std::any_of(journals.begin(), journals.end(),
+                                     [&](const Journal &journal) { return journal.find(address) != nullptr; });
+            if (!owned && binder_.stateOf(address).driver == vfioDriver)
+                throw Error(address.str() + " (IOMMU group " + std::to_string(number) +
+                                ") is on vfio-pci with no valid owner, and the journal set aside as " +
+                                aside.front().path +
+                                " may hold it; read it, then run 'vfioctl recover --discard-corrupt'",
+                            EBUSY);
+        }
+}
+
 void BindEngine::rollBack(std::exception_ptr failure, const std::vector<JournalEntry> &added,
-                          const std::optional<Journal> &before, const std::string &owner)
+                          const std::optional<Journal> &before, const Owner &owner)
 {
     try {
         std::rethrow_exception(failure);
@@ -173,7 +201,22 @@ void BindEngine::restoreAll(const std::vector<JournalEntry> &entries, std::vecto
     }
 }
 
-std::vector<PciAddress> BindEngine::restoreOwner(const std::string &owner)
+std::vector<PciAddress> BindEngine::restoreByHand(const Owner &owner, Force force)
+{
+    if (owner.isVm() && force == Force::No) {
+        std::vector<PciAddress> devices;
+        for (const auto &entry : held(owner))
+            devices.push_back(entry.device);
+        if (!devices.empty())
+            throw Error(owner.describe() + " holds " + joinAddresses(devices) +
+                            "; they go back when it stops (or with 'vfioctl unassign'); use --force to take them now, "
+                            "and the VM loses them while it runs",
+                        EBUSY);
+    }
+    return restoreOwner(owner);
+}
+
+std::vector<PciAddress> BindEngine::restoreOwner(const Owner &owner)
 {
     FileLock held = journal_.lock();
     auto journal = journal_.load(owner);
@@ -196,7 +239,7 @@ std::vector<PciAddress> BindEngine::restoreOwner(const std::string &owner)
     if (!failures.empty()) {
         journal->devices = left;
         journal_.save(*journal);
-        throw Error("cannot give back everything " + owner + " holds: " + joinWith(failures, "; ") +
+        throw Error("cannot give back everything " + owner.describe() + " holds: " + joinWith(failures, "; ") +
                         "; run 'vfioctl recover' once the cause is fixed",
                     EIO);
     }
@@ -205,13 +248,22 @@ std::vector<PciAddress> BindEngine::restoreOwner(const std::string &owner)
     return restored;
 }
 
-void BindEngine::giveBack(const std::vector<PciAddress> &devices)
+void BindEngine::giveBack(const std::vector<PciAddress> &devices, Force force)
 {
     FileLock held = journal_.lock();
     std::vector<Journal> journals = journal_.loadAll();
+    auto holderOf = [&](const PciAddress &address) {
+        return std::find_if(journals.begin(), journals.end(),
+                            [&](const Journal &journal) { return journal.find(address) != nullptr; });
+    };
+    for (const auto &address : devices)
+        if (auto holder = holderOf(address); holder != journals.end() && holder->owner.isVm() && force == Force::No)
+            throw Error(address.str() + " is held by " + holder->owner.describe() +
+                            "; it goes back when the VM stops (or with 'vfioctl unassign'); use --force to take it "
+                            "now, and the VM loses it while it runs",
+                        EBUSY);
     for (const auto &address : devices) {
-        auto holder = std::find_if(journals.begin(), journals.end(),
-                                   [&](const Journal &journal) { return journal.find(address) != nullptr; });
+        auto holder = holderOf(address);
         if (holder != journals.end()) {
             binder_.restore(address, holder->find(address)->original);
             std::erase_if(holder->devices, [&](const JournalEntry &entry) { return entry.device == address; });
@@ -221,6 +273,8 @@ void BindEngine::giveBack(const std::vector<PciAddress> &devices)
                 journal_.save(*holder);
             continue;
         }
+        if (!host_.exists(pciDevicePath(address)))
+            throw Error("no PCI device " + address.str() + " on this host", ENODEV);
         DriverState now = binder_.stateOf(address);
         if (now.driver != vfioDriver)
             throw Error(address.str() + " is not bound to vfio-pci (driver: " +
@@ -232,10 +286,10 @@ void BindEngine::giveBack(const std::vector<PciAddress> &devices)
     }
 }
 
-std::vector<std::string> BindEngine::recover()
+std::vector<Owner> BindEngine::recover()
 {
     FileLock held = journal_.lock();
-    std::vector<std::string> recovered;
+    std::vector<Owner> recovered;
     std::vector<std::string> failures;
     for (const auto &journal : journal_.loadAll()) {
         if (journal.state == JournalState::Bound)
@@ -257,7 +311,18 @@ std::vector<Journal> BindEngine::status() const
     return journal_.loadAll();
 }
 
-std::vector<JournalEntry> BindEngine::held(const std::string &owner) const
+std::vector<QuarantinedJournal> BindEngine::quarantined() const
+{
+    return journal_.quarantined();
+}
+
+std::vector<std::string> BindEngine::discardQuarantined()
+{
+    FileLock held = journal_.lock();
+    return journal_.discardQuarantined();
+}
+
+std::vector<JournalEntry> BindEngine::held(const Owner &owner) const
 {
     auto journal = journal_.load(owner);
     return journal ? journal->devices : std::vector<JournalEntry>();

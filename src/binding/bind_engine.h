@@ -17,7 +17,7 @@ namespace vfioctl {
 enum class Force { No, Yes }; // Yes: take devices the host uses
 
 struct BindRequest {
-    std::string owner = "manual";
+    Owner owner = Owner::manual();
     std::vector<PciAddress> devices; // each brings its whole IOMMU group
     Force force = Force::No;
     // Ends the refusal of a device the host uses: what this caller's user can do about it.
@@ -36,24 +36,31 @@ public:
     // Binds every endpoint of the devices' IOMMU groups, one worker per group. On any failure every device is put
     // back as it was and the first failure is thrown as one sentence.
     BindOutcome bind(const BindRequest &request);
-    // Gives back everything `owner` holds, each device to its original driver. Returns what was given back;
-    // nothing held is not an error.
-    std::vector<PciAddress> restoreOwner(const std::string &owner);
+    // Gives back everything `owner` holds, each device to its original driver (the VM's own stop, the owner's own
+    // undo). Returns what was given back; nothing held is not an error.
+    std::vector<PciAddress> restoreOwner(const Owner &owner);
+    // The same by hand (vfioctl restore): a VM's devices are refused unless forced, naming what the VM loses.
+    std::vector<PciAddress> restoreByHand(const Owner &owner, Force force);
     // Gives back the named devices, whoever holds them; a device on vfio-pci that no owner holds goes back to the
-    // kernel's default driver.
-    void giveBack(const std::vector<PciAddress> &devices);
+    // kernel's default driver. A device a VM holds is refused unless forced.
+    void giveBack(const std::vector<PciAddress> &devices, Force force = Force::No);
     // Rolls back every transaction that did not finish (a crash, a killed process). Returns the owners.
-    std::vector<std::string> recover();
+    std::vector<Owner> recover();
     std::vector<Journal> status() const;
+    // Journals set aside as corrupt, and forgetting them (`vfioctl recover --discard-corrupt`).
+    std::vector<QuarantinedJournal> quarantined() const;
+    std::vector<std::string> discardQuarantined();
     // What `owner` holds, from its one journal (nothing held: empty).
-    std::vector<JournalEntry> held(const std::string &owner) const;
+    std::vector<JournalEntry> held(const Owner &owner) const;
 
 private:
     // One worker per group; the first failure, or null.
     std::exception_ptr bindGroups(const std::map<int, std::vector<PciAddress>> &groups);
     // Puts back what this bind changed and rethrows the failure.
     [[noreturn]] void rollBack(std::exception_ptr failure, const std::vector<JournalEntry> &added,
-                               const std::optional<Journal> &before, const std::string &owner);
+                               const std::optional<Journal> &before, const Owner &owner);
+    // While a corrupt journal is set aside, a device on vfio-pci that no valid journal holds may be its: refused.
+    void refuseSuspects(const std::map<int, std::vector<PciAddress>> &groups, const std::vector<Journal> &journals);
     void restoreAll(const std::vector<JournalEntry> &entries, std::vector<std::string> &failures);
 
     HostRoot &host_;

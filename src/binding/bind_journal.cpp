@@ -4,146 +4,35 @@
 #include "sysfs_layout.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdint>
-#include <functional>
-#include <nlohmann/json.hpp>
 
 namespace vfioctl {
 
 namespace {
 
-constexpr std::string_view header = "vfioctl-journal 1\n";
 constexpr unsigned directoryMode = 0700;
 constexpr unsigned fileMode = 0600;
+constexpr std::string_view journalSuffix = ".journal";
+constexpr std::string_view corruptSuffix = ".corrupt";
 
 std::string ownersDirectory()
 {
     return joinPath(layout::runDirectory, "owners");
 }
 
-// VM names may hold any character but '/'; file names keep [A-Za-z0-9._-] and %-escape the rest.
-std::string encodeOwner(const std::string &owner)
+std::string pathOf(const std::string &name)
 {
-    static const char digits[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : owner) {
-        if (std::isalnum(c) || c == '_' || c == '-' || (c == '.' && !out.empty()))
-            out += static_cast<char>(c);
-        else
-            out += {'%', digits[c >> 4], digits[c & 15]};
-    }
-    return out;
+    return joinPath(ownersDirectory(), name);
 }
 
-JournalState stateFromName(const std::string &name, const std::string &source)
+// The journal's file name must be the one its owner would be saved under (or, for a VM, vfioctl 0.1.0's).
+bool nameAgrees(const std::string &name, const Journal &journal)
 {
-    if (name == "binding")
-        return JournalState::Binding;
-    if (name == "bound")
-        return JournalState::Bound;
-    if (name == "restoring")
-        return JournalState::Restoring;
-    throw Error("journal " + source + " is corrupt: unknown state '" + name + "'; refusing to act on it", EINVAL);
+    return name == journalFileName(journal.owner) ||
+           (journal.owner.isVm() && name == legacyJournalFileName(journal.owner) &&
+            Owner::named(journal.owner.name()).isVm());
 }
 
 } // namespace
-
-const JournalEntry *Journal::find(const PciAddress &device) const
-{
-    for (const auto &entry : devices)
-        if (entry.device == device)
-            return &entry;
-    return nullptr;
-}
-
-std::string journalStateName(JournalState state)
-{
-    switch (state) {
-    case JournalState::Binding: return "binding";
-    case JournalState::Bound: return "bound";
-    case JournalState::Restoring: return "restoring";
-    }
-    return "unknown";
-}
-
-std::string serializeJournal(const Journal &journal)
-{
-    nlohmann::ordered_json devices = nlohmann::ordered_json::array();
-    for (const auto &entry : journal.devices)
-        devices.push_back({{"address", entry.device.str()},
-                           {"original_driver", entry.original.driver},
-                           {"original_override", entry.original.override}});
-    nlohmann::ordered_json document = {{"owner", journal.owner},
-                                       {"state", journalStateName(journal.state)},
-                                       {"since", journal.since},
-                                       {"pid", journal.pid},
-                                       {"devices", devices}};
-    return std::string(header) + document.dump(2) + "\n";
-}
-
-namespace {
-
-// A number the journal holds, refused unless it is an integer within [minimum, maximum]: a float such as 1e300
-// must never reach an int conversion (found by fuzz_journal).
-int64_t integerField(const nlohmann::json &document, const char *name, int64_t minimum, int64_t maximum,
-                     const std::function<Error(const std::string &)> &corrupt)
-{
-    const auto &value = document.at(name);
-    if (value.is_number_unsigned() && value.get<uint64_t>() <= static_cast<uint64_t>(maximum))
-        return static_cast<int64_t>(value.get<uint64_t>());
-    if (value.is_number_integer() && !value.is_number_unsigned()) {
-        int64_t number = value.get<int64_t>();
-        if (number >= minimum && number <= maximum)
-            return number;
-    }
-    throw corrupt(std::string("bad ") + name);
-}
-
-// Driver names as the kernel spells them: never empty of meaning, never a path.
-std::string driverField(const nlohmann::json &device, const char *name,
-                        const std::function<Error(const std::string &)> &corrupt)
-{
-    std::string value = device.at(name).get<std::string>();
-    bool plausible = value.size() <= 255 && std::all_of(value.begin(), value.end(), [](unsigned char c) {
-                         return c > 0x20 && c < 0x7f && c != '/';
-                     });
-    if (!plausible)
-        throw corrupt(std::string("bad ") + name);
-    return value;
-}
-
-} // namespace
-
-Journal parseJournal(std::string_view text, const std::string &source)
-{
-    std::function<Error(const std::string &)> corrupt = [&](const std::string &why) {
-        return Error("journal " + source + " is corrupt (" + why + "); refusing to act on it", EINVAL);
-    };
-    if (!text.starts_with(header))
-        throw corrupt("not a version 1 vfioctl journal");
-    try {
-        auto document = nlohmann::json::parse(text.substr(header.size()));
-        Journal journal;
-        journal.owner = document.at("owner").get<std::string>();
-        journal.state = stateFromName(document.at("state").get<std::string>(), source);
-        journal.since = integerField(document, "since", 0, INT64_MAX, corrupt);
-        journal.pid = static_cast<int>(integerField(document, "pid", 0, INT32_MAX, corrupt));
-        for (const auto &device : document.at("devices")) {
-            auto address = PciAddress::tryParse(device.at("address").get<std::string>());
-            if (!address)
-                throw corrupt("bad device address");
-            journal.devices.push_back(
-                {*address,
-                 {driverField(device, "original_driver", corrupt), driverField(device, "original_override", corrupt)}});
-        }
-        if (journal.owner.empty())
-            throw corrupt("empty owner");
-        return journal;
-    } catch (const nlohmann::json::exception &error) {
-        throw corrupt(error.what());
-    }
-}
 
 FileLock BindJournal::lock()
 {
@@ -152,42 +41,103 @@ FileLock BindJournal::lock()
     return host_.lockExclusive(joinPath(layout::runDirectory, "lock"));
 }
 
-std::string BindJournal::pathOf(const std::string &owner) const
-{
-    return joinPath(ownersDirectory(), encodeOwner(owner) + ".journal");
-}
-
 void BindJournal::save(const Journal &journal)
 {
     host_.makeDirectories(ownersDirectory(), directoryMode);
-    host_.replaceAtomically(pathOf(journal.owner), serializeJournal(journal), fileMode);
+    host_.replaceAtomically(pathOf(journalFileName(journal.owner)), serializeJournal(journal), fileMode);
+    if (journal.owner.isVm() && Owner::named(journal.owner.name()).isVm())
+        host_.remove(pathOf(legacyJournalFileName(journal.owner))); // now saved under this release's name
 }
 
-void BindJournal::remove(const std::string &owner)
+void BindJournal::remove(const Owner &owner)
 {
-    host_.remove(pathOf(owner));
+    host_.remove(pathOf(journalFileName(owner)));
+    if (owner.isVm() && Owner::named(owner.name()).isVm())
+        host_.remove(pathOf(legacyJournalFileName(owner)));
 }
 
-std::optional<Journal> BindJournal::load(const std::string &owner) const
+void BindJournal::setAside(const std::string &name, const std::string &reason) const
 {
-    const std::string path = pathOf(owner);
-    auto text = host_.read(path);
-    if (!text)
+    // Never overwrite an earlier corrupt journal: the first free ".corrupt", ".corrupt.2", ...
+    std::string aside = name + std::string(corruptSuffix);
+    for (int n = 2; host_.exists(pathOf(aside)); ++n)
+        aside = name + std::string(corruptSuffix) + "." + std::to_string(n);
+    host_.rename(pathOf(name), pathOf(aside)); // whatever it is (a FIFO, 300 MB), it is never read again
+    setAsideNow_.push_back({pathOf(aside), reason});
+}
+
+std::optional<Journal> BindJournal::loadFile(const std::string &name) const
+{
+    try {
+        auto text = host_.read(pathOf(name), maxJournalBytes);
+        if (!text)
+            return std::nullopt;
+        Journal journal = parseJournal(*text, pathOf(name));
+        if (!nameAgrees(name, journal))
+            throw Error("journal " + pathOf(name) + " is corrupt (it names owner " + journal.owner.describe() +
+                            ", whose journal has another name)",
+                        EINVAL);
+        return journal;
+    } catch (const Error &error) {
+        if (error.errorNumber() == EACCES || error.errorNumber() == EPERM)
+            throw; // not corrupt: this user may not read it
+        setAside(name, error.what());
         return std::nullopt;
-    return parseJournal(*text, path);
+    }
+}
+
+std::optional<Journal> BindJournal::load(const Owner &owner) const
+{
+    if (auto journal = loadFile(journalFileName(owner)))
+        return journal;
+    if (owner.isVm() && Owner::named(owner.name()).isVm())
+        return loadFile(legacyJournalFileName(owner));
+    return std::nullopt;
 }
 
 std::vector<Journal> BindJournal::loadAll() const
 {
     std::vector<Journal> journals;
     for (const auto &name : host_.list(ownersDirectory())) {
-        if (!name.ends_with(".journal"))
-            continue; // temporary files of an interrupted write: the rename never happened, nothing to act on
-        const std::string path = joinPath(ownersDirectory(), name);
-        if (auto text = host_.read(path))
-            journals.push_back(parseJournal(*text, path));
+        if (!name.ends_with(journalSuffix))
+            continue; // temporary files of an interrupted write, set-aside journals
+        auto journal = loadFile(name);
+        if (!journal)
+            continue;
+        // One owner, two files (this release's name and 0.1.0's): the second is not to be trusted either.
+        if (std::any_of(journals.begin(), journals.end(),
+                        [&](const Journal &other) { return other.owner == journal->owner; })) {
+            setAside(name, "a second journal for " + journal->owner.describe());
+            continue;
+        }
+        journals.push_back(std::move(*journal));
     }
     return journals;
+}
+
+std::vector<QuarantinedJournal> BindJournal::quarantined() const
+{
+    std::vector<QuarantinedJournal> found;
+    for (const auto &name : host_.list(ownersDirectory())) {
+        if (name.find(std::string(journalSuffix) + std::string(corruptSuffix)) == std::string::npos)
+            continue;
+        QuarantinedJournal entry{pathOf(name), ""};
+        for (const auto &now : setAsideNow_)
+            if (now.path == entry.path)
+                entry.reason = now.reason;
+        found.push_back(entry);
+    }
+    return found;
+}
+
+std::vector<std::string> BindJournal::discardQuarantined()
+{
+    std::vector<std::string> removed;
+    for (const auto &entry : quarantined()) {
+        host_.remove(entry.path);
+        removed.push_back(entry.path);
+    }
+    return removed;
 }
 
 } // namespace vfioctl

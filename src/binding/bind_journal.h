@@ -1,40 +1,22 @@
-// The crash-safe record, per owner, of what every device had before we moved it (under /run/vfioctl).
+// The crash-safe record, per owner, of what every device had before we moved it (under /run/vfioctl/owners), and
+// the host-wide lock. A journal that cannot be read as valid is set aside under a name that says so, never obeyed
+// and never fatal.
 #pragma once
 
-#include "driver_binder.h"
 #include "host_root.h"
-#include "pci_address.h"
+#include "journal_format.h"
 
-#include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace vfioctl {
 
-// Binding and Restoring journals belong to a transaction that has not finished; `vfioctl recover` rolls them back.
-enum class JournalState { Binding, Bound, Restoring };
-
-struct JournalEntry {
-    PciAddress device;
-    DriverState original;
+// A journal set aside because it could not be read as valid.
+struct QuarantinedJournal {
+    std::string path;   // as it is now: "/run/vfioctl/owners/vm-x.journal.corrupt"
+    std::string reason; // why it was set aside (empty for one set aside by an earlier run)
 };
-
-struct Journal {
-    std::string owner; // a VM name, or "manual"
-    JournalState state = JournalState::Binding;
-    int64_t since = 0; // Unix seconds
-    int pid = 0;       // the process that wrote it last
-    std::vector<JournalEntry> devices;
-
-    const JournalEntry *find(const PciAddress &device) const;
-};
-
-std::string journalStateName(JournalState state);
-std::string serializeJournal(const Journal &journal);
-// Throws Error naming `source` for anything but a complete, valid journal: a half-read journal is never acted on.
-Journal parseJournal(std::string_view text, const std::string &source);
 
 class BindJournal {
 public:
@@ -43,13 +25,24 @@ public:
     // Serialises every binder and restorer on this host; held for a whole transaction.
     FileLock lock();
     void save(const Journal &journal);
-    void remove(const std::string &owner);
-    std::optional<Journal> load(const std::string &owner) const;
+    void remove(const Owner &owner);
+    // The owner's journal; a corrupt one is set aside and reads as none.
+    std::optional<Journal> load(const Owner &owner) const;
+    // Every valid journal; the corrupt ones are set aside (see quarantined()).
     std::vector<Journal> loadAll() const;
+    std::vector<QuarantinedJournal> quarantined() const;
+    // Deletes the set-aside journals (`vfioctl recover --discard-corrupt`); returns their paths.
+    std::vector<std::string> discardQuarantined();
 
 private:
-    std::string pathOf(const std::string &owner) const;
+    std::optional<Journal> loadFile(const std::string &name) const;
+    void setAside(const std::string &name, const std::string &reason) const;
+
     HostRoot &host_;
+    mutable std::vector<QuarantinedJournal> setAsideNow_; // this process's, with their reasons
 };
+
+// What a journal larger than this holds is not a journal.
+inline constexpr size_t maxJournalBytes = 16 << 20;
 
 } // namespace vfioctl

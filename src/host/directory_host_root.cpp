@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <deque>
 #include <dirent.h>
+#include <cstdio>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/file.h>
@@ -348,6 +349,17 @@ void DirectoryHostRoot::remove(const std::string &path)
         throw Error("cannot remove " + shown(path) + ": " + errnoText(errno), errno);
     if (::fsync(parent.get()) != 0)
         throw Error("cannot sync directory " + shown(dirName(path)) + ": " + errnoText(errno), errno);
+}
+
+void DirectoryHostRoot::rename(const std::string &from, const std::string &to)
+{
+    if (dirName(from) != dirName(to))
+        throw Error("cannot rename " + shown(from) + " to another directory", EXDEV);
+    UniqueFd parent = openParent(from, "rename");
+    if (::renameat2(parent.get(), baseName(from).c_str(), parent.get(), baseName(to).c_str(), RENAME_NOREPLACE) != 0)
+        throw Error("cannot rename " + shown(from) + " to " + shown(to) + ": " + errnoText(errno), errno);
+    if (::fsync(parent.get()) != 0)
+        throw Error("cannot sync directory " + shown(dirName(from)) + ": " + errnoText(errno), errno);
 }
 
 FileLock DirectoryHostRoot::lockExclusive(const std::string &path)

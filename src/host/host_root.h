@@ -63,6 +63,8 @@ public:
     virtual void makeDirectories(const std::string &path, unsigned mode) = 0;
     virtual void replaceAtomically(const std::string &path, std::string_view data, unsigned mode) = 0;
     virtual void remove(const std::string &path) = 0;
+    // Renames within one directory (setting a file aside); Error if `to` exists.
+    virtual void rename(const std::string &from, const std::string &to) = 0;
     virtual FileLock lockExclusive(const std::string &path) = 0;
 
     // Nothing when the directory does not exist. This default goes through the path calls above (fakes and the
@@ -87,6 +89,7 @@ public:
     void makeDirectories(const std::string &path, unsigned mode) override;
     void replaceAtomically(const std::string &path, std::string_view data, unsigned mode) override;
     void remove(const std::string &path) override;
+    void rename(const std::string &from, const std::string &to) override;
     FileLock lockExclusive(const std::string &path) override;
     std::unique_ptr<HostDirectory> openDirectory(const std::string &path) const override;
 

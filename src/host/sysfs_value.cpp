@@ -48,6 +48,22 @@ std::optional<int64_t> parseDecimal(std::string_view text)
     return result;
 }
 
+std::optional<int> parseDecimalInRange(std::string_view text, int minimum, int maximum)
+{
+    auto value = parseDecimal(text);
+    if (!value || *value < minimum || *value > maximum)
+        return std::nullopt;
+    return static_cast<int>(*value);
+}
+
+std::optional<uint32_t> parseHexAtMost(std::string_view text, uint32_t maximum)
+{
+    auto value = parseHex(text);
+    if (!value || *value > maximum)
+        return std::nullopt;
+    return value;
+}
+
 std::string parseDriverOverride(std::string_view text)
 {
     std::string value = trimmed(text);

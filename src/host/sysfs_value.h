@@ -15,6 +15,10 @@ std::string trimmed(std::string_view text);
 std::optional<uint32_t> parseHex(std::string_view text);
 // A decimal integer, optionally negative; nothing for anything else.
 std::optional<int64_t> parseDecimal(std::string_view text);
+// A decimal integer within [minimum, maximum]; nothing otherwise, never a wrapped or truncated number.
+std::optional<int> parseDecimalInRange(std::string_view text, int minimum, int maximum);
+// A hexadecimal number no larger than `maximum` ("0x18086" is no 16-bit id); nothing otherwise.
+std::optional<uint32_t> parseHexAtMost(std::string_view text, uint32_t maximum);
 // driver_override reads "(null)" when unset; that is returned as an empty string.
 std::string parseDriverOverride(std::string_view text);
 // White-space separated words.

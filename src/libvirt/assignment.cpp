@@ -97,10 +97,10 @@ void Assigner::plugLive(const std::string &vmName, const std::vector<PciAddress>
     // Bind the whole group first (journalled under the VM's name, so the hook gives it back when the VM stops),
     // then hot-plug; any failure unplugs what was plugged and gives back what was bound here.
     std::vector<PciAddress> heldBefore;
-    for (const auto &entry : engine_.held(vmName))
+    for (const auto &entry : engine_.held(Owner::vm(vmName)))
         heldBefore.push_back(entry.device);
     BindRequest request;
-    request.owner = vmName;
+    request.owner = Owner::vm(vmName);
     request.devices = toPlug;
     request.hostUseHint = "stop using it on the host first";
     engine_.bind(request);
@@ -123,7 +123,7 @@ void Assigner::plugLive(const std::string &vmName, const std::vector<PciAddress>
         }
         try {
             if (report.liveChanged.empty())
-                engine_.giveBack(boundHere);
+                engine_.giveBack(boundHere, Force::Yes); // the VM never had them
         } catch (const Error &) {
         }
         throw Error("cannot hot-plug into " + vmName + ": " + error.what() +
@@ -175,11 +175,11 @@ void Assigner::unplugLive(const std::string &vmName, const std::vector<PciAddres
                         " s; it stays on vfio-pci and is given back when the VM stops",
                     EBUSY);
     std::vector<PciAddress> held;
-    for (const auto &entry : engine_.held(vmName))
+    for (const auto &entry : engine_.held(Owner::vm(vmName)))
         if (contains(report.group, entry.device))
             held.push_back(entry.device);
     if (!held.empty())
-        engine_.giveBack(held);
+        engine_.giveBack(held, Force::Yes); // the guest let go of them
 }
 
 AssignmentReport Assigner::unassign(const std::string &vmName, const PciAddress &device, AssignOptions options)

@@ -1,4 +1,6 @@
 #include "child_scanners.h"
+#include "error.h"
+#include "scan_notes.h"
 #include "mount_table.h"
 #include "sysfs_ancestry.h"
 #include "sysfs_layout.h"
@@ -32,55 +34,59 @@ void collectUses(const HostRoot &host, const MountTable &mounts, const std::stri
 
 } // namespace
 
-std::vector<BlockDevice> scanBlockDevices(const HostRoot &host)
+std::vector<BlockDevice> scanBlockDevices(const HostRoot &host, std::vector<std::string> &notes)
 {
     MountTable mounts = parseMountTable(host.read(std::string(layout::mountInfo)).value_or(""),
                                         host.read(std::string(layout::swaps)).value_or(""));
     std::map<std::string, BlockDevice> disks;
     std::map<std::string, std::vector<std::string>> partitionsOf;
-    for (const auto &entry : host.list(std::string(layout::blockClass))) {
+    forEachEntry(host, layout::blockClass, notes, [&](const std::string &entry) {
         const std::string path = joinPath(layout::blockClass, entry);
         if (host.exists(joinPath(path, "partition"))) {
             partitionsOf[baseName(dirName(host.canonical(path)))].push_back(entry);
-            continue;
+            return;
         }
         BlockDevice disk;
         disk.name = entry;
         disk.majorMinor = trimmed(host.read(joinPath(path, "dev")).value_or(""));
         disk.pciDevice = nearestPciAncestor(host.canonical(path));
         disks.emplace(entry, std::move(disk));
-    }
+    });
     std::vector<BlockDevice> result;
     for (auto &[name, disk] : disks) {
-        collectUses(host, mounts, name, disk);
-        for (const auto &partition : partitionsOf[name]) {
-            disk.partitions.push_back(partition);
-            collectUses(host, mounts, partition, disk);
+        try {
+            collectUses(host, mounts, name, disk);
+            for (const auto &partition : partitionsOf[name]) {
+                disk.partitions.push_back(partition);
+                collectUses(host, mounts, partition, disk);
+            }
+        } catch (const Error &error) {
+            notes.push_back("the holders of " + name + " skipped: " + error.what());
         }
         result.push_back(std::move(disk));
     }
     return result;
 }
 
-std::vector<SharedFilesystem> scanSharedFilesystems(const HostRoot &host)
+std::vector<SharedFilesystem> scanSharedFilesystems(const HostRoot &host, std::vector<std::string> &notes)
 {
     MountTable mounts = parseMountTable(host.read(std::string(layout::mountInfo)).value_or(""), "");
     std::vector<SharedFilesystem> shares;
-    for (const auto &entry : host.list(std::string(layout::virtioDevices))) {
+    forEachEntry(host, layout::virtioDevices, notes, [&](const std::string &entry) {
         const std::string path = joinPath(layout::virtioDevices, entry);
         // virtio-9p publishes "mount_tag", virtiofs "tag".
         auto tag = host.read(joinPath(path, "mount_tag"));
         if (!tag)
             tag = host.read(joinPath(path, "tag"));
         if (!tag)
-            continue;
+            return;
         SharedFilesystem share;
         share.tag = trimmed(std::string(tag->c_str())); // mount_tag is NUL-terminated
         if (auto found = mounts.byShareTag.find(share.tag); found != mounts.byShareTag.end())
             share.mountPoints = found->second;
         share.pciDevice = nearestPciAncestor(host.canonical(path));
         shares.push_back(std::move(share));
-    }
+    });
     return shares;
 }
 

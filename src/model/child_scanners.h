@@ -9,10 +9,11 @@
 
 namespace vfioctl {
 
-std::vector<UsbDevice> scanUsbDevices(const HostRoot &host, const HardwareNames &names);
-std::vector<ScsiDevice> scanScsiDevices(const HostRoot &host);
-std::vector<NetInterface> scanNetInterfaces(const HostRoot &host);
-std::vector<BlockDevice> scanBlockDevices(const HostRoot &host);
-std::vector<SharedFilesystem> scanSharedFilesystems(const HostRoot &host);
+// Each appends a note to `notes` for an entry it had to skip (unreadable, a link loop).
+std::vector<UsbDevice> scanUsbDevices(const HostRoot &host, const HardwareNames &names, std::vector<std::string> &notes);
+std::vector<ScsiDevice> scanScsiDevices(const HostRoot &host, std::vector<std::string> &notes);
+std::vector<NetInterface> scanNetInterfaces(const HostRoot &host, std::vector<std::string> &notes);
+std::vector<BlockDevice> scanBlockDevices(const HostRoot &host, std::vector<std::string> &notes);
+std::vector<SharedFilesystem> scanSharedFilesystems(const HostRoot &host, std::vector<std::string> &notes);
 
 } // namespace vfioctl

@@ -125,8 +125,8 @@ std::vector<IommuGroup> groupsOf(const HostRoot &host, const std::vector<PciDevi
 {
     std::vector<IommuGroup> groups;
     for (const auto &entry : host.list(std::string(layout::iommuGroups)))
-        if (auto number = parseDecimal(entry); number && *number >= 0)
-            groups.push_back({static_cast<int>(*number), {}});
+        if (auto number = parseDecimalInRange(entry, 0, INT32_MAX))
+            groups.push_back({*number, {}});
     std::sort(groups.begin(), groups.end(),
               [](const IommuGroup &a, const IommuGroup &b) { return a.number < b.number; });
     for (const auto &device : devices) {
@@ -145,12 +145,12 @@ std::vector<IommuGroup> groupsOf(const HostRoot &host, const std::vector<PciDevi
 Inventory scanInventory(const HostRoot &host, const HardwareNames &names)
 {
     Inventory inventory;
-    inventory.pci = scanPciDevices(host, names);
-    inventory.usb = scanUsbDevices(host, names);
-    inventory.scsi = scanScsiDevices(host);
-    inventory.net = scanNetInterfaces(host);
-    inventory.block = scanBlockDevices(host);
-    inventory.shares = scanSharedFilesystems(host);
+    inventory.pci = scanPciDevices(host, names, inventory.notes);
+    inventory.usb = scanUsbDevices(host, names, inventory.notes);
+    inventory.scsi = scanScsiDevices(host, inventory.notes);
+    inventory.net = scanNetInterfaces(host, inventory.notes);
+    inventory.block = scanBlockDevices(host, inventory.notes);
+    inventory.shares = scanSharedFilesystems(host, inventory.notes);
     inventory.groups = groupsOf(host, inventory.pci);
     return inventory;
 }

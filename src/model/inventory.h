@@ -30,6 +30,9 @@ public:
     std::vector<BlockDevice> block;
     std::vector<SharedFilesystem> shares;
     std::vector<IommuGroup> groups; // sorted by number
+    // Entries skipped because they could not be read ("/sys/class/block/loop9 skipped: ..."): what the listing
+    // could not see, and so what a decision about the host's use of a device cannot rule out.
+    std::vector<std::string> notes;
 
     const PciDevice *findPci(const PciAddress &address) const;
     // Throws Error("no PCI device 0000:01:00.0 on this host") when absent.

@@ -1,4 +1,5 @@
 #include "child_scanners.h"
+#include "scan_notes.h"
 #include "host_addresses.h"
 #include "sysfs_ancestry.h"
 #include "sysfs_layout.h"
@@ -6,11 +7,16 @@
 
 namespace vfioctl {
 
-std::vector<NetInterface> scanNetInterfaces(const HostRoot &host)
+std::vector<NetInterface> scanNetInterfaces(const HostRoot &host, std::vector<std::string> &notes)
 {
-    HostAddresses addresses = readHostAddresses(host);
+    HostAddresses addresses;
+    try {
+        addresses = readHostAddresses(host);
+    } catch (const Error &error) {
+        notes.push_back("the host's addresses and routes skipped: " + std::string(error.what()));
+    }
     std::vector<NetInterface> interfaces;
-    for (const auto &entry : host.list(std::string(layout::netClass))) {
+    forEachEntry(host, layout::netClass, notes, [&](const std::string &entry) {
         const std::string path = joinPath(layout::netClass, entry);
         NetInterface interface;
         interface.name = entry;
@@ -24,7 +30,7 @@ std::vector<NetInterface> scanNetInterfaces(const HostRoot &host)
         if (host.readLink(joinPath(path, "device")))
             interface.pciDevice = nearestPciAncestor(host.canonical(joinPath(path, "device")));
         interfaces.push_back(std::move(interface));
-    }
+    });
     return interfaces;
 }
 

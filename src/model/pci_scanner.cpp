@@ -1,5 +1,6 @@
 #include "pci_scanner.h"
 
+#include "error.h"
 #include "sysfs_ancestry.h"
 #include "sysfs_layout.h"
 #include "sysfs_value.h"
@@ -10,12 +11,13 @@ namespace vfioctl {
 
 namespace {
 
-uint32_t hexAttribute(const HostDirectory &device, const char *name)
+// An id attribute; 0 when absent or out of its width (a value that does not fit is not the device's id).
+uint32_t hexAttribute(const HostDirectory &device, const char *name, uint32_t maximum)
 {
     auto text = device.readAttribute(name);
     if (!text)
         return 0;
-    return parseHex(*text).value_or(0);
+    return parseHexAtMost(*text, maximum).value_or(0);
 }
 
 std::optional<PciAddress> linkedAddress(const HostDirectory &device, const std::string &link)
@@ -85,23 +87,20 @@ std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames
     PciDevice device;
     device.address = address;
     device.sysfsPath = devicePathOf(host, path);
-    device.classCode = hexAttribute(attributes, "class");
-    device.vendorId = static_cast<uint16_t>(hexAttribute(attributes, "vendor"));
-    device.deviceId = static_cast<uint16_t>(hexAttribute(attributes, "device"));
-    device.subsystemVendorId = static_cast<uint16_t>(hexAttribute(attributes, "subsystem_vendor"));
-    device.subsystemDeviceId = static_cast<uint16_t>(hexAttribute(attributes, "subsystem_device"));
-    device.revision = static_cast<uint8_t>(hexAttribute(attributes, "revision"));
+    device.classCode = hexAttribute(attributes, "class", 0xffffff);
+    device.vendorId = static_cast<uint16_t>(hexAttribute(attributes, "vendor", 0xffff));
+    device.deviceId = static_cast<uint16_t>(hexAttribute(attributes, "device", 0xffff));
+    device.subsystemVendorId = static_cast<uint16_t>(hexAttribute(attributes, "subsystem_vendor", 0xffff));
+    device.subsystemDeviceId = static_cast<uint16_t>(hexAttribute(attributes, "subsystem_device", 0xffff));
+    device.revision = static_cast<uint8_t>(hexAttribute(attributes, "revision", 0xff));
     if (auto driver = attributes.readLink("driver"))
         device.driver = baseName(*driver);
     if (auto text = attributes.readAttribute("driver_override"))
         device.driverOverride = parseDriverOverride(*text);
     if (auto group = attributes.readLink("iommu_group"))
-        if (auto number = parseDecimal(baseName(*group)))
-            device.iommuGroup = static_cast<int>(*number);
+        device.iommuGroup = parseDecimalInRange(baseName(*group), 0, INT32_MAX); // "4294967298" is not group 2
     if (auto text = attributes.readAttribute("numa_node")) {
-        auto node = parseDecimal(*text);
-        if (node && *node >= 0)
-            device.numaNode = static_cast<int>(*node);
+        device.numaNode = parseDecimalInRange(*text, 0, INT32_MAX);
     }
     device.parentBridge = nearestPciAncestor(device.sysfsPath, 1);
     // One listing finds the optional entries, so absent ones cost no failed open.
@@ -130,15 +129,19 @@ std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames
     return device;
 }
 
-std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames &names)
+std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames &names, std::vector<std::string> &notes)
 {
     std::vector<PciDevice> devices;
     for (const auto &entry : host.list(std::string(layout::pciDevices))) {
         auto address = PciAddress::tryParse(entry);
         if (!address)
             continue; // not a device the kernel would name; never followed
-        if (auto device = readPciDevice(host, names, *address))
-            devices.push_back(std::move(*device));
+        try {
+            if (auto device = readPciDevice(host, names, *address))
+                devices.push_back(std::move(*device));
+        } catch (const Error &error) {
+            notes.push_back(joinPath(layout::pciDevices, entry) + " skipped: " + error.what());
+        }
     }
     std::sort(devices.begin(), devices.end(),
               [](const PciDevice &a, const PciDevice &b) { return a.address < b.address; });

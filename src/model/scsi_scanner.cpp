@@ -1,4 +1,5 @@
 #include "child_scanners.h"
+#include "scan_notes.h"
 #include "sysfs_ancestry.h"
 #include "sysfs_layout.h"
 #include "sysfs_value.h"
@@ -43,22 +44,22 @@ std::string ScsiDevice::typeName() const
     }
 }
 
-std::vector<ScsiDevice> scanScsiDevices(const HostRoot &host)
+std::vector<ScsiDevice> scanScsiDevices(const HostRoot &host, std::vector<std::string> &notes)
 {
     std::vector<ScsiDevice> devices;
-    for (const auto &entry : host.list(std::string(layout::scsiDevices))) {
+    forEachEntry(host, layout::scsiDevices, notes, [&](const std::string &entry) {
         if (!isLunName(entry))
-            continue;
+            return;
         const std::string path = joinPath(layout::scsiDevices, entry);
         ScsiDevice device;
         device.hctl = entry;
         device.vendor = trimmed(host.read(joinPath(path, "vendor")).value_or(""));
         device.model = trimmed(host.read(joinPath(path, "model")).value_or(""));
-        device.type = static_cast<int>(parseDecimal(host.read(joinPath(path, "type")).value_or("")).value_or(-1));
+        device.type = parseDecimalInRange(host.read(joinPath(path, "type")).value_or(""), 0, 0x1f).value_or(-1);
         device.blockDevices = host.list(joinPath(path, "block"));
         device.hba = nearestPciAncestor(host.canonical(path));
         devices.push_back(std::move(device));
-    }
+    });
     return devices;
 }
 

@@ -89,7 +89,7 @@ PersistReport Persister::persist(const std::vector<PersistEntry> &targets, Force
             report.added.push_back(entry.text());
     if (now == ApplyNow::No || toBind.empty())
         return report;
-    BindRequest request{persistOwner, toBind, force};
+    BindRequest request{Owner::persist(), toBind, force};
     report.boundNow = engine_.bind(request).endpoints;
     for (const auto &endpoint : report.boundNow)
         if (!coveredBy(entries, inventory.requirePci(endpoint)))
@@ -118,7 +118,7 @@ UnpersistReport Persister::unpersist(const std::vector<PersistEntry> &targets, A
     for (const auto &address : present) {
         auto holder = std::find_if(journals.begin(), journals.end(),
                                    [&](const Journal &journal) { return journal.find(address) != nullptr; });
-        if (holder != journals.end() && holder->owner != persistOwner)
+        if (holder != journals.end() && holder->owner != Owner::persist())
             report.heldByVms.push_back(address);
         else if (currentDriver(host_, address) == std::string(vfioDriver))
             report.givenBack.push_back(address);

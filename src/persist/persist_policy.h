@@ -10,9 +10,6 @@
 
 namespace vfioctl {
 
-// The engine's owner for devices bound by `persist`; `vfioctl status` shows it.
-inline constexpr const char *persistOwner = "persist";
-
 enum class ApplyNow { No, Yes }; // No: change only what the next boot does
 
 struct PresentDevice {

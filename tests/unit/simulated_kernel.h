@@ -47,6 +47,7 @@ public:
         fake_.host().replaceAtomically(path, data, mode);
     }
     void remove(const std::string &path) override { fake_.host().remove(path); }
+    void rename(const std::string &from, const std::string &to) override { fake_.host().rename(from, to); }
     FileLock lockExclusive(const std::string &path) override { return fake_.host().lockExclusive(path); }
 
 private:

@@ -65,7 +65,7 @@ protected:
     }
     BindRequest prepareRequest()
     {
-        return {"win10", {at("0000:01:00.0"), at("0000:02:00.1"), at("0000:03:00.0")}, Force::No};
+        return {Owner::vm("win10"), {at("0000:01:00.0"), at("0000:02:00.1"), at("0000:03:00.0")}, Force::No};
     }
 
     static constexpr const char *all[] = {"0000:00:01.0", "0000:01:00.0", "0000:01:00.1",
@@ -90,7 +90,7 @@ TEST_F(BindEngineTest, BindsEveryEndpointOfEveryGroupAndLeavesBridges)
     EXPECT_EQ(now["0000:00:01.0"], original["0000:00:01.0"]);
     auto journals = engine->status();
     ASSERT_EQ(journals.size(), 1u);
-    EXPECT_EQ(journals[0].owner, "win10");
+    EXPECT_EQ(journals[0].owner, Owner::vm("win10"));
     EXPECT_EQ(journals[0].state, JournalState::Bound);
     EXPECT_EQ(journals[0].devices.size(), 5u);
 }
@@ -98,11 +98,11 @@ TEST_F(BindEngineTest, BindsEveryEndpointOfEveryGroupAndLeavesBridges)
 TEST_F(BindEngineTest, RestoreGivesEachDeviceItsOriginalDriverAndOverride)
 {
     engine->bind(prepareRequest());
-    auto restored = engine->restoreOwner("win10");
+    auto restored = engine->restoreOwner(Owner::vm("win10"));
     EXPECT_EQ(restored.size(), 5u);
     EXPECT_EQ(snapshot(), original); // pci-stub by override came back to pci-stub; the NVMe stays without driver
     EXPECT_TRUE(engine->status().empty());
-    EXPECT_TRUE(engine->restoreOwner("win10").empty()); // a second restore is a no-op
+    EXPECT_TRUE(engine->restoreOwner(Owner::vm("win10")).empty()); // a second restore is a no-op
 }
 
 TEST_F(BindEngineTest, AFailureAtEveryStepLeavesEveryDeviceAsItWas)
@@ -167,7 +167,7 @@ TEST_F(BindEngineTest, ACrashAtEveryStepIsUndoneByRecover)
         BindEngine afterReboot(sim, modules, std::chrono::milliseconds(300));
         ASSERT_EQ(afterReboot.status().size(), 1u) << "the unfinished transaction is visible";
         EXPECT_EQ(afterReboot.status()[0].state, JournalState::Binding);
-        EXPECT_EQ(afterReboot.recover(), std::vector<std::string>{"win10"});
+        EXPECT_EQ(afterReboot.recover(), std::vector<Owner>{Owner::vm("win10")});
         DriverBinder binder(sim, std::chrono::milliseconds(0));
         for (const char *device : all)
             EXPECT_EQ(binder.stateOf(at(device)), original[device]) << device << " after a crash at write " << crashing;
@@ -206,7 +206,7 @@ TEST_F(BindEngineTest, TwoOwnersNeverHoldTheSameGroup)
     {
         std::jthread first([&] {
             try {
-                BindEngine(*kernel, *loader, std::chrono::milliseconds(300)).bind({"vm-a", {at("01:00.0")}});
+                BindEngine(*kernel, *loader, std::chrono::milliseconds(300)).bind({Owner::vm("vm-a"), {at("01:00.0")}});
                 outcomes[0] = "bound";
             } catch (const Error &error) {
                 outcomes[0] = error.what();
@@ -214,7 +214,7 @@ TEST_F(BindEngineTest, TwoOwnersNeverHoldTheSameGroup)
         });
         std::jthread second([&] {
             try {
-                BindEngine(*kernel, *loader, std::chrono::milliseconds(300)).bind({"vm-b", {at("01:00.1")}});
+                BindEngine(*kernel, *loader, std::chrono::milliseconds(300)).bind({Owner::vm("vm-b"), {at("01:00.1")}});
                 outcomes[1] = "bound";
             } catch (const Error &error) {
                 outcomes[1] = error.what();
@@ -224,15 +224,15 @@ TEST_F(BindEngineTest, TwoOwnersNeverHoldTheSameGroup)
     int winners = std::count(outcomes.begin(), outcomes.end(), "bound");
     EXPECT_EQ(winners, 1) << outcomes[0] << " / " << outcomes[1];
     const std::string &loser = outcomes[0] == "bound" ? outcomes[1] : outcomes[0];
-    EXPECT_NE(loser.find("is held by vm-"), std::string::npos) << loser;
+    EXPECT_NE(loser.find("is held by VM 'vm-"), std::string::npos) << loser;
 }
 
 TEST_F(BindEngineTest, RefusesBridgesAndDevicesWithoutAGroup)
 {
-    EXPECT_THROW(engine->bind({"manual", {at("00:01.0")}}), Error);
+    EXPECT_THROW(engine->bind({Owner::manual(), {at("00:01.0")}}), Error);
     fake.addPci({.address = "0000:05:00.0", .classCode = 0x020000, .driver = "e1000e"});
     try {
-        engine->bind({"manual", {at("05:00.0")}});
+        engine->bind({Owner::manual(), {at("05:00.0")}});
         FAIL();
     } catch (const Error &error) {
         EXPECT_NE(std::string(error.what()).find("has no IOMMU group"), std::string::npos);
@@ -248,7 +248,7 @@ TEST_F(BindEngineTest, RefusesWhatTheHostUsesUnlessForced)
     FakeModuleLoader modules(sim);
     BindEngine workstation(sim, modules, std::chrono::milliseconds(300));
     try {
-        workstation.bind({"manual", {at("0000:03:00.1")}});
+        workstation.bind({Owner::manual(), {at("0000:03:00.1")}});
         FAIL();
     } catch (const Error &error) {
         EXPECT_STREQ(error.what(), "refusing to bind 0000:03:00.0 (IOMMU group 6): the host uses it: network "
@@ -256,13 +256,13 @@ TEST_F(BindEngineTest, RefusesWhatTheHostUsesUnlessForced)
                                    "default route; use --force to take it anyway");
     }
     EXPECT_EQ(DriverBinder(sim, std::chrono::milliseconds(0)).stateOf(at("03:00.1")).driver, "igb");
-    workstation.bind({"manual", {at("0000:03:00.1")}, Force::Yes});
+    workstation.bind({Owner::manual(), {at("0000:03:00.1")}, Force::Yes});
     EXPECT_EQ(DriverBinder(sim, std::chrono::milliseconds(0)).stateOf(at("03:00.0")).driver, "vfio-pci");
 }
 
 TEST_F(BindEngineTest, GiveBackReturnsSingleDevicesAndKeepsTheRest)
 {
-    engine->bind({"manual", {at("01:00.0")}});
+    engine->bind({Owner::manual(), {at("01:00.0")}});
     engine->giveBack({at("01:00.1")});
     auto now = snapshot();
     EXPECT_EQ(now["0000:01:00.1"], original["0000:01:00.1"]);
@@ -274,17 +274,17 @@ TEST_F(BindEngineTest, GiveBackReturnsSingleDevicesAndKeepsTheRest)
 
 TEST_F(BindEngineTest, OwnerNamesCannotEscapeTheStateDirectory)
 {
-    engine->bind({"../../etc/x y", {at("03:00.0")}});
-    EXPECT_EQ(fake.host().list("/run/vfioctl/owners"), std::vector<std::string>{"%2E.%2F..%2Fetc%2Fx%20y.journal"});
-    EXPECT_EQ(engine->status()[0].owner, "../../etc/x y");
+    engine->bind({Owner::vm("../../etc/x y"), {at("03:00.0")}});
+    EXPECT_EQ(fake.host().list("/run/vfioctl/owners"), std::vector<std::string>{"vm-%2E.%2F..%2Fetc%2Fx%20y.journal"});
+    EXPECT_EQ(engine->status()[0].owner, Owner::vm("../../etc/x y"));
 }
 
 TEST(BindJournal, RefusesTruncatedOrCorruptJournals)
 {
-    Journal journal{"win10", JournalState::Bound, 1700000000, 42, {{at("01:00.0"), {"nvidia", ""}}}};
+    Journal journal{Owner::vm("win10"), JournalState::Bound, 1700000000, 42, {{at("01:00.0"), {"nvidia", ""}}}};
     std::string text = serializeJournal(journal);
     Journal back = parseJournal(text, "test");
-    EXPECT_EQ(back.owner, "win10");
+    EXPECT_EQ(back.owner, Owner::vm("win10"));
     EXPECT_EQ(back.devices[0].original.driver, "nvidia");
     for (size_t cut = 0; cut < text.size() - 2; ++cut) // every truncation, byte by byte
         EXPECT_THROW(parseJournal(text.substr(0, cut), "test"), Error) << "accepted a journal cut at " << cut;

@@ -241,7 +241,7 @@ TEST_F(HostCheckTest, TheFreezeStopsBindBeforeAnyWrite)
     vfioctl::testing::FakeModuleLoader modules(kernel);
     BindEngine engine(kernel, modules, std::chrono::milliseconds(100));
     try {
-        engine.bind({"manual", {PciAddress::parse("0000:02:00.0")}});
+        engine.bind({Owner::manual(), {PciAddress::parse("0000:02:00.0")}});
         FAIL() << "bind went ahead on a host without an IOMMU";
     } catch (const Error &error) {
         EXPECT_EQ(std::string(error.what()).rfind("PCI passthrough cannot work on this host: no IOMMU is active", 0),

@@ -59,7 +59,7 @@ protected:
     {
         return fake.read(fake.devicePath(address) + "/driver_override");
     }
-    bool holds(const std::string &owner) { return BindJournal(*kernel).load(owner).has_value(); }
+    bool holds(const std::string &vm) { return BindJournal(*kernel).load(Owner::vm(vm)).has_value(); }
 
     RecordingHookLog log;
     std::unique_ptr<QemuHook> hook;
@@ -184,7 +184,7 @@ TEST_F(QemuHookTest, AGroupHeldByAnotherVmRefusesTheStart)
 {
     ASSERT_EQ(call("linux", "prepare", "begin", domainXml(gpuOnly)), 0) << userError.str();
     EXPECT_EQ(call("win11", "prepare", "begin", domainXml(hostdev("0x01", "0x00", "0x1"))), 1);
-    EXPECT_NE(userError.str().find("is held by linux"), std::string::npos) << userError.str();
+    EXPECT_NE(userError.str().find("is held by VM 'linux'"), std::string::npos) << userError.str();
     EXPECT_EQ(driverOf("0000:01:00.0"), "vfio-pci");
     EXPECT_FALSE(holds("win11"));
     // Stopping the VM that failed to start gives back nothing of the other VM's.

@@ -238,7 +238,7 @@ TEST_F(LiveAssignment, LiveAssignBindsTheGroupThenHotPlugsAndUnassignGivesTheDri
     EXPECT_TRUE(report.configChanged.empty());
     EXPECT_EQ(driverOf("0000:01:00.0"), "vfio-pci");
     EXPECT_EQ(driverOf("0000:01:00.1"), "vfio-pci");
-    EXPECT_EQ(engine->status().at(0).owner, "win11"); // the hook gives it back when the VM stops
+    EXPECT_EQ(engine->status().at(0).owner, Owner::vm("win11")); // the hook gives it back when the VM stops
 
     AssignmentReport undone = assigner->unassign("win11", at("0000:01:00.0"), {.live = true});
     EXPECT_EQ(undone.liveChanged.size(), 2u);
@@ -276,7 +276,7 @@ TEST_F(LiveAssignment, AGuestThatKeepsTheDeviceLeavesItOnVfio)
                   "and is given back when the VM stops");
     }
     EXPECT_EQ(driverOf("0000:01:00.0"), "vfio-pci");
-    EXPECT_EQ(engine->status().at(0).owner, "win11");
+    EXPECT_EQ(engine->status().at(0).owner, Owner::vm("win11"));
 }
 
 TEST_F(LiveAssignment, LiveAndConfigTogether)

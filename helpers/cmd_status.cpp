@@ -1,0 +1,93 @@
+// vfioctl status: what is held, by whom, since when, each device's original driver, and any journal set aside.
+#include "bind_engine.h"
+#include "command.h"
+#include "json_views.h"
+#include "text_table.h"
+
+#include <ctime>
+#include <ostream>
+
+namespace vfioctl::cli {
+
+namespace {
+
+// A time a journal holds, as local time; a number no calendar can show is printed as the number.
+std::string timeText(int64_t seconds)
+{
+    std::time_t time = static_cast<std::time_t>(seconds);
+    std::tm parts;
+    char buffer[64];
+    if (!::localtime_r(&time, &parts) || std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S", &parts) == 0)
+        return "@" + std::to_string(seconds);
+    return buffer;
+}
+
+int printJson(CommandContext &context, const std::vector<Journal> &journals,
+              const std::vector<QuarantinedJournal> &aside)
+{
+    DriverBinder binder(context.host, std::chrono::milliseconds(0));
+    Json owners = Json::array();
+    for (const auto &journal : journals) {
+        Json devices = Json::array();
+        for (const auto &entry : journal.devices)
+            devices.push_back({{"address", entry.device.str()},
+                               {"driver", binder.stateOf(entry.device).driver},
+                               {"original_driver", entry.original.driver},
+                               {"original_override", entry.original.override}});
+        owners.push_back({{"owner", journal.owner.name()},
+                          {"owner_kind", journal.owner.kindName()},
+                          {"state", journalStateName(journal.state)},
+                          {"since", journal.since},
+                          {"devices", devices}});
+    }
+    Json corrupt = Json::array();
+    for (const auto &entry : aside)
+        corrupt.push_back({{"path", entry.path}, {"reason", entry.reason.empty() ? Json(nullptr) : Json(entry.reason)}});
+    context.out << jsonText(Json{{"owners", owners}, {"corrupt_journals", corrupt}}) << "\n";
+    return exitOk;
+}
+
+void printAside(CommandContext &context, const std::vector<QuarantinedJournal> &aside)
+{
+    for (const auto &entry : aside)
+        context.out << "\nA corrupt journal was set aside as " << entry.path
+                    << (entry.reason.empty() ? "" : " (" + entry.reason + ")")
+                    << ": devices on vfio-pci that no valid journal holds are refused until you read it and run "
+                       "'vfioctl recover --discard-corrupt'.\n";
+}
+
+} // namespace
+
+void declareStatus(CommandOptions &options)
+{
+    addJsonOption(options);
+}
+
+int runStatus(CommandContext &context)
+{
+    BindEngine &engine = context.engine();
+    const auto journals = engine.status();
+    const auto aside = engine.quarantined();
+    if (context.flag("json"))
+        return printJson(context, journals, aside);
+    if (journals.empty())
+        context.out << "no device is held\n";
+    DriverBinder binder(context.host, std::chrono::milliseconds(0));
+    TextTable table({"OWNER", "STATE", "SINCE", "DEVICE", "DRIVER", "ORIGINAL DRIVER"});
+    for (const auto &journal : journals)
+        for (const auto &entry : journal.devices)
+            table.addRow({journal.owner.label(), journalStateName(journal.state), timeText(journal.since),
+                          entry.device.str(), binder.stateOf(entry.device).driver,
+                          entry.original.driver.empty() ? "(none)" : entry.original.driver});
+    if (!journals.empty())
+        table.print(context.out);
+    for (const auto &journal : journals)
+        if (journal.state != JournalState::Bound)
+            context.out << "\n"
+                        << journal.owner.label() << " did not finish (" << journalStateName(journal.state)
+                        << "): run 'vfioctl recover' to put its devices back.\n";
+    printAside(context, aside);
+    return exitOk;
+}
+
+} // namespace vfioctl::cli
