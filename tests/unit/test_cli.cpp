@@ -4,6 +4,7 @@
 
 #include "testkit.h"
 
+#include <filesystem>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -111,4 +112,49 @@ TEST_F(CliTest, BadInputIsOneClearErrorWithADocumentedExitCode)
     auto help = vfioctl({"list", "--help"});
     EXPECT_EQ(help.exitCode, 0);
     EXPECT_NE(help.out.find("usage: vfioctl list"), std::string::npos);
+}
+
+TEST_F(CliTest, RootMustNameADirectory)
+{
+    fake.writeFile("/file", "x");
+    std::filesystem::create_symlink("loop", fake.root() + "/loop");
+    for (const std::string &root : {std::string(), fake.root() + "/missing", fake.root() + "/file", fake.root() + "/loop"}) {
+        auto result = runProcess({VFIOCTL_BINARY, "--root", root, "status"});
+        EXPECT_EQ(result.exitCode, 2) << root;
+        EXPECT_EQ(result.out, "") << root;
+        EXPECT_EQ(result.err.rfind("vfioctl: error: --root ", 0), 0u) << result.err;
+    }
+}
+
+TEST_F(CliTest, UnderARootLibvirtIsAskedOnlyWithConnect)
+{
+    auto result = vfioctl({"holders", "01:00.0"});
+    EXPECT_EQ(result.exitCode, 1);
+    EXPECT_EQ(result.err,
+              "vfioctl: error: under --root, libvirt is asked only with --connect URI: the tree is not this host's\n");
+    result = vfioctl({"-c", "test:///default", "holders", "01:00.0"}); // an option before the command
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(result.out, "No VM holds 0000:01:00.0.\n");
+}
+
+TEST_F(CliTest, ANameThatIsNotUtf8StillGivesWholeJson)
+{
+    fake.addNet("odd\xff", "0000:05:00.0", "52:54:00:00:05:01");
+    for (auto args : std::vector<std::vector<std::string>>{{"list", "--type", "net", "--json"},
+                                                          {"affected", "05:00.0", "--json"},
+                                                          {"list", "--type", "all", "--json"}}) {
+        auto result = vfioctl(args);
+        ASSERT_EQ(result.exitCode, 0) << result.err;
+        EXPECT_NE(nlohmann::json::parse(result.out).dump().find("odd\xef\xbf\xbd"), std::string::npos) << args[0];
+    }
+}
+
+TEST_F(CliTest, CompletionWordsComeFromTheCommandTable)
+{
+    auto commands = vfioctl({"--completion-words"});
+    EXPECT_NE(commands.out.find("\nassign\n"), std::string::npos) << commands.out;
+    auto bind = vfioctl({"bind", "--completion-words"});
+    EXPECT_NE(bind.out.find("--owner\n"), std::string::npos) << bind.out;
+    EXPECT_NE(bind.out.find("--timeout\n"), std::string::npos);
+    EXPECT_EQ(bind.out.find("--device"), std::string::npos) << "a positional slot is not an option";
 }

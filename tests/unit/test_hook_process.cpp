@@ -79,3 +79,16 @@ TEST_F(HookProcessTest, ReleaseOfAVmHoldingNothingExitsZero)
     EXPECT_EQ(result.exitCode, 0) << result.err;
     EXPECT_EQ(result.err, "");
 }
+
+TEST_F(HookProcessTest, NoFailureEndsInACrash)
+{
+    // A VM name that is not UTF-8 (libvirt allows it): every step is an exit code and at most one sentence.
+    const std::string gpu = "<domain><name>x</name><devices><hostdev mode='subsystem' type='pci' managed='yes'>"
+                            "<source><address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/></source>"
+                            "</hostdev></devices></domain>";
+    auto prepare = hook({"odd\xff", "prepare", "begin", "-"}, gpu);
+    EXPECT_LT(prepare.exitCode, 3) << prepare.err; // refused here (no simulated kernel), but never a signal
+    EXPECT_LE(std::count(prepare.err.begin(), prepare.err.end(), '\n'), 1) << prepare.err;
+    auto release = hook({"odd\xff", "release", "end", "-"});
+    EXPECT_EQ(release.exitCode, 0) << release.err;
+}
