@@ -237,6 +237,21 @@ CheckResult vfioModules(const HostFacts &facts)
             result.evidence += " (there is no /lib/modules/" + facts.kernelRelease + "/modules.dep to load from)";
         result.fix = "install this kernel's modules (the linux-image package of the running kernel) or boot a "
                      "kernel built with VFIO, VFIO_IOMMU_TYPE1 and VFIO_PCI";
+        return result;
+    }
+    if (!facts.moduleRefusals.empty()) {
+        // Present on disk is not loadable: say what the kernel will answer before bind or the hook ask it.
+        std::vector<std::string> refused;
+        for (const auto &[name, why] : facts.moduleRefusals)
+            refused.push_back(name + " (" + why + ")");
+        result.verdict = Verdict::Fail;
+        result.blocksPassthrough = true;
+        result.evidence = "the kernel refuses to load " + joinWith(refused, ", ");
+        result.fix = facts.moduleRefusals.begin()->second.starts_with("module_blacklist")
+                         ? "remove the VFIO modules from module_blacklist= on the kernel command line (in "
+                           "/etc/default/grub, then update-grub) and reboot"
+                         : "reboot without setting kernel.modules_disabled (it cannot be switched back on), or load "
+                           "vfio-pci before it is set";
     }
     return result;
 }

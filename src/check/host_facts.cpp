@@ -45,6 +45,30 @@ std::map<std::string, ModuleState> moduleStates(const HostRoot &host, const std:
     return states;
 }
 
+// What makes the kernel refuse to load a module that is neither loaded nor built in: its name in module_blacklist=
+// (the kernel compares the name exactly, as it spells it: vfio_pci), or module loading switched off for good.
+std::map<std::string, std::string> moduleRefusals(const HostRoot &host, const HostFacts &facts)
+{
+    std::map<std::string, std::string> refusals;
+    const bool disabled = trimmed(host.read(std::string(layout::modulesDisabled)).value_or("0")) == "1";
+    std::vector<std::string> blacklisted;
+    if (auto list = facts.commandLine.find("module_blacklist"); list != facts.commandLine.end()) {
+        std::string names = list->second;
+        std::replace(names.begin(), names.end(), ',', ' ');
+        blacklisted = splitWords(names);
+    }
+    for (const auto &[name, state] : facts.modules) {
+        if (state == ModuleState::Loaded || state == ModuleState::BuiltIn)
+            continue;
+        if (std::find(blacklisted.begin(), blacklisted.end(), name) != blacklisted.end())
+            refusals[name] = "module_blacklist=" + facts.commandLine.at("module_blacklist") +
+                             " on the kernel command line";
+        else if (disabled)
+            refusals[name] = "module loading is disabled (kernel.modules_disabled = 1)";
+    }
+    return refusals;
+}
+
 void addIds(std::vector<std::string> &ids, std::string_view list)
 {
     size_t start = 0;
@@ -151,6 +175,7 @@ HostFacts gatherHostFacts(const HostRoot &host, FactScope scope)
     facts.modules = moduleStates(host, facts.kernelRelease);
     facts.moduleIndex = !facts.kernelRelease.empty() &&
                         host.exists(joinPath(std::string(layout::moduleTrees), facts.kernelRelease) + "/modules.dep");
+    facts.moduleRefusals = moduleRefusals(host, facts);
     auto devices = host.list(std::string(layout::pciDevices));
     facts.pciDevices = static_cast<int>(devices.size());
     facts.driverOverride = std::any_of(devices.begin(), devices.end(), [&](const std::string &device) {

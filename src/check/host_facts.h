@@ -36,6 +36,9 @@ struct HostFacts {
     bool unsafeInterruptsAllowed = false;
     std::map<std::string, ModuleState> modules; // vfio, vfio_iommu_type1, vfio_pci
     bool moduleIndex = false;                   // /lib/modules/RELEASE/modules.dep exists
+    // Why the kernel will refuse to load a module, by module: "module_blacklist=vfio_pci on the kernel command
+    // line", "module loading is disabled (kernel.modules_disabled = 1)". Only modules not loaded or built in.
+    std::map<std::string, std::string> moduleRefusals;
     bool vfioContainer = false;
     bool driverOverride = false; // some PCI device has driver_override
     int pciDevices = 0;

@@ -28,6 +28,7 @@ inline constexpr std::string_view persistDirectory = "/etc/vfioctl/persist.d";
 inline constexpr std::string_view cpuInfo = "/proc/cpuinfo";
 inline constexpr std::string_view kernelCommandLine = "/proc/cmdline";
 inline constexpr std::string_view kernelRelease = "/proc/sys/kernel/osrelease";
+inline constexpr std::string_view modulesDisabled = "/proc/sys/kernel/modules_disabled";
 inline constexpr std::string_view interrupts = "/proc/interrupts";
 inline constexpr std::string_view iommuClass = "/sys/class/iommu";
 inline constexpr std::string_view modules = "/sys/module";

@@ -288,3 +288,29 @@ TEST_F(HostCheckTest, CliCheckExitCodesAndJson)
     EXPECT_EQ(bind.err.rfind("vfioctl: error: PCI passthrough cannot work on this host: no IOMMU is active", 0), 0u)
         << bind.err;
 }
+
+TEST_F(HostCheckTest, AKernelThatWillRefuseTheVfioModulesIsAFailureAndStopsBind)
+{
+    fake.writeFile("/proc/cmdline", "root=/dev/sda1 intel_iommu=on module_blacklist=vfio_pci,nouveau\n");
+    const CheckResult &blacklisted = result("vfio-modules");
+    EXPECT_EQ(blacklisted.verdict, Verdict::Fail);
+    EXPECT_EQ(blacklisted.evidence, "the kernel refuses to load vfio_pci (module_blacklist=vfio_pci,nouveau on the "
+                                    "kernel command line)");
+    EXPECT_NE(blacklisted.fix.find("remove the VFIO modules from module_blacklist="), std::string::npos);
+
+    vfioctl::testing::SimulatedKernel kernel(fake);
+    vfioctl::testing::FakeModuleLoader modules(kernel);
+    BindEngine engine(kernel, modules, std::chrono::milliseconds(100));
+    EXPECT_THROW(engine.bind({Owner::manual(), {PciAddress::parse("0000:02:00.0")}}), Error);
+    EXPECT_EQ(kernel.writes(), 0);
+    EXPECT_TRUE(modules.loaded.empty()) << "asked the kernel anyway";
+
+    fake.makeDirectory("/sys/module/vfio_pci"); // loaded before: nothing to refuse
+    EXPECT_EQ(result("vfio-modules").verdict, Verdict::Pass);
+
+    fake.removePath("/sys/module/vfio_pci");
+    fake.writeFile("/proc/cmdline", "root=/dev/sda1 intel_iommu=on\n");
+    fake.writeFile("/proc/sys/kernel/modules_disabled", "1\n");
+    EXPECT_EQ(result("vfio-modules").verdict, Verdict::Fail);
+    EXPECT_NE(result("vfio-modules").evidence.find("module loading is disabled"), std::string::npos);
+}

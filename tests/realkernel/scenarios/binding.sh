@@ -47,7 +47,7 @@ check "the xhci controller is back on xhci_hcd" is_driver $xhci xhci_hcd
 # A bind that never finished (the process died after moving the devices, before marking its journal done) is
 # listed as unfinished and rolled back by recover.
 "$VFIOCTL" bind "$xhci" --owner crashed > /dev/null 2>&1
-sed -i 's/"state": "bound"/"state": "binding"/' /run/vfioctl/owners/crashed.journal
+sed -i 's/"state": "bound"/"state": "binding"/' /run/vfioctl/owners/vm-crashed.journal
 "$VFIOCTL" status > "$out/status-crashed.txt"
 check "status shows the unfinished bind" grep -q "crashed did not finish (binding)" "$out/status-crashed.txt"
 "$VFIOCTL" recover > "$out/recover.txt" 2>&1

@@ -14,7 +14,18 @@ text_code=$?
 "$VFIOCTL" check --json > "$out/check.json" 2>&1
 json_code=$?
 check "text and JSON give the same exit code" test "$text_code" -eq "$json_code"
-if grep -qw "intel_iommu=off" /proc/cmdline; then
+if grep -qw "module_blacklist=vfio_pci" /proc/cmdline; then
+    # The kernel will refuse vfio-pci: check says so before bind or the hook ask it.
+    check "check exits 2" test "$json_code" -eq 2
+    check "the VFIO modules check fails" test "$(verdict vfio-modules)" = fail
+    check "passthrough is reported impossible" test "$(field passthrough_possible)" = False
+    check "the evidence names the refusal" grep -q "the kernel refuses to load vfio_pci (module_blacklist=vfio_pci" "$out/check.txt"
+    "$VFIOCTL" bind $nic > "$out/bind.txt" 2>&1
+    check "bind is refused (exit 1)" test $? -eq 1
+    check "with the check's sentence, not the kernel's" grep -q "vfioctl: error: PCI passthrough cannot work on this host: the kernel refuses to load vfio_pci" "$out/bind.txt"
+    check "the device stays on e1000" test "$(driver $nic)" = e1000
+    check "vfio-pci was never asked for" test ! -d /sys/module/vfio_pci
+elif grep -qw "intel_iommu=off" /proc/cmdline; then
     check "check exits 2" test "$json_code" -eq 2
     check "the IOMMU check fails" test "$(verdict iommu)" = fail
     check "passthrough is reported impossible" test "$(field passthrough_possible)" = False
