@@ -216,6 +216,10 @@ HostFacts gatherHostFacts(const HostRoot &host, FactScope scope)
     const std::string status = host.read(std::string(layout::dpkgStatus)).value_or("");
     facts.libvirtVersion = dpkgVersion(status, "libvirt-daemon");
     facts.hookInstalled = host.exists(std::string(layout::libvirtQemuHooks) + "/vfioctl");
+    const std::string owners = joinPath(layout::runDirectory, "owners");
+    for (const auto &name : host.list(owners))
+        if (name.find(".journal.corrupt") != std::string::npos)
+            facts.corruptJournals.push_back(joinPath(owners, name));
     facts.legacyHookScript = host.exists(std::string(layout::libvirtQemuHookScript));
     return facts;
 }

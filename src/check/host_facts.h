@@ -45,6 +45,7 @@ struct HostFacts {
     std::vector<std::string> vfioPciIds; // from the command line and modprobe.d ("10de:1b80")
     std::optional<std::string> libvirtVersion; // the libvirt-daemon package's version, from dpkg
     bool hookInstalled = false;
+    std::vector<std::string> corruptJournals; // journals vfioctl set aside under /run/vfioctl/owners
     bool legacyHookScript = false; // a user's own /etc/libvirt/hooks/qemu
 };
 
