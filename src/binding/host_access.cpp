@@ -1,6 +1,7 @@
 #include "host_access.h"
 
 #include "error.h"
+#include "tree_hardware_names.h"
 
 #include <cerrno>
 #include <sys/stat.h>
@@ -28,7 +29,7 @@ HostAccess openCapturedTree(const std::string &directory)
         throw Error("--root " + directory + " is not a directory", ENOTDIR);
     HostAccess access;
     access.root = std::make_unique<DirectoryHostRoot>(directory);
-    access.names = std::make_unique<NoHardwareNames>();
+    access.names = openTreeHardwareNames(*access.root);
     access.modules = makeRefusingLoader();
     return access;
 }

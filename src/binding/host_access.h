@@ -21,8 +21,8 @@ struct HostAccess {
 // This machine: udev's hwdb for names, libkmod for modules.
 HostAccess openLiveHost();
 // A captured or fabricated tree. Its path must name a directory (Error otherwise). No module is ever loaded on its
-// behalf, and hardware names are left out: Debian 12's libudev reads only this machine's hwdb, and a tree's devices
-// must never be named from this host's database.
+// behalf, and hardware names come from the tree's own pci.ids or not at all: a tree's devices are never named from
+// this host's database.
 HostAccess openCapturedTree(const std::string &directory);
 // "/" is the live host, anything else a captured tree; an empty path is an error, never "this host".
 HostAccess openHost(const std::string &root);

@@ -158,3 +158,18 @@ TEST_F(CliTest, CompletionWordsComeFromTheCommandTable)
     EXPECT_NE(bind.out.find("--timeout\n"), std::string::npos);
     EXPECT_EQ(bind.out.find("--device"), std::string::npos) << "a positional slot is not an option";
 }
+
+TEST_F(CliTest, UnderARootNamesComeFromTheTreesOwnDatabaseOrNotAtAll)
+{
+    // This machine's names must never show for a tree's devices.
+    auto bare = nlohmann::json::parse(vfioctl({"list", "--json"}).out);
+    EXPECT_EQ(vfioctl::testing::byAddress(bare["pci"], "0000:01:00.0")["vendor_name"], nullptr);
+
+    fake.writeFile("/usr/share/misc/pci.ids", "10de  Tree Vendor\n\t2204  Tree GPU\n\t\t1458 403b  Tree Card\n"
+                                              "C 03  Display controller\n\t00  VGA compatible controller\n");
+    auto named = nlohmann::json::parse(vfioctl({"list", "--json"}).out);
+    const auto &gpu = vfioctl::testing::byAddress(named["pci"], "0000:01:00.0");
+    EXPECT_EQ(gpu["vendor_name"], "Tree Vendor");
+    EXPECT_EQ(gpu["device_name"], "Tree GPU");
+    EXPECT_EQ(vfioctl::testing::byAddress(named["pci"], "0000:00:02.0")["vendor_name"], nullptr) << "8086 is not in it";
+}
