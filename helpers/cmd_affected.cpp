@@ -7,6 +7,20 @@
 
 namespace vfioctl::cli {
 
+namespace {
+
+void printFunctions(std::ostream &out, const char *title, const std::vector<const PciDevice *> &devices)
+{
+    if (devices.empty())
+        return;
+    out << title;
+    for (const PciDevice *device : devices)
+        out << "    " << device->address.str() << "  (now " << orDash(device->driver) << ")  " << describePci(*device)
+            << "\n";
+}
+
+} // namespace
+
 void declareAffected(CommandOptions &options)
 {
     options.hidden.add_options()("device", po::value<std::string>()->required(),
@@ -38,11 +52,9 @@ int runAffected(CommandContext &context)
     for (const PciDevice *device : affected.endpoints)
         out << "    " << device->address.str() << "  (now " << orDash(device->driver) << ")  " << describePci(*device)
             << "\n";
-    if (!affected.bridges.empty()) {
-        out << "\nBridges in the group, left on their host driver:\n";
-        for (const PciDevice *device : affected.bridges)
-            out << "    " << device->address.str() << "  " << describePci(*device) << "\n";
-    }
+    printFunctions(out, "\nBridges in the group, left on their host driver:\n", affected.bridges);
+    printFunctions(out, "\nVirtual functions that go away with their physical function:\n",
+                   affected.virtualFunctions);
     bool hasChildren =
         !affected.usb.empty() || !affected.scsi.empty() || !affected.net.empty() || !affected.block.empty();
     if (hasChildren) {

@@ -76,6 +76,8 @@ Json toJson(const PciDevice &device, const Eligibility &eligibility, const std::
         {"bridge", device.isBridge()},
         {"physical_function", optionalAddress(device.physicalFunction)},
         {"virtual_functions", vfs},
+        {"sriov", device.sriov ? Json{{"total_vfs", device.sriov->total}, {"enabled_vfs", device.sriov->enabled}}
+                               : Json(nullptr)},
         {"reset_methods", device.resetMethods},
         {"boot_vga", device.bootVga},
         {"eligible", eligibility.eligible()},
@@ -184,6 +186,7 @@ Json toJson(const AffectedDevices &affected, const Inventory &inventory)
         {"ineligible_reasons", reasons},
         {"endpoints", addresses(affected.endpoints)},
         {"bridges", addresses(affected.bridges)},
+        {"virtual_functions", addresses(affected.virtualFunctions)},
         {"usb", usb},
         {"scsi", scsi},
         {"net", net},

@@ -46,6 +46,27 @@ std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory &inventory,
     return groups;
 }
 
+// A PF whose VFs exist never moves (vfio-pci refuses it, and its host driver's unbind destroys every VF): refused
+// at once, whatever --force says, naming the VFs and who holds them.
+void refuseSriovParents(const Inventory &inventory, const std::map<int, std::vector<PciAddress>> &groups,
+                        const std::vector<Journal> &journals)
+{
+    for (const auto &[number, endpoints] : groups)
+        for (const auto &address : endpoints) {
+            const PciDevice &device = inventory.requirePci(address);
+            if (!device.hasEnabledVfs())
+                continue;
+            std::vector<std::string> held;
+            for (const auto &vf : device.virtualFunctions)
+                for (const auto &journal : journals)
+                    if (journal.find(vf))
+                        held.push_back(vf.str() + " held by " + journal.owner.describe());
+            throw Error("refusing to bind " + address.str() + " (IOMMU group " + std::to_string(number) + "): it is an " +
+                            sriovParentReason(device) + (held.empty() ? "" : "; " + joinWith(held, ", ")),
+                        EBUSY);
+        }
+}
+
 // Refuses a group another owner holds; returns this owner's journal so far (or a fresh one).
 Journal journalFor(const std::vector<Journal> &journals, const BindRequest &request,
                    const std::map<int, std::vector<PciAddress>> &groups)
@@ -94,6 +115,7 @@ BindOutcome BindEngine::bind(const BindRequest &request)
     const Inventory inventory = scanInventory(host_);
     const auto groups = plannedGroups(inventory, request);
     const std::vector<Journal> journals = journal_.loadAll();
+    refuseSriovParents(inventory, groups, journals);
     Journal mine = journalFor(journals, request, groups);
     refuseSuspects(groups, journals);
     const std::optional<Journal> before = previousJournal(journals, request.owner);

@@ -22,6 +22,9 @@ AffectedDevices affectedDevices(const Inventory &inventory, const PciAddress &ad
     affected.bridges = members.bridges;
     affected.endpoints = members.endpoints;
     for (const PciDevice *endpoint : members.endpoints) {
+        for (const auto &vf : endpoint->virtualFunctions)
+            if (const PciDevice *function = inventory.findPci(vf))
+                affected.virtualFunctions.push_back(function);
         append(affected.usb, inventory.usbBelow(endpoint->address));
         append(affected.scsi, inventory.scsiBelow(endpoint->address));
         append(affected.net, inventory.netBelow(endpoint->address));

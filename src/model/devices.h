@@ -12,6 +12,12 @@ namespace vfioctl {
 
 inline constexpr uint8_t pciBridgeClass = 0x06;
 
+// An SR-IOV physical function's counts (sriov_totalvfs, sriov_numvfs).
+struct SriovCounts {
+    int total = 0;   // what the device offers
+    int enabled = 0; // VFs that exist now
+};
+
 struct PciDevice {
     PciAddress address;
     uint32_t classCode = 0; // 0xCCSSPP: class, subclass, programming interface
@@ -31,12 +37,15 @@ struct PciDevice {
     std::optional<PciAddress> parentBridge; // the PCI device above this one, if any
     std::optional<PciAddress> physicalFunction;
     std::vector<PciAddress> virtualFunctions;
+    std::optional<SriovCounts> sriov; // set for an SR-IOV physical function
     std::vector<std::string> resetMethods;
     bool bootVga = false;
     std::string sysfsPath; // canonical, below /sys/devices
 
     uint8_t baseClass() const { return static_cast<uint8_t>(classCode >> 16); }
     bool isBridge() const { return baseClass() == pciBridgeClass; }
+    // A PF whose VFs exist: unbinding it destroys them, and vfio-pci refuses it.
+    bool hasEnabledVfs() const { return (sriov && sriov->enabled > 0) || !virtualFunctions.empty(); }
 };
 
 struct UsbDevice {

@@ -2,6 +2,8 @@
 
 #include "sysfs_value.h"
 
+#include <algorithm>
+
 namespace vfioctl {
 
 namespace {
@@ -28,6 +30,15 @@ bool drivesConsole(const PciDevice &device)
 
 } // namespace
 
+std::string sriovParentReason(const PciDevice &device)
+{
+    const size_t count = std::max(device.virtualFunctions.size(), static_cast<size_t>(device.sriov ? device.sriov->enabled : 0));
+    return "SR-IOV physical function with " + std::to_string(count) + " virtual function" + (count == 1 ? "" : "s") +
+           " enabled (" + joinAddresses(device.virtualFunctions) +
+           "), which go away with it; set its VF count to 0 first (echo 0 > /sys/bus/pci/devices/" +
+           device.address.str() + "/sriov_numvfs)";
+}
+
 std::string kindName(IneligibleKind kind)
 {
     switch (kind) {
@@ -37,6 +48,7 @@ std::string kindName(IneligibleKind kind)
     case IneligibleKind::UsedByHost: return "used-by-host";
     case IneligibleKind::GroupMemberUsed: return "group-member-used-by-host";
     case IneligibleKind::HeldByVm: return "held-by-vm";
+    case IneligibleKind::SriovParent: return "sriov-pf-with-vfs";
     }
     return "unknown";
 }
@@ -73,6 +85,8 @@ Eligibility assessEligibility(const Inventory &inventory, const PciDevice &devic
     }
     if (!device.iommuGroup)
         result.reasons.push_back({IneligibleKind::NoIommuGroup, "no IOMMU group (the IOMMU is off or not supported)"});
+    if (device.hasEnabledVfs())
+        result.reasons.push_back({IneligibleKind::SriovParent, sriovParentReason(device)});
     if (drivesConsole(device))
         result.reasons.push_back(
             {IneligibleKind::BootVga, "boot VGA device showing the host console (driver " + device.driver + ")"});

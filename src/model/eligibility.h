@@ -14,7 +14,8 @@ enum class IneligibleKind {
     BootVga,        // shows the host console
     UsedByHost,     // a child disk is mounted/swap/held, a child NIC has an address or the default route
     GroupMemberUsed, // another endpoint of the same IOMMU group is used by the host
-    HeldByVm         // a running VM has it (known only when libvirt was asked)
+    HeldByVm,        // a running VM has it (known only when libvirt was asked)
+    SriovParent      // an SR-IOV physical function whose virtual functions exist
 };
 
 struct Ineligibility {
@@ -35,5 +36,7 @@ Eligibility assessEligibility(const Inventory &inventory, const PciDevice &devic
 // without --force.
 std::vector<std::string> hostLosses(const Inventory &inventory, const PciDevice &device);
 std::string kindName(IneligibleKind kind);
+// Why a PF with VFs cannot go: how many, which, and the fix.
+std::string sriovParentReason(const PciDevice &device);
 
 } // namespace vfioctl

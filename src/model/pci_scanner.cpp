@@ -110,6 +110,11 @@ std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames
                 device.virtualFunctions.push_back(*vf);
         } else if (entry == "physfn") {
             device.physicalFunction = linkedAddress(attributes, entry);
+        } else if (entry == "sriov_totalvfs" || entry == "sriov_numvfs") {
+            if (!device.sriov)
+                device.sriov = SriovCounts{};
+            int count = parseDecimalInRange(attributes.readAttribute(entry).value_or(""), 0, 65535).value_or(0);
+            (entry == "sriov_totalvfs" ? device.sriov->total : device.sriov->enabled) = count;
         } else if (entry == "reset_method") {
             if (auto methods = attributes.readAttribute(entry))
                 device.resetMethods = splitWords(*methods);

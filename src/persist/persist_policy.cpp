@@ -79,6 +79,9 @@ PersistReport Persister::persist(const std::vector<PersistEntry> &targets, Force
             for (const PciDevice *device : presentMatches(inventory, entry))
                 toBind.push_back(device->address);
         }
+    for (const auto &address : toBind)
+        if (const PciDevice &device = inventory.requirePci(address); device.hasEnabledVfs())
+            throw Error("refusing to persist " + address.str() + ": it is an " + sriovParentReason(device), EBUSY);
     if (force == Force::No)
         refuseHostUse(inventory, toBind);
 

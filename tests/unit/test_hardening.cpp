@@ -196,3 +196,27 @@ TEST_F(Hardening, ATimeNoCalendarShowsAndANameThatIsNotUtf8AreStillPrinted)
     EXPECT_EQ(hook("odd\xff", "release", "end"), 0);
     EXPECT_TRUE(BindJournal(*kernel).loadAll().empty());
 }
+
+TEST_F(Hardening, APhysicalFunctionWithVirtualFunctionsNeverMoves)
+{
+    ASSERT_EQ(hook("router", "prepare", "begin",
+                   "<domain><name>router</name><devices><hostdev mode='subsystem' type='pci' managed='yes'><source>"
+                   "<address domain='0x0000' bus='0x04' slot='0x00' function='0x3'/></source></hostdev></devices>"
+                   "</domain>"),
+              0);
+    for (auto args : std::vector<std::vector<std::string>>{{"bind", "04:00.0"}, {"bind", "04:00.0", "--force"},
+                                                          {"persist", "04:00.0", "--boot-only"}}) {
+        EXPECT_EQ(run(args), 1) << args[0];
+        EXPECT_NE(err.str().find("0000:04:00.0"), std::string::npos);
+        EXPECT_NE(err.str().find("SR-IOV physical function with 2 virtual functions enabled"), std::string::npos)
+            << err.str();
+    }
+    EXPECT_EQ(run({"bind", "04:00.0"}), 1);
+    EXPECT_NE(err.str().find("0000:04:00.3 held by VM 'router'"), std::string::npos) << err.str();
+    EXPECT_EQ(driverOf("0000:04:00.0"), "mlx5_core");
+    EXPECT_EQ(driverOf("0000:04:00.3"), "vfio-pci");
+    EXPECT_EQ(run({"affected", "04:00.0"}), 0);
+    EXPECT_NE(out.str().find("Virtual functions that go away with their physical function:\n    0000:04:00.2"),
+              std::string::npos)
+        << out.str();
+}

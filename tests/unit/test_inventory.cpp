@@ -175,10 +175,17 @@ TEST_F(InventoryTest, ANicInABridgeWithAnAddressIsNotEligible)
                   "used-by-host: network interface enp5s0 is part of br0, which has address 10.0.0.1/24"});
 }
 
-TEST_F(InventoryTest, SriovFunctionsWithoutAddressesAreEligible)
+TEST_F(InventoryTest, SriovVirtualFunctionsAreEligibleButNotTheirPhysicalFunction)
 {
     EXPECT_TRUE(reasonsOf("0000:04:00.2").empty());
-    EXPECT_TRUE(reasonsOf("0000:04:00.0").empty());
+    // Unbinding the PF destroys its VFs, and vfio-pci refuses a PF whose VFs exist (issue 17).
+    EXPECT_EQ(reasonsOf("0000:04:00.0"),
+              std::vector<std::string>{"sriov-pf-with-vfs: SR-IOV physical function with 2 virtual functions enabled "
+                                       "(0000:04:00.2, 0000:04:00.3), which go away with it; set its VF count to 0 "
+                                       "first (echo 0 > /sys/bus/pci/devices/0000:04:00.0/sriov_numvfs)"});
+    const AffectedDevices affected = affectedDevices(inventory, PciAddress::parse("04:00.0"));
+    ASSERT_EQ(affected.virtualFunctions.size(), 2u);
+    EXPECT_EQ(affected.virtualFunctions[0]->address.str(), "0000:04:00.2");
 }
 
 TEST_F(InventoryTest, ADeviceWithoutIommuGroupIsNotEligible)
