@@ -148,5 +148,7 @@ void declarePersist(CommandOptions &options);
 int runPersist(CommandContext &context);
 void declareUnpersist(CommandOptions &options);
 int runUnpersist(CommandContext &context);
+void declareSriov(CommandOptions &options);
+int runSriov(CommandContext &context);
 
 } // namespace vfioctl::cli

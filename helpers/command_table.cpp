@@ -31,6 +31,8 @@ std::span<const Command> commandTable()
          "DEVICE|VENDOR:DEVICE... [--boot-only] [--force] | --list [--json]", Engine, declarePersist, runPersist},
         {"unpersist", "stop claiming devices for vfio-pci at boot", "DEVICE|VENDOR:DEVICE... [--boot-only]", Engine,
          declareUnpersist, runUnpersist},
+        {"sriov", "show an SR-IOV physical function's VFs and who holds them; set how many exist", "PF [N] [--force] [--json]",
+         Engine, declareSriov, runSriov},
         {"check", "check that this host can do PCI passthrough, with the fix for each problem", "[--json]", Host,
          declareCheck, runCheck},
     };

@@ -124,6 +124,9 @@ std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames
         }
     }
     std::sort(device.virtualFunctions.begin(), device.virtualFunctions.end());
+    if (!device.sriov && !device.virtualFunctions.empty()) // a tree without the counts: its links say how many
+        device.sriov = SriovCounts{static_cast<int>(device.virtualFunctions.size()),
+                                   static_cast<int>(device.virtualFunctions.size())};
 
     PciNames found = names.pci(device.vendorId, device.deviceId, device.subsystemVendorId, device.subsystemDeviceId,
                                device.classCode);

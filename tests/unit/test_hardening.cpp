@@ -220,3 +220,31 @@ TEST_F(Hardening, APhysicalFunctionWithVirtualFunctionsNeverMoves)
               std::string::npos)
         << out.str();
 }
+
+TEST_F(Hardening, SriovShowsWhoHoldsEachVfAndRefusesToDestroyThem)
+{
+    fake.writeFile(fake.devicePath("0000:04:00.0") + "/sriov_totalvfs", "8\n");
+    fake.writeFile(fake.devicePath("0000:04:00.0") + "/sriov_numvfs", "2\n");
+    ASSERT_EQ(hook("router", "prepare", "begin",
+                   "<domain><name>router</name><devices><hostdev mode='subsystem' type='pci' managed='yes'><source>"
+                   "<address domain='0x0000' bus='0x04' slot='0x00' function='0x3'/></source></hostdev></devices>"
+                   "</domain>"),
+              0);
+    ASSERT_EQ(run({"sriov", "04:00.0", "--json"}), 0) << err.str();
+    auto state = nlohmann::json::parse(out.str());
+    EXPECT_EQ(state["total_vfs"], 8);
+    EXPECT_EQ(state["enabled_vfs"], 2);
+    EXPECT_EQ(vfioctl::testing::byAddress(state["vfs"], "0000:04:00.3")["held_by"]["owner"], "router");
+    EXPECT_EQ(vfioctl::testing::byAddress(state["vfs"], "0000:04:00.2")["held_by"], nullptr);
+
+    EXPECT_EQ(run({"sriov", "04:00.0", "9"}), 1);
+    EXPECT_EQ(err.str(), "vfioctl: error: cannot set 0000:04:00.0 to 9 VFs: it offers at most 8\n");
+    EXPECT_EQ(run({"sriov", "04:00.0", "0"}), 1);
+    EXPECT_NE(err.str().find("0000:04:00.3 is held by VM 'router'"), std::string::npos) << err.str();
+    EXPECT_EQ(fake.read(fake.devicePath("0000:04:00.0") + "/sriov_numvfs"), "2\n") << "nothing was written";
+    EXPECT_EQ(run({"sriov", "04:00.0", "0", "--force"}), 0) << err.str();
+    EXPECT_NE(err.str().find("lost: 0000:04:00.3 is held by VM 'router'"), std::string::npos) << err.str();
+    EXPECT_EQ(fake.read(fake.devicePath("0000:04:00.0") + "/sriov_numvfs"), "0");
+    EXPECT_EQ(run({"sriov", "01:00.0"}), 1);
+    EXPECT_EQ(err.str(), "vfioctl: error: 0000:01:00.0 is not an SR-IOV physical function (it has no sriov_totalvfs)\n");
+}
