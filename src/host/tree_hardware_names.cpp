@@ -38,7 +38,7 @@ std::optional<Libpci> openLibpci()
 }
 
 void quiet(char *, ...) {}
-[[noreturn]] void fatal(char *, ...)
+__attribute__((noreturn)) void fatal(char *, ...) // libpci's own spelling: clang wants it to match
 {
     std::abort(); // libpci calls it only when memory runs out
 }
