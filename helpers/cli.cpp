@@ -80,8 +80,9 @@ int guarded(const std::function<int()> &body, std::ostream &err)
     try {
         return body();
     } catch (const UsageError &error) {
-        err << "vfioctl: error: " << error.what() << "\nRun 'vfioctl " << (error.command().empty() ? "" : error.command() + " ")
-            << "--help' for " << (error.command().empty() ? "usage" : "its options") << ".\n";
+        err << "vfioctl: error: " << error.what() << "\nRun 'vfioctl "
+            << (error.command().empty() ? "" : error.command() + " ") << "--help' for "
+            << (error.command().empty() ? "usage" : "its options") << ".\n";
         return exitUsage;
     } catch (const std::exception &error) {
         err << "vfioctl: error: " << error.what() << "\n";
@@ -120,7 +121,8 @@ int runOn(HostHandles host, const std::vector<std::string> &args, std::ostream &
             const CommandLine line = parseCommandLine(args);
             if (!line.values["root"].defaulted())
                 throw UsageError("--root is decided by the caller here", "");
-            return dispatch(line, [&] { return host; }, out, err);
+            return dispatch(
+                line, [&] { return host; }, out, err);
         },
         err);
 }

@@ -53,8 +53,7 @@ int runAffected(CommandContext &context)
         out << "    " << device->address.str() << "  (now " << orDash(device->driver) << ")  " << describePci(*device)
             << "\n";
     printFunctions(out, "\nBridges in the group, left on their host driver:\n", affected.bridges);
-    printFunctions(out, "\nVirtual functions that go away with their physical function:\n",
-                   affected.virtualFunctions);
+    printFunctions(out, "\nVirtual functions that go away with their physical function:\n", affected.virtualFunctions);
     bool hasChildren =
         !affected.usb.empty() || !affected.scsi.empty() || !affected.net.empty() || !affected.block.empty();
     if (hasChildren) {

@@ -62,10 +62,11 @@ int runCheck(CommandContext &context)
             context.out << std::string(6 + width + 2, ' ') << "fix: " << result.fix << "\n";
     }
     context.out << "\n"
-                << (possible ? (overall == Verdict::Pass ? "PCI passthrough can work on this host.\n"
-                                                         : "PCI passthrough can work on this host; see the notes above.\n")
-                             : "PCI passthrough cannot work on this host until the failures marked above are fixed; "
-                               "vfioctl bind and the libvirt hook refuse until then.\n");
+                << (possible
+                        ? (overall == Verdict::Pass ? "PCI passthrough can work on this host.\n"
+                                                    : "PCI passthrough can work on this host; see the notes above.\n")
+                        : "PCI passthrough cannot work on this host until the failures marked above are fixed; "
+                          "vfioctl bind and the libvirt hook refuse until then.\n");
     return exitCodeOf(overall);
 }
 

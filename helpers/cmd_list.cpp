@@ -192,8 +192,8 @@ void printJson(const Inventory &inventory, const std::function<bool(const char *
 void declareList(CommandOptions &options)
 {
     options.visible.add_options()("type", po::value<std::string>()->default_value("pci"),
-                                  "pci, usb, scsi, net, block or all")(
-        "eligible", "only PCI devices that can be passed through")(
+                                  "pci, usb, scsi, net, block or all")("eligible",
+                                                                       "only PCI devices that can be passed through")(
         "tree", "show PCI devices under their bridges, with their USB, SCSI, network and block children");
     addJsonOption(options);
 }

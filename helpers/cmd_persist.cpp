@@ -73,8 +73,8 @@ int listPersisted(CommandContext &context)
 void declarePersist(CommandOptions &options)
 {
     declareTargets(options);
-    options.visible.add_options()("force", "claim devices the host uses (it loses them)")(
-        "list", "list what is persisted");
+    options.visible.add_options()("force", "claim devices the host uses (it loses them)")("list",
+                                                                                          "list what is persisted");
     addJsonOption(options);
 }
 

@@ -17,11 +17,12 @@ int printState(CommandContext &context, const SriovState &state)
     if (context.flag("json")) {
         Json vfs = Json::array();
         for (const auto &vf : state.vfs)
-            vfs.push_back({{"address", vf.address.str()},
-                           {"driver", vf.driver.empty() ? Json(nullptr) : Json(vf.driver)},
-                           {"held_by", vf.heldBy ? Json{{"owner", vf.heldBy->name()}, {"owner_kind", vf.heldBy->kindName()}}
-                                                 : Json(nullptr)},
-                           {"host_uses", vf.hostUses}});
+            vfs.push_back(
+                {{"address", vf.address.str()},
+                 {"driver", vf.driver.empty() ? Json(nullptr) : Json(vf.driver)},
+                 {"held_by", vf.heldBy ? Json{{"owner", vf.heldBy->name()}, {"owner_kind", vf.heldBy->kindName()}}
+                                       : Json(nullptr)},
+                 {"host_uses", vf.hostUses}});
         context.out << jsonText(Json{{"pf", state.pf.str()},
                                      {"driver", state.driver.empty() ? Json(nullptr) : Json(state.driver)},
                                      {"total_vfs", state.counts.total},
@@ -30,8 +31,8 @@ int printState(CommandContext &context, const SriovState &state)
                     << "\n";
         return exitOk;
     }
-    context.out << state.pf.str() << "  driver " << orDash(state.driver) << "  " << state.counts.enabled
-                << " of " << state.counts.total << " VFs enabled\n";
+    context.out << state.pf.str() << "  driver " << orDash(state.driver) << "  " << state.counts.enabled << " of "
+                << state.counts.total << " VFs enabled\n";
     if (state.vfs.empty())
         return exitOk;
     TextTable table({"VF", "DRIVER", "HELD BY", "HOST USE"});

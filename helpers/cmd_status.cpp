@@ -42,7 +42,8 @@ int printJson(CommandContext &context, const std::vector<Journal> &journals,
     }
     Json corrupt = Json::array();
     for (const auto &entry : aside)
-        corrupt.push_back({{"path", entry.path}, {"reason", entry.reason.empty() ? Json(nullptr) : Json(entry.reason)}});
+        corrupt.push_back(
+            {{"path", entry.path}, {"reason", entry.reason.empty() ? Json(nullptr) : Json(entry.reason)}});
     context.out << jsonText(Json{{"owners", owners}, {"corrupt_journals", corrupt}}) << "\n";
     return exitOk;
 }

@@ -77,8 +77,8 @@ int runHolders(CommandContext &context)
     }
     TextTable table({"VM", "STATE", "IN DEFINITION", "IN RUNNING VM"});
     for (const auto &holder : list)
-        table.addRow({holder.vm, vmStateName(holder.state), holder.inConfig ? "yes" : "no",
-                      holder.inLive ? "yes" : "no"});
+        table.addRow(
+            {holder.vm, vmStateName(holder.state), holder.inConfig ? "yes" : "no", holder.inLive ? "yes" : "no"});
     table.print(context.out);
     return exitOk;
 }

@@ -6,9 +6,9 @@
 #include "bind_engine.h"
 #include "hardware_names.h"
 #include "holders.h"
-#include "inventory.h"
 #include "host_root.h"
 #include "hypervisor.h"
+#include "inventory.h"
 
 #include <boost/program_options.hpp>
 #include <functional>
@@ -64,7 +64,8 @@ struct HostHandles {
 
 class CommandContext {
 public:
-    CommandContext(HostHandles host, Needs needs, const po::variables_map &values, std::ostream &out, std::ostream &err);
+    CommandContext(HostHandles host, Needs needs, const po::variables_map &values, std::ostream &out,
+                   std::ostream &err);
     ~CommandContext();
 
     HostRoot &host;

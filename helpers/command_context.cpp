@@ -29,8 +29,8 @@ BindEngine &CommandContext::engine()
         const double seconds = values.count("timeout") ? values["timeout"].as<double>() : 10.0;
         if (!(seconds > 0 && seconds <= 600))
             throw UsageError("--timeout must be between 0 and 600 seconds", "bind");
-        engine_ = std::make_unique<BindEngine>(host, modules_,
-                                               std::chrono::milliseconds(static_cast<long>(seconds * 1000)));
+        engine_ =
+            std::make_unique<BindEngine>(host, modules_, std::chrono::milliseconds(static_cast<long>(seconds * 1000)));
     }
     return *engine_;
 }

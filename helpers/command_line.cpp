@@ -116,8 +116,8 @@ CommandLine parseCommandLine(const std::vector<std::string> &args)
         line.command = findCommand(name);
         if (!line.command) {
             std::string close = suggestion(name);
-            throw UsageError("unknown command '" + name + "'" + (close.empty() ? "" : "; did you mean '" + close + "'?"),
-                             "");
+            throw UsageError(
+                "unknown command '" + name + "'" + (close.empty() ? "" : "; did you mean '" + close + "'?"), "");
         }
         rest.erase(rest.begin() + static_cast<long>(*index));
     }

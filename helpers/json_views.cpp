@@ -39,7 +39,9 @@ std::string hexId(uint32_t value, int digits)
 
 Json toJson(const Holder &holder)
 {
-    return {{"vm", holder.vm}, {"state", vmStateName(holder.state)}, {"in_config", holder.inConfig},
+    return {{"vm", holder.vm},
+            {"state", vmStateName(holder.state)},
+            {"in_config", holder.inConfig},
             {"in_live", holder.inLive}};
 }
 

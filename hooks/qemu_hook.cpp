@@ -99,8 +99,7 @@ int QemuHook::prepare(const HookArguments &arguments, const std::string &xml, st
         BindOutcome outcome = engine_.bind(request);
 
         for (const auto &entry : engine_.held(Owner::vm(arguments.vm)))
-            log_.info("VM " + vm + ": " + entry.device.str() + " on vfio-pci (had " + driverText(entry.original) +
-                      ")");
+            log_.info("VM " + vm + ": " + entry.device.str() + " on vfio-pci (had " + driverText(entry.original) + ")");
         std::vector<std::string> groups;
         for (int group : outcome.groups)
             groups.push_back(std::to_string(group));

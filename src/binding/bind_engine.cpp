@@ -1,8 +1,8 @@
 #include "bind_engine.h"
 
 #include "eligibility.h"
-#include "host_check.h"
 #include "error.h"
+#include "host_check.h"
 #include "inventory.h"
 #include "pci_scanner.h"
 #include "sysfs_layout.h"
@@ -61,8 +61,9 @@ void refuseSriovParents(const Inventory &inventory, const std::map<int, std::vec
                 for (const auto &journal : journals)
                     if (journal.find(vf))
                         held.push_back(vf.str() + " held by " + journal.owner.describe());
-            throw Error("refusing to bind " + address.str() + " (IOMMU group " + std::to_string(number) + "): it is an " +
-                            sriovParentReason(device) + (held.empty() ? "" : "; " + joinWith(held, ", ")),
+            throw Error("refusing to bind " + address.str() + " (IOMMU group " + std::to_string(number) +
+                            "): it is an " + sriovParentReason(device) +
+                            (held.empty() ? "" : "; " + joinWith(held, ", ")),
                         EBUSY);
         }
 }

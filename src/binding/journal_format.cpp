@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace vfioctl {
 

@@ -12,8 +12,8 @@ namespace vfioctl {
 
 struct VfState {
     PciAddress address;
-    std::string driver;              // empty: none
-    std::optional<Owner> heldBy;     // from the journals
+    std::string driver;                // empty: none
+    std::optional<Owner> heldBy;       // from the journals
     std::vector<std::string> hostUses; // a netdev with an address, in a bridge...
 };
 

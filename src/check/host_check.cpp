@@ -236,8 +236,12 @@ CheckResult driverOverride(const HostFacts &facts)
 
 CheckResult acsOverride(const HostFacts &facts)
 {
-    CheckResult result{"acs-override", "Real IOMMU isolation", Verdict::Pass,
-                       "no ACS override: IOMMU groups are what the hardware isolates", "", false};
+    CheckResult result{"acs-override",
+                       "Real IOMMU isolation",
+                       Verdict::Pass,
+                       "no ACS override: IOMMU groups are what the hardware isolates",
+                       "",
+                       false};
     if (auto found = facts.commandLine.find("pcie_acs_override"); found != facts.commandLine.end()) {
         result.verdict = Verdict::Warn;
         result.evidence = "pcie_acs_override=" + found->second +
@@ -264,23 +268,23 @@ CheckResult vfioPciIds(const HostFacts &facts)
 
 std::vector<CheckResult> checkHost(const HostFacts &facts)
 {
-    return {cpuVirtualization(facts), kvmDevice(facts),       kernelVersion(facts),   iommu(facts),
-            commandLine(facts),       passthroughMode(facts), interruptRemapping(facts), checks::vfioModules(facts),
-            vfioDevice(facts),        driverOverride(facts),  acsOverride(facts),     vfioPciIds(facts),
-            checks::libvirt(facts),   checks::hookInstalled(facts), checks::journals(facts)};
+    return {cpuVirtualization(facts),  kvmDevice(facts),
+            kernelVersion(facts),      iommu(facts),
+            commandLine(facts),        passthroughMode(facts),
+            interruptRemapping(facts), checks::vfioModules(facts),
+            vfioDevice(facts),         driverOverride(facts),
+            acsOverride(facts),        vfioPciIds(facts),
+            checks::libvirt(facts),    checks::hookInstalled(facts),
+            checks::journals(facts)};
 }
 
 std::string verdictName(Verdict verdict)
 {
     switch (verdict) {
-    case Verdict::Pass:
-        return "PASS";
-    case Verdict::Info:
-        return "INFO";
-    case Verdict::Warn:
-        return "WARN";
-    case Verdict::Fail:
-        return "FAIL";
+    case Verdict::Pass: return "PASS";
+    case Verdict::Info: return "INFO";
+    case Verdict::Warn: return "WARN";
+    case Verdict::Fail: return "FAIL";
     }
     return "";
 }

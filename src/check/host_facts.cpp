@@ -61,8 +61,8 @@ std::map<std::string, std::string> moduleRefusals(const HostRoot &host, const Ho
         if (state == ModuleState::Loaded || state == ModuleState::BuiltIn)
             continue;
         if (std::find(blacklisted.begin(), blacklisted.end(), name) != blacklisted.end())
-            refusals[name] = "module_blacklist=" + facts.commandLine.at("module_blacklist") +
-                             " on the kernel command line";
+            refusals[name] =
+                "module_blacklist=" + facts.commandLine.at("module_blacklist") + " on the kernel command line";
         else if (disabled)
             refusals[name] = "module loading is disabled (kernel.modules_disabled = 1)";
     }
@@ -89,7 +89,8 @@ void addModprobeIds(const HostRoot &host, std::vector<std::string> &ids)
     for (const auto &file : host.list(std::string(layout::modprobeConfig))) {
         if (!file.ends_with(".conf"))
             continue;
-        for (const auto &line : splitLines(host.read(joinPath(std::string(layout::modprobeConfig), file)).value_or(""))) {
+        for (const auto &line :
+             splitLines(host.read(joinPath(std::string(layout::modprobeConfig), file)).value_or(""))) {
             auto words = splitWords(line);
             if (words.size() < 3 || words[0] != "options" || canonicalModuleName(words[1]) != "vfio_pci")
                 continue;
@@ -191,9 +192,9 @@ HostFacts gatherHostFacts(const HostRoot &host, FactScope scope)
         std::string key = trimmed(line.substr(0, colon));
         std::string value = trimmed(line.substr(colon + 1));
         if (key == "vendor_id")
-            facts.cpuVendor = value == "GenuineIntel" ? CpuVendor::Intel
+            facts.cpuVendor = value == "GenuineIntel"                              ? CpuVendor::Intel
                               : value == "AuthenticAMD" || value == "HygonGenuine" ? CpuVendor::Amd
-                                                                                    : CpuVendor::Other;
+                                                                                   : CpuVendor::Other;
         if (key == "flags") {
             auto flags = splitWords(value);
             facts.vmx = std::find(flags.begin(), flags.end(), "vmx") != flags.end();
@@ -203,9 +204,8 @@ HostFacts gatherHostFacts(const HostRoot &host, FactScope scope)
     }
     facts.kvmDevice = host.exists(std::string(layout::kvmDevice));
     facts.interruptRemapping = host.read(std::string(layout::interrupts)).value_or("").find("IR-") != std::string::npos;
-    const std::string unsafeParameter =
-        trimmed(host.read(std::string(layout::modules) + "/vfio_iommu_type1/parameters/allow_unsafe_interrupts")
-                    .value_or(""));
+    const std::string unsafeParameter = trimmed(
+        host.read(std::string(layout::modules) + "/vfio_iommu_type1/parameters/allow_unsafe_interrupts").value_or(""));
     auto unsafeArgument = facts.commandLine.find("vfio_iommu_type1.allow_unsafe_interrupts");
     facts.unsafeInterruptsAllowed =
         unsafeParameter == "Y" || (unsafeArgument != facts.commandLine.end() && unsafeArgument->second != "0");

@@ -42,11 +42,11 @@ struct HostFacts {
     bool vfioContainer = false;
     bool driverOverride = false; // some PCI device has driver_override
     int pciDevices = 0;
-    std::vector<std::string> vfioPciIds; // from the command line and modprobe.d ("10de:1b80")
+    std::vector<std::string> vfioPciIds;       // from the command line and modprobe.d ("10de:1b80")
     std::optional<std::string> libvirtVersion; // the libvirt-daemon package's version, from dpkg
     bool hookInstalled = false;
     std::vector<std::string> corruptJournals; // journals vfioctl set aside under /run/vfioctl/owners
-    bool legacyHookScript = false; // a user's own /etc/libvirt/hooks/qemu
+    bool legacyHookScript = false;            // a user's own /etc/libvirt/hooks/qemu
 };
 
 // Passthrough: only what decides whether binding can work at all (cheap enough for every bind and hook call).

@@ -10,14 +10,10 @@ namespace {
 std::string moduleStateText(ModuleState state)
 {
     switch (state) {
-    case ModuleState::Missing:
-        return "missing";
-    case ModuleState::Available:
-        return "available";
-    case ModuleState::Loaded:
-        return "loaded";
-    case ModuleState::BuiltIn:
-        return "built in";
+    case ModuleState::Missing: return "missing";
+    case ModuleState::Available: return "available";
+    case ModuleState::Loaded: return "loaded";
+    case ModuleState::BuiltIn: return "built in";
     }
     return "";
 }
@@ -82,8 +78,8 @@ CheckResult libvirt(const HostFacts &facts)
 
 CheckResult hookInstalled(const HostFacts &facts)
 {
-    CheckResult result{"hook", "vfioctl qemu hook", Verdict::Pass, "/etc/libvirt/hooks/qemu.d/vfioctl is installed",
-                       "", false};
+    CheckResult result{"hook", "vfioctl qemu hook", Verdict::Pass, "/etc/libvirt/hooks/qemu.d/vfioctl is installed", "",
+                       false};
     if (!facts.hookInstalled) {
         result.verdict = Verdict::Warn;
         result.evidence = "/etc/libvirt/hooks/qemu.d/vfioctl is not installed: VMs get no whole-group binding";

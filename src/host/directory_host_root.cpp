@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <deque>
 #include <dirent.h>
-#include <cstdio>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/file.h>
@@ -335,8 +335,8 @@ void DirectoryHostRoot::replaceAtomically(const std::string &path, std::string_v
         throw Error(what + ": " + errnoText(saved), saved);
     };
     {
-        UniqueFd fd(::openat(parent.get(), temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-                             mode));
+        UniqueFd fd(
+            ::openat(parent.get(), temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
         if (!fd.valid())
             throw Error("cannot create " + shown(dirName(path) + "/" + temporary) + ": " + errnoText(errno), errno);
         size_t written = 0;

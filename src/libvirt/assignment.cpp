@@ -49,9 +49,10 @@ std::vector<PciAddress> Assigner::groupEndpoints(const PciAddress &address, bool
             Eligibility eligibility = assessEligibility(inventory, inventory.requirePci(member));
             if (!eligibility.eligible())
                 throw Error("cannot assign " + address.str() +
-                                (member == address ? "" : " (its IOMMU group " +
-                                                              std::to_string(*inventory.requirePci(member).iommuGroup) +
-                                                              " holds " + member.str() + ")") +
+                                (member == address
+                                     ? ""
+                                     : " (its IOMMU group " + std::to_string(*inventory.requirePci(member).iommuGroup) +
+                                           " holds " + member.str() + ")") +
                                 ": " + eligibility.reasons.front().detail,
                             EBUSY);
         }

@@ -10,14 +10,10 @@ namespace vfioctl {
 std::string vmStateName(VmState state)
 {
     switch (state) {
-    case VmState::Running:
-        return "running";
-    case VmState::Paused:
-        return "paused";
-    case VmState::ShutOff:
-        return "shut off";
-    case VmState::Other:
-        return "other";
+    case VmState::Running: return "running";
+    case VmState::Paused: return "paused";
+    case VmState::ShutOff: return "shut off";
+    case VmState::Other: return "other";
     }
     return "";
 }

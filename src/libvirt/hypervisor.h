@@ -13,8 +13,8 @@ enum class VmState { Running, Paused, ShutOff, Other };
 struct VmInfo {
     std::string name;
     VmState state = VmState::ShutOff;
-    std::string configXml;                // the persistent (inactive) definition
-    std::optional<std::string> liveXml;   // while it runs
+    std::string configXml;              // the persistent (inactive) definition
+    std::optional<std::string> liveXml; // while it runs
     bool active() const { return liveXml.has_value(); }
 };
 

@@ -100,8 +100,8 @@ private:
         info.name = virDomainGetName(domain);
         int state = 0, reason = 0;
         if (virDomainGetState(domain, &state, &reason, 0) == 0)
-            info.state = state == VIR_DOMAIN_RUNNING ? VmState::Running
-                         : state == VIR_DOMAIN_PAUSED ? VmState::Paused
+            info.state = state == VIR_DOMAIN_RUNNING   ? VmState::Running
+                         : state == VIR_DOMAIN_PAUSED  ? VmState::Paused
                          : state == VIR_DOMAIN_SHUTOFF ? VmState::ShutOff
                                                        : VmState::Other;
         info.configXml = takeString(virDomainGetXMLDesc(domain, VIR_DOMAIN_XML_INACTIVE));

@@ -11,8 +11,8 @@ namespace vfioctl {
 struct AffectedDevices {
     PciAddress requested;
     std::optional<int> group;
-    std::vector<const PciDevice *> endpoints; // move to vfio-pci, the requested device among them
-    std::vector<const PciDevice *> bridges;   // stay on their host driver
+    std::vector<const PciDevice *> endpoints;        // move to vfio-pci, the requested device among them
+    std::vector<const PciDevice *> bridges;          // stay on their host driver
     std::vector<const PciDevice *> virtualFunctions; // of an SR-IOV PF among the endpoints: they go away with it
     std::vector<const UsbDevice *> usb;
     std::vector<const ScsiDevice *> scsi;

@@ -1,7 +1,7 @@
 #include "child_scanners.h"
 #include "error.h"
-#include "scan_notes.h"
 #include "mount_table.h"
+#include "scan_notes.h"
 #include "sysfs_ancestry.h"
 #include "sysfs_layout.h"
 #include "sysfs_value.h"

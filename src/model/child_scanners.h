@@ -10,7 +10,8 @@
 namespace vfioctl {
 
 // Each appends a note to `notes` for an entry it had to skip (unreadable, a link loop).
-std::vector<UsbDevice> scanUsbDevices(const HostRoot &host, const HardwareNames &names, std::vector<std::string> &notes);
+std::vector<UsbDevice> scanUsbDevices(const HostRoot &host, const HardwareNames &names,
+                                      std::vector<std::string> &notes);
 std::vector<ScsiDevice> scanScsiDevices(const HostRoot &host, std::vector<std::string> &notes);
 std::vector<NetInterface> scanNetInterfaces(const HostRoot &host, std::vector<std::string> &notes);
 std::vector<BlockDevice> scanBlockDevices(const HostRoot &host, std::vector<std::string> &notes);

@@ -32,7 +32,8 @@ bool drivesConsole(const PciDevice &device)
 
 std::string sriovParentReason(const PciDevice &device)
 {
-    const size_t count = std::max(device.virtualFunctions.size(), static_cast<size_t>(device.sriov ? device.sriov->enabled : 0));
+    const size_t count =
+        std::max(device.virtualFunctions.size(), static_cast<size_t>(device.sriov ? device.sriov->enabled : 0));
     return "SR-IOV physical function with " + std::to_string(count) + " virtual function" + (count == 1 ? "" : "s") +
            " enabled (" + joinAddresses(device.virtualFunctions) +
            "), which go away with it; set its VF count to 0 first (echo 0 > /sys/bus/pci/devices/" +

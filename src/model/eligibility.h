@@ -9,10 +9,10 @@
 namespace vfioctl {
 
 enum class IneligibleKind {
-    Bridge,         // PCI/host bridges stay with the host
-    NoIommuGroup,   // IOMMU off or unsupported
-    BootVga,        // shows the host console
-    UsedByHost,     // a child disk is mounted/swap/held, a child NIC has an address or the default route
+    Bridge,          // PCI/host bridges stay with the host
+    NoIommuGroup,    // IOMMU off or unsupported
+    BootVga,         // shows the host console
+    UsedByHost,      // a child disk is mounted/swap/held, a child NIC has an address or the default route
     GroupMemberUsed, // another endpoint of the same IOMMU group is used by the host
     HeldByVm,        // a running VM has it (known only when libvirt was asked)
     SriovParent      // an SR-IOV physical function whose virtual functions exist

@@ -44,7 +44,9 @@ GroupMembers Inventory::membersOf(const PciDevice &device) const
 {
     GroupMembers members;
     members.group = device.iommuGroup ? findGroup(*device.iommuGroup) : nullptr;
-    auto add = [&](const PciDevice &member) { (member.isBridge() ? members.bridges : members.endpoints).push_back(&member); };
+    auto add = [&](const PciDevice &member) {
+        (member.isBridge() ? members.bridges : members.endpoints).push_back(&member);
+    };
     if (!members.group) {
         add(device);
         return members;

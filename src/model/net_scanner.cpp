@@ -1,6 +1,6 @@
 #include "child_scanners.h"
-#include "scan_notes.h"
 #include "host_addresses.h"
+#include "scan_notes.h"
 #include "sysfs_ancestry.h"
 #include "sysfs_layout.h"
 #include "sysfs_value.h"

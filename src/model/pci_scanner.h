@@ -12,7 +12,8 @@
 namespace vfioctl {
 
 // A device that cannot be read is skipped with a note in `notes`.
-std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames &names, std::vector<std::string> &notes);
+std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames &names,
+                                      std::vector<std::string> &notes);
 // One device, or nothing when the address is not on this host.
 std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames &names, const PciAddress &address);
 // The driver bound to a device now ("" for none): cheap enough to poll while binding.

@@ -17,9 +17,10 @@ std::vector<UsbDevice> scanUsbDevices(const HostRoot &host, const HardwareNames 
         UsbDevice device;
         device.name = entry;
         device.vendorId = static_cast<uint16_t>(parseHexAtMost(*vendor, 0xffff).value_or(0));
-        device.productId =
-            static_cast<uint16_t>(parseHexAtMost(host.read(joinPath(path, "idProduct")).value_or(""), 0xffff).value_or(0));
-        device.busNumber = parseDecimalInRange(host.read(joinPath(path, "busnum")).value_or(""), 0, INT32_MAX).value_or(0);
+        device.productId = static_cast<uint16_t>(
+            parseHexAtMost(host.read(joinPath(path, "idProduct")).value_or(""), 0xffff).value_or(0));
+        device.busNumber =
+            parseDecimalInRange(host.read(joinPath(path, "busnum")).value_or(""), 0, INT32_MAX).value_or(0);
         device.deviceNumber =
             parseDecimalInRange(host.read(joinPath(path, "devnum")).value_or(""), 0, INT32_MAX).value_or(0);
         UsbNames found = names.usb(device.vendorId, device.productId);

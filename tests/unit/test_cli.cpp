@@ -119,7 +119,8 @@ TEST_F(CliTest, RootMustNameADirectory)
 {
     fake.writeFile("/file", "x");
     std::filesystem::create_symlink("loop", fake.root() + "/loop");
-    for (const std::string &root : {std::string(), fake.root() + "/missing", fake.root() + "/file", fake.root() + "/loop"}) {
+    for (const std::string &root :
+         {std::string(), fake.root() + "/missing", fake.root() + "/file", fake.root() + "/loop"}) {
         auto result = runProcess({VFIOCTL_BINARY, "--root", root, "status"});
         EXPECT_EQ(result.exitCode, 2) << root;
         EXPECT_EQ(result.out, "") << root;
@@ -142,8 +143,8 @@ TEST_F(CliTest, ANameThatIsNotUtf8StillGivesWholeJson)
 {
     fake.addNet("odd\xff", "0000:05:00.0", "52:54:00:00:05:01");
     for (auto args : std::vector<std::vector<std::string>>{{"list", "--type", "net", "--json"},
-                                                          {"affected", "05:00.0", "--json"},
-                                                          {"list", "--type", "all", "--json"}}) {
+                                                           {"affected", "05:00.0", "--json"},
+                                                           {"list", "--type", "all", "--json"}}) {
         auto result = vfioctl(args);
         ASSERT_EQ(result.exitCode, 0) << result.err;
         EXPECT_NE(nlohmann::json::parse(result.out).dump().find("odd\xef\xbf\xbd"), std::string::npos) << args[0];

@@ -2,8 +2,8 @@
 // devices taken by hand, numbers that would wrap (issue 13). In-process, on the simulated kernel.
 #include "bind_journal.h"
 #include "cli.h"
-#include "inventory.h"
 #include "eligibility.h"
+#include "inventory.h"
 #include "qemu_hook.h"
 #include "testkit.h"
 
@@ -33,7 +33,8 @@ protected:
     {
         std::ostringstream userError;
         hook::QemuHook qemuHook(*kernel, *modules, log, std::chrono::milliseconds(500));
-        return qemuHook.run({vm, operation, sub, "-"}, [&] { return xml; }, userError);
+        return qemuHook.run(
+            {vm, operation, sub, "-"}, [&] { return xml; }, userError);
     }
     void plantJournal(const std::string &name, const std::string &text)
     {
@@ -95,7 +96,7 @@ TEST_F(Hardening, AJournalWhoseNameAndOwnerDisagreeOrThatRepeatsADeviceIsCorrupt
 TEST_F(Hardening, AVmNamedLikeOurOwnOwnersNeverSharesTheirJournal)
 {
     ASSERT_EQ(run({"bind", "0000:02:00.0"}), 0) << err.str(); // manual
-    ASSERT_EQ(hook("manual", "prepare", "begin"), 0);          // the VM called manual
+    ASSERT_EQ(hook("manual", "prepare", "begin"), 0);         // the VM called manual
     ASSERT_EQ(hook("manual", "release", "end"), 0);
     EXPECT_EQ(driverOf("0000:01:00.0"), "nvidia");
     EXPECT_EQ(driverOf("0000:02:00.0"), "vfio-pci") << "stopping the VM gave back what was bound by hand";
@@ -136,7 +137,8 @@ TEST_F(Hardening, WordsSayWhatHappened)
     EXPECT_EQ(run({"restore", "nobody"}), 0);
     EXPECT_EQ(out.str(), "nothing is held by VM 'nobody'\n");
     EXPECT_EQ(run({"unbind", "05:00.0"}), 1);
-    EXPECT_EQ(err.str(), "vfioctl: error: 0000:05:00.0 is not bound to vfio-pci (driver: e1000e), nothing to give back\n");
+    EXPECT_EQ(err.str(),
+              "vfioctl: error: 0000:05:00.0 is not bound to vfio-pci (driver: e1000e), nothing to give back\n");
     EXPECT_EQ(run({"unbind", "42:00.0"}), 1);
     EXPECT_EQ(err.str(), "vfioctl: error: no PCI device 0000:42:00.0 on this host\n");
 }
@@ -204,8 +206,8 @@ TEST_F(Hardening, APhysicalFunctionWithVirtualFunctionsNeverMoves)
                    "<address domain='0x0000' bus='0x04' slot='0x00' function='0x3'/></source></hostdev></devices>"
                    "</domain>"),
               0);
-    for (auto args : std::vector<std::vector<std::string>>{{"bind", "04:00.0"}, {"bind", "04:00.0", "--force"},
-                                                          {"persist", "04:00.0", "--boot-only"}}) {
+    for (auto args : std::vector<std::vector<std::string>>{
+             {"bind", "04:00.0"}, {"bind", "04:00.0", "--force"}, {"persist", "04:00.0", "--boot-only"}}) {
         EXPECT_EQ(run(args), 1) << args[0];
         EXPECT_NE(err.str().find("0000:04:00.0"), std::string::npos);
         EXPECT_NE(err.str().find("SR-IOV physical function with 2 virtual functions enabled"), std::string::npos)
@@ -246,5 +248,6 @@ TEST_F(Hardening, SriovShowsWhoHoldsEachVfAndRefusesToDestroyThem)
     EXPECT_NE(err.str().find("lost: 0000:04:00.3 is held by VM 'router'"), std::string::npos) << err.str();
     EXPECT_EQ(fake.read(fake.devicePath("0000:04:00.0") + "/sriov_numvfs"), "0");
     EXPECT_EQ(run({"sriov", "01:00.0"}), 1);
-    EXPECT_EQ(err.str(), "vfioctl: error: 0000:01:00.0 is not an SR-IOV physical function (it has no sriov_totalvfs)\n");
+    EXPECT_EQ(err.str(),
+              "vfioctl: error: 0000:01:00.0 is not an SR-IOV physical function (it has no sriov_totalvfs)\n");
 }

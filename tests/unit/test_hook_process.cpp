@@ -35,9 +35,13 @@ const std::string hostUsedNic = "<domain><name>router</name><devices><hostdev mo
 
 TEST_F(HookProcessTest, WrongArgumentsExitTwoWithUsage)
 {
-    for (auto args : std::vector<std::vector<std::string>>{
-             {}, {"vm"}, {"vm", "prepare"}, {"vm", "prepare", "begin", "-", "more"}, {"a/b", "prepare", "begin", "-"},
-             {"..", "release", "end", "-"}, {"vm", "prepare\n", "begin", "-"}}) {
+    for (auto args : std::vector<std::vector<std::string>>{{},
+                                                           {"vm"},
+                                                           {"vm", "prepare"},
+                                                           {"vm", "prepare", "begin", "-", "more"},
+                                                           {"a/b", "prepare", "begin", "-"},
+                                                           {"..", "release", "end", "-"},
+                                                           {"vm", "prepare\n", "begin", "-"}}) {
         auto result = hook(args);
         EXPECT_EQ(result.exitCode, 2);
         EXPECT_EQ(result.err.rfind("vfioctl-qemu-hook: ", 0), 0u) << result.err;

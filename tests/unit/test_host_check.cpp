@@ -42,9 +42,9 @@ protected:
     }
     void libvirtInstalled(const std::string &version)
     {
-        fake.writeFile("/var/lib/dpkg/status", "Package: libvirt0\nStatus: install ok installed\nVersion: " +
-                                                   version + "\n\nPackage: libvirt-daemon\nStatus: install ok "
-                                                             "installed\nVersion: " +
+        fake.writeFile("/var/lib/dpkg/status", "Package: libvirt0\nStatus: install ok installed\nVersion: " + version +
+                                                   "\n\nPackage: libvirt-daemon\nStatus: install ok "
+                                                   "installed\nVersion: " +
                                                    version + "\n\n");
     }
 

@@ -106,7 +106,9 @@ TEST(HostSeam, UnderARootEveryPathStaysInside)
     fake.makeDirectory(outside.path);                                       // now it is
     fake.host().makeDirectories("/run/vfioctl", 0700);
     fake.host().replaceAtomically("/run/vfioctl/state", "x", 0600);
-    { FileLock lock = fake.host().lockExclusive("/run/vfioctl/lock"); }
+    {
+        FileLock lock = fake.host().lockExclusive("/run/vfioctl/lock");
+    }
     EXPECT_FALSE(std::filesystem::exists(outside.path + "/vfioctl"));
     EXPECT_TRUE(std::filesystem::exists(fake.root() + outside.path + "/vfioctl/state"));
 }
@@ -131,9 +133,8 @@ TEST(HostSeam, AnUnreadableStateDirectoryIsAnErrorNotNothingHeld)
     for (const char *dir : {"/run", "/run/vfioctl"})
         ::chmod((fake.root() + dir).c_str(), 0755);
     // As an unprivileged user (root reads everything), through the real binary.
-    auto result = vfioctl::testing::runProcess(
-        {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", VFIOCTL_BINARY, "--root", fake.root(),
-         "status"});
+    auto result = vfioctl::testing::runProcess({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                                VFIOCTL_BINARY, "--root", fake.root(), "status"});
     EXPECT_EQ(result.exitCode, 1) << result.out << result.err;
     EXPECT_EQ(result.out, "");
     EXPECT_EQ(result.err, "vfioctl: error: cannot list " + fake.root() + "/run/vfioctl/owners: Permission denied\n");

@@ -44,7 +44,8 @@ TEST(PersistEntry, FileNamesAreWhatTheUdevRuleBuilds)
     EXPECT_EQ(parsePersistTarget("pci_0000_01_00_1").fileName(), "pci-0000:01:00.1");
     EXPECT_EQ(parsePersistTarget("10DE:1b80").fileName(), "id-0x10de:0x1b80");
     EXPECT_EQ(parsePersistTarget("10de:1b80").text(), "10de:1b80");
-    for (const char *bad : {"10de", "10de:1b8", "10de:1b80:1", "xyzw:1b80", "../etc:1b80", "", " 10d:1b80", "0x10de:1b80"})
+    for (const char *bad :
+         {"10de", "10de:1b8", "10de:1b80:1", "xyzw:1b80", "../etc:1b80", "", " 10d:1b80", "0x10de:1b80"})
         EXPECT_THROW(parsePersistTarget(bad), Error) << bad;
     EXPECT_EQ(entryOfFileName("pci-0000:01:00.0")->text(), "0000:01:00.0");
     EXPECT_EQ(entryOfFileName("id-0x10de:0x1b80")->text(), "10de:1b80");
@@ -56,7 +57,7 @@ TEST_F(PersistTest, PersistingAnAddressMarksItsWholeGroupAndBindsItNow)
 {
     ASSERT_EQ(run("persist", {"0000:01:00.0"}), 0) << err.str();
     EXPECT_TRUE(marked("pci-0000:01:00.0"));
-    EXPECT_TRUE(marked("pci-0000:01:00.1")); // the audio function: passthrough needs the whole group
+    EXPECT_TRUE(marked("pci-0000:01:00.1"));  // the audio function: passthrough needs the whole group
     EXPECT_FALSE(marked("pci-0000:00:01.0")); // not the root port
     EXPECT_EQ(out.str(), "persisted for vfio-pci from boot: 0000:01:00.0, 0000:01:00.1\n"
                          "bound now: 0000:01:00.0, 0000:01:00.1\n");
@@ -76,7 +77,8 @@ TEST_F(PersistTest, PersistingAnAddressMarksItsWholeGroupAndBindsItNow)
     ASSERT_EQ(run("unpersist", {"0000:01:00.1"}), 0) << err.str();
     EXPECT_FALSE(marked("pci-0000:01:00.0"));
     EXPECT_FALSE(marked("pci-0000:01:00.1"));
-    EXPECT_EQ(out.str(), "no longer persisted: 0000:01:00.0, 0000:01:00.1\ngiven back now: 0000:01:00.0, 0000:01:00.1\n");
+    EXPECT_EQ(out.str(),
+              "no longer persisted: 0000:01:00.0, 0000:01:00.1\ngiven back now: 0000:01:00.0, 0000:01:00.1\n");
     EXPECT_EQ(driverOf("0000:01:00.0"), "nvidia");
     EXPECT_EQ(driverOf("0000:01:00.1"), "snd_hda_intel");
     ASSERT_EQ(run("persist", {"--list"}), 0);
@@ -108,8 +110,8 @@ TEST_F(PersistTest, AnIdIsPersistedAndItsPresentDevicesBound)
 TEST_F(PersistTest, ADeviceTheHostUsesIsRefusedUnlessForced)
 {
     EXPECT_EQ(run("persist", {"0000:03:00.1", "--boot-only"}), cli::exitFailure);
-    EXPECT_EQ(err.str().rfind("vfioctl: error: refusing to persist 0000:03:00.0: the host uses it: network interface eno1",
-                              0),
+    EXPECT_EQ(err.str().rfind(
+                  "vfioctl: error: refusing to persist 0000:03:00.0: the host uses it: network interface eno1", 0),
               0u)
         << err.str();
     EXPECT_FALSE(marked("pci-0000:03:00.1"));

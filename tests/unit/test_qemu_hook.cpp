@@ -25,9 +25,8 @@ namespace {
 std::string hostdev(const std::string &bus, const std::string &slot, const std::string &function,
                     const std::string &managed = "yes")
 {
-    return "<hostdev mode='subsystem' type='pci' managed='" + managed +
-           "'><source><address domain='0x0000' bus='" + bus + "' slot='" + slot + "' function='" + function +
-           "'/></source></hostdev>";
+    return "<hostdev mode='subsystem' type='pci' managed='" + managed + "'><source><address domain='0x0000' bus='" +
+           bus + "' slot='" + slot + "' function='" + function + "'/></source></hostdev>";
 }
 
 std::string domainXml(const std::string &devices, const std::string &metadata = "")
@@ -55,10 +54,7 @@ protected:
             userError);
     }
 
-    std::string overrideOf(const char *address)
-    {
-        return fake.read(fake.devicePath(address) + "/driver_override");
-    }
+    std::string overrideOf(const char *address) { return fake.read(fake.devicePath(address) + "/driver_override"); }
     bool holds(const std::string &vm) { return BindJournal(*kernel).load(Owner::vm(vm)).has_value(); }
 
     RecordingHookLog log;
@@ -120,8 +116,7 @@ TEST_F(QemuHookTest, PrepareTakesTheWholeGroupAndReleaseGivesEveryDeviceBack)
 
 TEST_F(QemuHookTest, ManagedNoDevicesAreBoundToo)
 {
-    ASSERT_EQ(call("win11", "prepare", "begin", domainXml(hostdev("0x02", "0x00", "0x0", "no"))), 0)
-        << userError.str();
+    ASSERT_EQ(call("win11", "prepare", "begin", domainXml(hostdev("0x02", "0x00", "0x0", "no"))), 0) << userError.str();
     EXPECT_EQ(driverOf("0000:02:00.0"), "vfio-pci");
     EXPECT_EQ(call("win11", "release", "end", ""), 0);
     EXPECT_EQ(driverOf("0000:02:00.0"), "nvme");
@@ -232,7 +227,7 @@ TEST_F(QemuHookTest, AFailedReleaseDoesNotFailTheStopAndKeepsTheJournalForRecove
     EXPECT_EQ(log.lines.back().rfind("error: VM 'win11' stopped, but its devices were not all given back", 0), 0u)
         << log.lines.back();
     EXPECT_EQ(driverOf("0000:01:00.1"), "snd_hda_intel"); // what could go back went back
-    EXPECT_EQ(call("win11", "release", "end", ""), 0);       // the cause is gone: the next try finishes
+    EXPECT_EQ(call("win11", "release", "end", ""), 0);    // the cause is gone: the next try finishes
     EXPECT_EQ(driverOf("0000:01:00.0"), "nvidia");
     EXPECT_FALSE(holds("win11"));
 }

@@ -38,8 +38,7 @@ std::string testDomain(const std::string &name, const std::string &devices, bool
 std::string writeNode(FakeHost &fake)
 {
     std::string node =
-        "<node>" +
-        testDomain("linux", pciHostdevXml(at("0000:01:00.0")), false) +
+        "<node>" + testDomain("linux", pciHostdevXml(at("0000:01:00.0")), false) +
         testDomain("router",
                    "<interface type='hostdev' managed='yes'><source><address type='pci' domain='0' bus='4' slot='0' "
                    "function='3'/></source></interface>",
@@ -110,8 +109,9 @@ TEST_F(LibvirtTestDriver, HoldersAreFoundInDefinitionsAndRunningVms)
 TEST_F(LibvirtTestDriver, AssignConfigAddsTheWholeGroupAndUnassignRemovesIt)
 {
     // The GPU of group 1 goes to "empty" once "linux" gives it up; its audio function comes along.
-    EXPECT_NE(errorOf([&] { assigner->assign("empty", at("0000:01:00.0"), {}); })
-                  .find("0000:01:00.0 is assigned to stopped VM linux; unassign it there first"),
+    EXPECT_NE(errorOf([&] {
+                  assigner->assign("empty", at("0000:01:00.0"), {});
+              }).find("0000:01:00.0 is assigned to stopped VM linux; unassign it there first"),
               std::string::npos);
     AssignmentReport removed = assigner->unassign("linux", at("0000:01:00.1"), {});
     EXPECT_EQ(removed.configChanged, std::vector<PciAddress>{at("0000:01:00.0")});
@@ -135,21 +135,25 @@ TEST_F(LibvirtTestDriver, AssignConfigAddsTheWholeGroupAndUnassignRemovesIt)
 
 TEST_F(LibvirtTestDriver, AssignRefusesWhatCannotBePassedThrough)
 {
-    EXPECT_NE(errorOf([&] { assigner->assign("empty", at("0000:03:00.1"), {}); })
-                  .find("cannot assign 0000:03:00.1 (its IOMMU group 6 holds 0000:03:00.0): network interface eno1"),
+    EXPECT_NE(errorOf([&] {
+                  assigner->assign("empty", at("0000:03:00.1"), {});
+              }).find("cannot assign 0000:03:00.1 (its IOMMU group 6 holds 0000:03:00.0): network interface eno1"),
               std::string::npos);
-    EXPECT_NE(errorOf([&] { assigner->assign("empty", at("0000:00:01.0"), {}); })
-                  .find("0000:00:01.0 is a bridge, which stays with the host"),
+    EXPECT_NE(errorOf([&] {
+                  assigner->assign("empty", at("0000:00:01.0"), {});
+              }).find("0000:00:01.0 is a bridge, which stays with the host"),
               std::string::npos);
     EXPECT_NE(errorOf([&] { assigner->assign("empty", at("0000:06:00.0"), {}); }).find("has no IOMMU group"),
               std::string::npos);
-    EXPECT_NE(errorOf([&] { assigner->assign("empty", at("0000:04:00.3"), {}); })
-                  .find("0000:04:00.3 is held by running VM router"),
+    EXPECT_NE(errorOf([&] {
+                  assigner->assign("empty", at("0000:04:00.3"), {});
+              }).find("0000:04:00.3 is held by running VM router"),
               std::string::npos);
     EXPECT_NE(errorOf([&] { assigner->assign("nosuchvm", at("0000:02:00.0"), {}); }).find("no VM named nosuchvm"),
               std::string::npos);
-    EXPECT_NE(errorOf([&] { assigner->assign("empty", at("0000:02:00.0"), {.live = true}); })
-                  .find("VM empty is not running, so there is nothing to assign live; use --config"),
+    EXPECT_NE(errorOf([&] {
+                  assigner->assign("empty", at("0000:02:00.0"), {.live = true});
+              }).find("VM empty is not running, so there is nothing to assign live; use --config"),
               std::string::npos);
     EXPECT_NE(errorOf([&] { assigner->assign("empty", at("0000:42:00.0"), {}); }).find("no PCI device 0000:42:00.0"),
               std::string::npos);
