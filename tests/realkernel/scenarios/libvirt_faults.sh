@@ -41,11 +41,15 @@ check "check names it too" grep -q "vm-ghost.journal.corrupt" "$out/check-corrup
 "$VFIOCTL" recover --discard-corrupt > /dev/null 2>&1
 check "recover --discard-corrupt clears it" test ! -e /run/vfioctl/owners/vm-ghost.journal.corrupt
 
-# The hook killed in the middle of prepare begin: stopped as soon as its journal is on disk, then killed.
-hook_pid() {
-    local p
+# The hook killed in the middle of prepare begin: caught as it starts and stopped, then let run in short steps until
+# its journal is on disk (the transaction has begun), then killed. No fork per process looked at: TCG is slow.
+hook_pid() { # the hook's prepare begin for the VM "killed" (libvirt runs it for other steps too)
+    local p comm args
     for p in /proc/[0-9]*; do
-        tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q "qemu.d/vfioctl killed prepare begin" && { basename "$p"; return 0; }
+        read -r comm < "$p/comm" 2> /dev/null || continue
+        [ "$comm" = vfioctl ] || continue
+        mapfile -d '' args < "$p/cmdline" 2> /dev/null || continue
+        [ "${args[1]:-}" = killed ] && [ "${args[2]:-}" = prepare ] && { echo "${p#/proc/}"; return 0; }
     done
     return 1
 }
@@ -53,12 +57,21 @@ define killed
 virsh start killed --paused > "$out/start-killed.txt" 2>&1 &
 start=$!
 killed_it=no
+pid=
 for _ in $(seq 3000); do
-    if [ -e /run/vfioctl/owners/vm-killed.journal ] && pid=$(hook_pid); then
-        kill -STOP "$pid"; kill -KILL "$pid"; killed_it=yes; break
-    fi
-    sleep 0.01
+    pid=$(hook_pid) && break
 done
+if [ -n "$pid" ] && kill -STOP "$pid" 2> /dev/null; then
+    for _ in $(seq 500); do
+        if [ -e /run/vfioctl/owners/vm-killed.journal ]; then
+            kill -KILL "$pid" && killed_it=yes
+            break
+        fi
+        kill -CONT "$pid" 2> /dev/null || break
+        sleep 0.01
+        kill -STOP "$pid" 2> /dev/null || break
+    done
+fi
 wait $start
 check "the hook was caught in prepare begin and killed" test $killed_it = yes
 check "the VM did not start" test "$(virsh domstate killed)" = "shut off"
