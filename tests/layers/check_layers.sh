@@ -12,7 +12,7 @@ for probe in "$@"; do
         refused)
             if [ $rc -eq 0 ]; then
                 echo "FAIL: $target includes $header, a layer above it, and builds"; failed=1
-            elif ! grep -q "$header: No such file" <<< "$log"; then
+            elif ! grep -qE "($header: No such file|'$header' file not found)" <<< "$log"; then
                 echo "FAIL: $target did not build, but not for the include path:"; echo "$log" | tail -5; failed=1
             else
                 echo "ok: $target cannot include $header"
