@@ -75,8 +75,9 @@ fi
 wait $start
 check "the hook was caught in prepare begin and killed" test $killed_it = yes
 check "the VM did not start" test "$(virsh domstate killed)" = "shut off"
+# libvirt cleans up a failed start with release end: the journal the killed hook left gives every device back.
 "$VFIOCTL" status > "$out/status-killed.txt" 2>&1
-check "status shows what the killed hook left" grep -q "killed" "$out/status-killed.txt"
+check "libvirt's release end gave back what the killed hook had moved" all_back
 virsh start killed --paused > "$out/start-killed-again.txt" 2>&1
 check "the next start of the VM succeeds" test $? -eq 0
 virsh destroy killed > /dev/null 2>&1
