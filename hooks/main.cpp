@@ -47,7 +47,7 @@ int main(int argc, char **argv)
         startWatchdog(arguments.vm);
         // Tests point the hook at a fake tree; libvirt never sets this.
         const char *root = std::getenv("VFIOCTL_ROOT");
-        HostAccess host = openHost(root ? root : "/");
+        HostAccess host = openHost(root ? root : "/", WithNames::No);
         hook::SyslogHookLog log;
         hook::QemuHook qemuHook(*host.root, *host.modules, log, deviceTimeout);
         return qemuHook.run(

@@ -8,17 +8,17 @@
 
 namespace vfioctl {
 
-HostAccess openLiveHost()
+HostAccess openLiveHost(WithNames names)
 {
     HostAccess access;
     access.root = std::make_unique<DirectoryHostRoot>("/");
-    access.names = openHardwareDatabase();
+    access.names = names == WithNames::Yes ? openHardwareDatabase() : std::make_unique<NoHardwareNames>();
     access.modules = makeKmodLoader();
     access.live = true;
     return access;
 }
 
-HostAccess openCapturedTree(const std::string &directory)
+HostAccess openCapturedTree(const std::string &directory, WithNames names)
 {
     struct stat info;
     if (directory.empty())
@@ -29,16 +29,16 @@ HostAccess openCapturedTree(const std::string &directory)
         throw Error("--root " + directory + " is not a directory", ENOTDIR);
     HostAccess access;
     access.root = std::make_unique<DirectoryHostRoot>(directory);
-    access.names = openTreeHardwareNames(*access.root);
+    access.names = names == WithNames::Yes ? openTreeHardwareNames(*access.root) : std::make_unique<NoHardwareNames>();
     access.modules = makeRefusingLoader();
     return access;
 }
 
-HostAccess openHost(const std::string &root)
+HostAccess openHost(const std::string &root, WithNames names)
 {
     if (!root.empty() && root.find_first_not_of('/') == std::string::npos)
-        return openLiveHost();
-    return openCapturedTree(root);
+        return openLiveHost(names);
+    return openCapturedTree(root, names);
 }
 
 } // namespace vfioctl

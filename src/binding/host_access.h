@@ -18,13 +18,16 @@ struct HostAccess {
     bool live = false; // this machine's own / (its libvirt is the one to ask)
 };
 
+// Whether the caller shows hardware names: the hook never does, and must not map udev's hwdb at every VM step.
+enum class WithNames { Yes, No };
+
 // This machine: udev's hwdb for names, libkmod for modules.
-HostAccess openLiveHost();
+HostAccess openLiveHost(WithNames names = WithNames::Yes);
 // A captured or fabricated tree. Its path must name a directory (Error otherwise). No module is ever loaded on its
 // behalf, and hardware names come from the tree's own pci.ids or not at all: a tree's devices are never named from
 // this host's database.
-HostAccess openCapturedTree(const std::string &directory);
+HostAccess openCapturedTree(const std::string &directory, WithNames names = WithNames::Yes);
 // "/" is the live host, anything else a captured tree; an empty path is an error, never "this host".
-HostAccess openHost(const std::string &root);
+HostAccess openHost(const std::string &root, WithNames names = WithNames::Yes);
 
 } // namespace vfioctl
