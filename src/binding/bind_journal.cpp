@@ -63,7 +63,7 @@ void BindJournal::setAside(const std::string &name, const std::string &reason) c
     for (int n = 2; host_.exists(pathOf(aside)); ++n)
         aside = name + std::string(corruptSuffix) + "." + std::to_string(n);
     host_.rename(pathOf(name), pathOf(aside)); // whatever it is (a FIFO, 300 MB), it is never read again
-    setAsideNow_.push_back({pathOf(aside), reason});
+    setAsideNow_.push_back({host_.shown(pathOf(aside)), reason});
 }
 
 std::optional<Journal> BindJournal::loadFile(const std::string &name) const
@@ -72,10 +72,10 @@ std::optional<Journal> BindJournal::loadFile(const std::string &name) const
         auto text = host_.read(pathOf(name), maxJournalBytes);
         if (!text)
             return std::nullopt;
-        Journal journal = parseJournal(*text, pathOf(name));
+        Journal journal = parseJournal(*text, host_.shown(pathOf(name)));
         if (!nameAgrees(name, journal))
-            throw Error("journal " + pathOf(name) + " is corrupt (it names owner " + journal.owner.describe() +
-                            ", whose journal has another name)",
+            throw Error("journal " + host_.shown(pathOf(name)) + " is corrupt (it names owner " +
+                            journal.owner.describe() + ", whose journal has another name)",
                         EINVAL);
         return journal;
     } catch (const Error &error) {
@@ -115,13 +115,20 @@ std::vector<Journal> BindJournal::loadAll() const
     return journals;
 }
 
+std::vector<std::string> BindJournal::quarantinedNames() const
+{
+    std::vector<std::string> names;
+    for (const auto &name : host_.list(ownersDirectory()))
+        if (name.find(std::string(journalSuffix) + std::string(corruptSuffix)) != std::string::npos)
+            names.push_back(name);
+    return names;
+}
+
 std::vector<QuarantinedJournal> BindJournal::quarantined() const
 {
     std::vector<QuarantinedJournal> found;
-    for (const auto &name : host_.list(ownersDirectory())) {
-        if (name.find(std::string(journalSuffix) + std::string(corruptSuffix)) == std::string::npos)
-            continue;
-        QuarantinedJournal entry{pathOf(name), ""};
+    for (const auto &name : quarantinedNames()) {
+        QuarantinedJournal entry{host_.shown(pathOf(name)), ""};
         for (const auto &now : setAsideNow_)
             if (now.path == entry.path)
                 entry.reason = now.reason;
@@ -133,9 +140,9 @@ std::vector<QuarantinedJournal> BindJournal::quarantined() const
 std::vector<std::string> BindJournal::discardQuarantined()
 {
     std::vector<std::string> removed;
-    for (const auto &entry : quarantined()) {
-        host_.remove(entry.path);
-        removed.push_back(entry.path);
+    for (const auto &name : quarantinedNames()) {
+        host_.remove(pathOf(name));
+        removed.push_back(host_.shown(pathOf(name)));
     }
     return removed;
 }

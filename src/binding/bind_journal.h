@@ -14,7 +14,7 @@ namespace vfioctl {
 
 // A journal set aside because it could not be read as valid.
 struct QuarantinedJournal {
-    std::string path;   // as it is now: "/run/vfioctl/owners/vm-x.journal.corrupt"
+    std::string path;   // as the user finds it (under --root, inside the tree): ".../owners/vm-x.journal.corrupt"
     std::string reason; // why it was set aside (empty for one set aside by an earlier run)
 };
 
@@ -36,6 +36,7 @@ public:
 
 private:
     std::optional<Journal> loadFile(const std::string &name) const;
+    std::vector<std::string> quarantinedNames() const;
     void setAside(const std::string &name, const std::string &reason) const;
 
     HostRoot &host_;

@@ -219,7 +219,7 @@ HostFacts gatherHostFacts(const HostRoot &host, FactScope scope)
     const std::string owners = joinPath(layout::runDirectory, "owners");
     for (const auto &name : host.list(owners))
         if (name.find(".journal.corrupt") != std::string::npos)
-            facts.corruptJournals.push_back(joinPath(owners, name));
+            facts.corruptJournals.push_back(host.shown(joinPath(owners, name)));
     facts.legacyHookScript = host.exists(std::string(layout::libvirtQemuHookScript));
     return facts;
 }

@@ -66,6 +66,8 @@ public:
     // Renames within one directory (setting a file aside); Error if `to` exists.
     virtual void rename(const std::string &from, const std::string &to) = 0;
     virtual FileLock lockExclusive(const std::string &path) = 0;
+    // The path as the user finds it: under the root for a captured tree ("/tmp/tree/run/vfioctl/..."), for messages.
+    virtual std::string shown(const std::string &path) const { return path; }
 
     // Nothing when the directory does not exist. This default goes through the path calls above (fakes and the
     // simulated kernel need nothing more); DirectoryHostRoot opens the directory once.
@@ -93,8 +95,7 @@ public:
     FileLock lockExclusive(const std::string &path) override;
     std::unique_ptr<HostDirectory> openDirectory(const std::string &path) const override;
 
-    // The path as the user sees it: under the root ("/tmp/tree/run/vfioctl/..."), for messages.
-    std::string shown(const std::string &path) const;
+    std::string shown(const std::string &path) const override;
 
 private:
     // open(2) of a host path, resolved inside the root; -1 with errno on failure.

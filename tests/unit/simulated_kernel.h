@@ -48,6 +48,7 @@ public:
     }
     void remove(const std::string &path) override { fake_.host().remove(path); }
     void rename(const std::string &from, const std::string &to) override { fake_.host().rename(from, to); }
+    std::string shown(const std::string &path) const override { return fake_.host().shown(path); }
     FileLock lockExclusive(const std::string &path) override { return fake_.host().lockExclusive(path); }
 
 private:

@@ -57,7 +57,9 @@ TEST_F(Hardening, ACorruptJournalIsSetAsideAndOnlyItsSuspectsAreRefused)
     for (const char *text : {"", "vfioctl-journal 1\n{\"owner\":", "vfioctl-journal 1\n{\"owner\": 7}"}) {
         plantJournal("vm-broken.journal", text);
         ASSERT_EQ(run({"status"}), 0) << err.str();
-        EXPECT_NE(out.str().find("A corrupt journal was set aside as /run/vfioctl/owners/vm-broken.journal.corrupt"),
+        // Named as the user finds it: inside the tree.
+        EXPECT_NE(out.str().find("A corrupt journal was set aside as " + fake.root() +
+                                 "/run/vfioctl/owners/vm-broken.journal.corrupt"),
                   std::string::npos)
             << out.str();
         EXPECT_FALSE(std::filesystem::exists(fake.root() + "/run/vfioctl/owners/vm-broken.journal"));
@@ -71,7 +73,7 @@ TEST_F(Hardening, ACorruptJournalIsSetAsideAndOnlyItsSuspectsAreRefused)
         << err.str();
     EXPECT_EQ(run({"status", "--json"}), 0);
     auto status = nlohmann::json::parse(out.str());
-    EXPECT_EQ(status["corrupt_journals"][0]["path"], "/run/vfioctl/owners/vm-broken.journal.corrupt");
+    EXPECT_EQ(status["corrupt_journals"][0]["path"], fake.root() + "/run/vfioctl/owners/vm-broken.journal.corrupt");
     EXPECT_EQ(run({"restore", "--all"}), 0) << err.str();
     EXPECT_EQ(driverOf("0000:01:00.0"), "nvidia");
     ASSERT_EQ(run({"recover", "--discard-corrupt"}), 0);
