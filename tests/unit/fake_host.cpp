@@ -216,6 +216,25 @@ FakeHost &FakeHost::addPci(const PciSpec &spec)
     return *this;
 }
 
+void FakeHost::removeVirtualFunctions(const std::string &pf)
+{
+    const std::string pfPath = devicePath(pf);
+    for (int index = 0; index < virtualFunctions_[pf]; ++index) {
+        const std::string link = pfPath + "/virtfn" + std::to_string(index);
+        const std::string vf = baseName(host_->canonical(link));
+        const std::string path = devicePath(vf);
+        if (auto driver = host_->readLink(path + "/driver"))
+            removePath("/sys/bus/pci/drivers/" + baseName(*driver) + "/" + vf);
+        if (auto group = host_->readLink(path + "/iommu_group"))
+            removePath("/sys/kernel/iommu_groups/" + baseName(*group));
+        removePath("/sys/bus/pci/devices/" + vf);
+        removePath(path);
+        removePath(link);
+        devicePaths_.erase(vf);
+    }
+    virtualFunctions_[pf] = 0;
+}
+
 FakeHost &FakeHost::addUsb(const std::string &name, const std::string &controller, uint16_t vendor, uint16_t product,
                            int bus, int device, const std::string &parentUsb)
 {

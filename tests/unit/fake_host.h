@@ -74,6 +74,8 @@ public:
     void link(const std::string &hostPath, const std::string &targetHostPath);
     std::string devicePath(const std::string &pciAddress) const;
     std::string read(const std::string &hostPath) const;
+    // Takes away every VF of `pf` as the kernel does when SR-IOV is disabled: devices, links, their groups.
+    void removeVirtualFunctions(const std::string &pf);
     // Leaves the tree on disk when this object goes (the benchmarks hand it to lspci and vfioctl).
     void keepTree() { keep_ = true; }
 
@@ -86,7 +88,7 @@ private:
     std::string root_;
     bool keep_ = false;
     std::unique_ptr<DirectoryHostRoot> host_;
-    std::map<std::string, int> virtualFunctions_; // PF address -> VFs linked so far
+    std::map<std::string, int> virtualFunctions_;    // PF address -> VFs linked so far
     std::map<std::string, std::string> devicePaths_; // PCI address -> /sys/devices path
     std::map<std::string, std::string> usbPaths_;
     struct Ipv4 {

@@ -1,6 +1,7 @@
 #include "simulated_kernel.h"
 
 #include "error.h"
+#include "pci_address.h"
 #include "sysfs_value.h"
 
 #include <cerrno>
@@ -84,6 +85,56 @@ void SimulatedKernel::detach(const std::string &device)
     std::string driver = driverOf(device);
     std::filesystem::remove(fake_.root() + fake_.devicePath(device) + "/driver");
     std::filesystem::remove(fake_.root() + drivers + driver + "/" + device);
+    if (auto sriov = sriovDrivers_.find(driver); sriov != sriovDrivers_.end() &&
+                                                 sriov->second.atUnbind == VfsAtUnbind::Removed &&
+                                                 fake_.host().exists(fake_.devicePath(device) + "/sriov_numvfs")) {
+        fake_.removeVirtualFunctions(device);
+        fake_.writeFile(fake_.devicePath(device) + "/sriov_numvfs", "0\n");
+    }
+}
+
+void SimulatedKernel::sriovDriver(const std::string &pfDriver, const std::string &vfDriver, VfsAtUnbind atUnbind)
+{
+    sriovDrivers_[pfDriver] = {vfDriver, atUnbind};
+}
+
+void SimulatedKernel::createVfs(const std::string &pf, int count, const std::string &vfDriver)
+{
+    const PciAddress base = PciAddress::parse(pf);
+    for (int index = 0; index < count; ++index) {
+        // VFs follow the PF on its bus, as a routing-ID offset of 1 and stride of 1 would place them.
+        const int routing = base.slot * 8 + base.function + 1 + index;
+        PciAddress vf{base.domain, base.bus, static_cast<uint8_t>(routing / 8), static_cast<uint8_t>(routing % 8)};
+        fake_.addPci({.address = vf.str(),
+                      .classCode = 0x020000,
+                      .vendor = idOf(fake_.host(), pf, "vendor"),
+                      .device = static_cast<uint16_t>(idOf(fake_.host(), pf, "device") + 1),
+                      .driver = vfDriver,
+                      .group = nextGroup_++,
+                      .parent = "",
+                      .physfn = pf});
+    }
+}
+
+void SimulatedKernel::setVfCount(const std::string &pf, const std::string &value)
+{
+    auto sriov = sriovDrivers_.find(driverOf(pf));
+    if (sriov == sriovDrivers_.end())
+        throw Error("simulated kernel: no driver that configures SR-IOV", ENOENT);
+    const auto count = parseDecimal(value);
+    const auto total = parseDecimal(fake_.read(fake_.devicePath(pf) + "/sriov_totalvfs"));
+    const auto now = parseDecimal(fake_.read(fake_.devicePath(pf) + "/sriov_numvfs")).value_or(0);
+    if (!count || *count < 0)
+        throw Error("simulated kernel: " + errnoText(EINVAL), EINVAL);
+    if (!total || *count > *total)
+        throw Error("simulated kernel: " + errnoText(ERANGE), ERANGE);
+    if (*count != 0 && now != 0 && *count != now)
+        throw Error("simulated kernel: " + errnoText(EBUSY), EBUSY); // Linux changes a count only through 0
+    if (*count == 0)
+        fake_.removeVirtualFunctions(pf);
+    else if (now == 0)
+        createVfs(pf, static_cast<int>(*count), sriov->second.vfDriver);
+    fake_.writeFile(fake_.devicePath(pf) + "/sriov_numvfs", std::to_string(*count) + "\n");
 }
 
 void SimulatedKernel::probe(const std::string &device)
@@ -119,6 +170,48 @@ void SimulatedKernel::enter(KernelStep step, const std::string &device)
     }
 }
 
+// A write to /sys/bus/pci/drivers/DRIVER/FILE; false for a file the kernel does not act on.
+bool SimulatedKernel::writeDriverFile(const std::string &path, const std::string &value)
+{
+    std::string rest = path.substr(drivers.size());
+    std::string driver = rest.substr(0, rest.find('/'));
+    std::string file = baseName(rest);
+    if (file == "unbind") {
+        enter(KernelStep::Unbind, value);
+        if (driverOf(value) != driver)
+            throw Error("simulated kernel: not bound to " + driver, ENODEV);
+        detach(value);
+        return true;
+    }
+    if (file == "bind") {
+        enter(KernelStep::Bind, value);
+        if (!driverOf(value).empty())
+            throw Error("simulated kernel: already bound", EBUSY);
+        if (!matches(driver, value))
+            throw Error("simulated kernel: driver does not match", ENODEV);
+        attach(value, driver);
+        return true;
+    }
+    if (file == "new_id" || file == "remove_id") {
+        enter(KernelStep::NewId, "");
+        auto words = splitWords(value);
+        if (words.size() < 2 || !parseHex(words[0]) || !parseHex(words[1]))
+            throw Error("simulated kernel: bad id", EINVAL);
+        std::pair<uint16_t, uint16_t> id{static_cast<uint16_t>(*parseHex(words[0])),
+                                         static_cast<uint16_t>(*parseHex(words[1]))};
+        if (file == "remove_id") {
+            ids_[driver].erase(id);
+            return true;
+        }
+        ids_[driver].insert(id);
+        for (const auto &device : fake_.host().list(devices)) // new_id probes unbound devices at once
+            if (driverOf(device).empty() && matches(driver, device))
+                attach(device, driver);
+        return true;
+    }
+    return false;
+}
+
 void SimulatedKernel::write(const std::string &path, std::string_view data)
 {
     std::lock_guard lock(mutex_);
@@ -129,6 +222,12 @@ void SimulatedKernel::write(const std::string &path, std::string_view data)
         fake_.writeFile(fake_.devicePath(device) + "/driver_override", (value.empty() ? "(null)" : value) + "\n");
         return;
     }
+    if (path.starts_with(devices) && path.ends_with("/sriov_numvfs")) {
+        std::string device = path.substr(devices.size(), 12);
+        enter(KernelStep::SetVfCount, device);
+        setVfCount(device, value);
+        return;
+    }
     if (path == "/sys/bus/pci/drivers_probe") {
         enter(KernelStep::Probe, value);
         if (!fake_.host().exists(devices + value))
@@ -136,44 +235,8 @@ void SimulatedKernel::write(const std::string &path, std::string_view data)
         probe(value);
         return;
     }
-    if (path.starts_with(drivers)) {
-        std::string rest = path.substr(drivers.size());
-        std::string driver = rest.substr(0, rest.find('/'));
-        std::string file = baseName(rest);
-        if (file == "unbind") {
-            enter(KernelStep::Unbind, value);
-            if (driverOf(value) != driver)
-                throw Error("simulated kernel: not bound to " + driver, ENODEV);
-            detach(value);
-            return;
-        }
-        if (file == "bind") {
-            enter(KernelStep::Bind, value);
-            if (!driverOf(value).empty())
-                throw Error("simulated kernel: already bound", EBUSY);
-            if (!matches(driver, value))
-                throw Error("simulated kernel: driver does not match", ENODEV);
-            attach(value, driver);
-            return;
-        }
-        if (file == "new_id" || file == "remove_id") {
-            enter(KernelStep::NewId, "");
-            auto words = splitWords(value);
-            if (words.size() < 2 || !parseHex(words[0]) || !parseHex(words[1]))
-                throw Error("simulated kernel: bad id", EINVAL);
-            std::pair<uint16_t, uint16_t> id{static_cast<uint16_t>(*parseHex(words[0])),
-                                             static_cast<uint16_t>(*parseHex(words[1]))};
-            if (file == "remove_id") {
-                ids_[driver].erase(id);
-                return;
-            }
-            ids_[driver].insert(id);
-            for (const auto &device : fake_.host().list(devices)) // new_id probes unbound devices at once
-                if (driverOf(device).empty() && matches(driver, device))
-                    attach(device, driver);
-            return;
-        }
-    }
+    if (path.starts_with(drivers) && writeDriverFile(path, value))
+        return;
     fake_.host().write(path, data);
 }
 

@@ -13,7 +13,7 @@
 
 namespace vfioctl::testing {
 
-enum class KernelStep { SetOverride, Unbind, Bind, Probe, NewId };
+enum class KernelStep { SetOverride, Unbind, Bind, Probe, NewId, SetVfCount };
 
 class SimulatedKernel : public HostRoot {
 public:
@@ -24,6 +24,10 @@ public:
     void failAt(KernelStep step, const std::string &device, int errorNumber, int times = 1);
     // A driver that accepts binds and probes but never attaches (the device stays unbound).
     void neverBinds(const std::string &driver) { neverBinds_.insert(driver); }
+    // SR-IOV: a PF driver that can change its VF count, what its VFs get bound to ("" none, as nvme leaves them),
+    // and whether its unbind destroys the VFs (NIC drivers disable SR-IOV in their remove; nvme does not).
+    enum class VfsAtUnbind { Removed, Kept };
+    void sriovDriver(const std::string &pfDriver, const std::string &vfDriver, VfsAtUnbind atUnbind);
     void delay(KernelStep step, std::chrono::milliseconds latency) { delays_[step] = latency; }
     // Called before every write with its step and device; may throw to simulate the process dying there.
     void onWrite(std::function<void(KernelStep, const std::string &)> hook) { hook_ = std::move(hook); }
@@ -71,6 +75,15 @@ private:
     std::map<std::string, std::set<std::pair<uint16_t, uint16_t>>> ids_;
     std::vector<Fault> faults_;
     std::set<std::string> neverBinds_;
+    struct SriovDriver {
+        std::string vfDriver;
+        VfsAtUnbind atUnbind;
+    };
+    std::map<std::string, SriovDriver> sriovDrivers_;
+    void setVfCount(const std::string &pf, const std::string &value);
+    bool writeDriverFile(const std::string &path, const std::string &value);
+    void createVfs(const std::string &pf, int count, const std::string &vfDriver);
+    int nextGroup_ = 1000; // groups for VFs made here
     std::map<KernelStep, std::chrono::milliseconds> delays_;
     std::function<void(KernelStep, const std::string &)> hook_;
     int writes_ = 0;

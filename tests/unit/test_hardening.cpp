@@ -246,9 +246,15 @@ TEST_F(Hardening, SriovShowsWhoHoldsEachVfAndRefusesToDestroyThem)
     EXPECT_EQ(run({"sriov", "04:00.0", "0"}), 1);
     EXPECT_NE(err.str().find("0000:04:00.3 is held by VM 'router'"), std::string::npos) << err.str();
     EXPECT_EQ(fake.read(fake.devicePath("0000:04:00.0") + "/sriov_numvfs"), "2\n") << "nothing was written";
+    // A driver that cannot change the count: the kernel's own reason, and nothing changed.
+    EXPECT_EQ(run({"sriov", "04:00.0", "0", "--force"}), 1);
+    EXPECT_NE(err.str().find("the kernel refused to set 0000:04:00.0 to 0 VFs (driver mlx5_core)"), std::string::npos)
+        << err.str();
+    kernel->sriovDriver("mlx5_core", "mlx5_core", vfioctl::testing::SimulatedKernel::VfsAtUnbind::Removed);
     EXPECT_EQ(run({"sriov", "04:00.0", "0", "--force"}), 0) << err.str();
     EXPECT_NE(err.str().find("lost: 0000:04:00.3 is held by VM 'router'"), std::string::npos) << err.str();
-    EXPECT_EQ(fake.read(fake.devicePath("0000:04:00.0") + "/sriov_numvfs"), "0");
+    EXPECT_EQ(fake.read(fake.devicePath("0000:04:00.0") + "/sriov_numvfs"), "0\n");
+    EXPECT_FALSE(fake.host().exists("/sys/bus/pci/devices/0000:04:00.3"));
     EXPECT_EQ(run({"sriov", "01:00.0"}), 1);
     EXPECT_EQ(err.str(),
               "vfioctl: error: 0000:01:00.0 is not an SR-IOV physical function (it has no sriov_totalvfs)\n");
