@@ -5,7 +5,7 @@ Functions are found the way clang-format lays them out here: a line holding only
 a signature line, closed by "}" at the same indentation.
 """
 import re
-import subprocess
+import os
 import sys
 
 MAX_FILE_LINES = 400
@@ -13,9 +13,15 @@ MAX_FUNCTION_LINES = 60
 SIGNATURE_END = re.compile(r"(\)|\)\s*(const|override|noexcept|final|->\s*[\w:<>]+)(\s+\w+)*|^\s+:\s.*)$")
 
 
-def tracked_files(top):
-    listed = subprocess.run(["git", "-C", top, "ls-files"], capture_output=True, text=True, check=True).stdout
-    return listed.split()
+def source_files(top):
+    """Every file of the tree but build output and VCS data; no git needed (a fresh machine may not have it)."""
+    for directory, subdirectories, files in os.walk(top):
+        subdirectories[:] = sorted(
+            name for name in subdirectories
+            if not name.startswith((".", "build")) and name != "node_modules"
+            and not os.path.exists(os.path.join(directory, name, "CMakeCache.txt")))
+        for name in sorted(files):
+            yield os.path.relpath(os.path.join(directory, name), top)
 
 
 def long_functions(lines):
@@ -34,7 +40,7 @@ def long_functions(lines):
 
 def main(top):
     problems = []
-    for path in tracked_files(top):
+    for path in source_files(top):
         try:
             with open(f"{top}/{path}", encoding="utf-8", errors="replace") as handle:
                 lines = handle.read().split("\n")
