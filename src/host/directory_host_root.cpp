@@ -360,8 +360,11 @@ void DirectoryHostRoot::replaceAtomically(const std::string &path, std::string_v
 void DirectoryHostRoot::remove(const std::string &path)
 {
     UniqueFd parent = openParent(path, "remove");
-    if (::unlinkat(parent.get(), baseName(path).c_str(), 0) != 0 && errno != ENOENT)
+    if (::unlinkat(parent.get(), baseName(path).c_str(), 0) != 0) {
+        if (errno == ENOENT)
+            return; // nothing changed, nothing to sync
         throw Error("cannot remove " + shown(path) + ": " + errnoText(errno), errno);
+    }
     if (::fsync(parent.get()) != 0)
         throw Error("cannot sync directory " + shown(dirName(path)) + ": " + errnoText(errno), errno);
 }
