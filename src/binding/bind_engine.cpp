@@ -68,17 +68,13 @@ void refuseSriovParents(const Inventory &inventory, const std::map<int, std::vec
         }
 }
 
-// Refuses a group another owner holds; returns this owner's journal so far (or a fresh one).
-Journal journalFor(const std::vector<Journal> &journals, const BindRequest &request,
-                   const std::map<int, std::vector<PciAddress>> &groups)
+// Refuses a group another owner holds.
+void refuseOtherOwners(const std::vector<Journal> &journals, const Owner &owner,
+                       const std::map<int, std::vector<PciAddress>> &groups)
 {
-    Journal mine{request.owner, JournalState::Binding, static_cast<int64_t>(std::time(nullptr)), ::getpid(), {}};
     for (const auto &journal : journals) {
-        if (journal.owner == request.owner) {
-            mine.devices = journal.devices;
-            mine.since = journal.since;
+        if (journal.owner == owner)
             continue;
-        }
         for (const auto &[number, endpoints] : groups)
             for (const auto &address : endpoints)
                 if (journal.find(address))
@@ -87,7 +83,6 @@ Journal journalFor(const std::vector<Journal> &journals, const BindRequest &requ
                                     journal.owner.restoreArgument() + "'",
                                 EBUSY);
     }
-    return mine;
 }
 
 std::optional<Journal> previousJournal(const std::vector<Journal> &journals, const Owner &owner)
@@ -117,9 +112,15 @@ BindOutcome BindEngine::bind(const BindRequest &request)
     const auto groups = plannedGroups(inventory, request);
     const std::vector<Journal> journals = journal_.loadAll();
     refuseSriovParents(inventory, groups, journals);
-    Journal mine = journalFor(journals, request, groups);
+    refuseOtherOwners(journals, request.owner, groups);
     refuseSuspects(groups, journals);
+    // This owner's journal so far (what it already holds, and since when), or a fresh one.
     const std::optional<Journal> before = previousJournal(journals, request.owner);
+    Journal mine{request.owner, JournalState::Binding, static_cast<int64_t>(std::time(nullptr)), ::getpid(), {}};
+    if (before) {
+        mine.devices = before->devices;
+        mine.since = before->since;
+    }
 
     if (!host_.exists(joinPath(layout::pciDrivers, vfioDriver)))
         modules_.load(std::string(vfioDriver));

@@ -27,9 +27,7 @@ std::string pathOf(const std::string &name)
 // The journal's file name must be the one its owner would be saved under (or, for a VM, vfioctl 0.1.0's).
 bool nameAgrees(const std::string &name, const Journal &journal)
 {
-    return name == journalFileName(journal.owner) ||
-           (journal.owner.isVm() && name == legacyJournalFileName(journal.owner) &&
-            Owner::named(journal.owner.name()).isVm());
+    return name == journalFileName(journal.owner) || name == legacyJournalFileName(journal.owner);
 }
 
 } // namespace
@@ -45,15 +43,15 @@ void BindJournal::save(const Journal &journal)
 {
     host_.makeDirectories(ownersDirectory(), directoryMode);
     host_.replaceAtomically(pathOf(journalFileName(journal.owner)), serializeJournal(journal), fileMode);
-    if (journal.owner.isVm() && Owner::named(journal.owner.name()).isVm())
-        host_.remove(pathOf(legacyJournalFileName(journal.owner))); // now saved under this release's name
+    if (auto legacy = legacyJournalFileName(journal.owner))
+        host_.remove(pathOf(*legacy)); // now saved under this release's name
 }
 
 void BindJournal::remove(const Owner &owner)
 {
     host_.remove(pathOf(journalFileName(owner)));
-    if (owner.isVm() && Owner::named(owner.name()).isVm())
-        host_.remove(pathOf(legacyJournalFileName(owner)));
+    if (auto legacy = legacyJournalFileName(owner))
+        host_.remove(pathOf(*legacy));
 }
 
 void BindJournal::setAside(const std::string &name, const std::string &reason) const
@@ -90,8 +88,8 @@ std::optional<Journal> BindJournal::load(const Owner &owner) const
 {
     if (auto journal = loadFile(journalFileName(owner)))
         return journal;
-    if (owner.isVm() && Owner::named(owner.name()).isVm())
-        return loadFile(legacyJournalFileName(owner));
+    if (auto legacy = legacyJournalFileName(owner))
+        return loadFile(*legacy);
     return std::nullopt;
 }
 

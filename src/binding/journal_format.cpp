@@ -155,8 +155,10 @@ std::string journalFileName(const Owner &owner)
     return (owner.isVm() ? "vm-" + encodeOwner(owner.name()) : owner.name()) + ".journal";
 }
 
-std::string legacyJournalFileName(const Owner &owner)
+std::optional<std::string> legacyJournalFileName(const Owner &owner)
 {
+    if (!owner.isVm() || !Owner::named(owner.name()).isVm())
+        return std::nullopt;
     return encodeOwner(owner.name()) + ".journal";
 }
 

@@ -6,6 +6,7 @@
 #include "pci_address.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,7 +39,8 @@ std::string serializeJournal(const Journal &journal);
 Journal parseJournal(std::string_view text, const std::string &source);
 // The journal's file name: "vm-win11.journal", "manual.journal", "persist.journal".
 std::string journalFileName(const Owner &owner);
-// The name vfioctl 0.1.0 gave a VM's journal ("win11.journal"), still read.
-std::string legacyJournalFileName(const Owner &owner);
+// The name vfioctl 0.1.0 gave a VM's journal ("win11.journal"), still read; none for our own owners, nor for a VM
+// called like one (0.1.0 could not tell those apart from ours).
+std::optional<std::string> legacyJournalFileName(const Owner &owner);
 
 } // namespace vfioctl

@@ -25,20 +25,15 @@ bool meansAbsent(int error)
     return error == ENOENT || error == ENOTDIR;
 }
 
-int openat2(int directory, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve)
+// openat2(2); EAGAIN means a rename elsewhere in the tree raced its ".." check, and the man page says to retry.
+int openat2(int directory, const char *path, int flags, unsigned mode, uint64_t resolve)
 {
     open_how how{};
-    how.flags = flags | O_CLOEXEC;
+    how.flags = static_cast<uint64_t>(flags) | O_CLOEXEC;
     how.mode = mode;
-    how.resolve = resolve;
-    return static_cast<int>(::syscall(SYS_openat2, directory, path, &how, sizeof how));
-}
-
-// openat2 RESOLVE_BENEATH, retried while a concurrent rename makes the kernel answer EAGAIN.
-int openBeneath(int directory, const char *name, int flags)
-{
+    how.resolve = resolve | RESOLVE_NO_MAGICLINKS;
     for (int attempt = 0;; ++attempt) {
-        int fd = openat2(directory, name, static_cast<uint64_t>(flags), 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+        int fd = static_cast<int>(::syscall(SYS_openat2, directory, path, &how, sizeof how));
         if (fd >= 0 || errno != EAGAIN || attempt == 1000)
             return fd;
     }
@@ -117,7 +112,7 @@ public:
     std::optional<std::string> readAttribute(const std::string &name) const override
     {
         constexpr int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY; // a FIFO planted in a tree must not block us
-        UniqueFd file(confined_ ? openBeneath(fd_.get(), name.c_str(), flags)
+        UniqueFd file(confined_ ? openat2(fd_.get(), name.c_str(), flags, 0, RESOLVE_BENEATH)
                                 : ::openat(fd_.get(), name.c_str(), flags | O_CLOEXEC));
         if (!file.valid()) {
             if (meansAbsent(errno))
@@ -179,13 +174,7 @@ int DirectoryHostRoot::openInside(const std::string &path, int flags, unsigned m
 {
     if (!root_.valid())
         return ::open(path.c_str(), flags | O_CLOEXEC, mode);
-    // EAGAIN: a rename elsewhere in the tree raced the ".." check (openat2(2) says to retry).
-    for (int attempt = 0;; ++attempt) {
-        int fd = openat2(root_.get(), path.c_str(), static_cast<uint64_t>(flags), mode,
-                         RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-        if (fd >= 0 || errno != EAGAIN || attempt == 1000)
-            return fd;
-    }
+    return openat2(root_.get(), path.c_str(), flags, mode, RESOLVE_IN_ROOT);
 }
 
 UniqueFd DirectoryHostRoot::openParent(const std::string &path, const char *doing) const
