@@ -3,16 +3,18 @@
 #include "describe.h"
 #include "json_views.h"
 #include "sriov.h"
+#include "sriov_persistence.h"
 #include "sysfs_value.h"
 #include "text_table.h"
 
+#include <optional>
 #include <ostream>
 
 namespace vfioctl::cli {
 
 namespace {
 
-int printState(CommandContext &context, const SriovState &state)
+int printState(CommandContext &context, const SriovState &state, const std::optional<KeptVfCount> &kept)
 {
     if (context.flag("json")) {
         Json vfs = Json::array();
@@ -27,12 +29,16 @@ int printState(CommandContext &context, const SriovState &state)
                                      {"driver", state.driver.empty() ? Json(nullptr) : Json(state.driver)},
                                      {"total_vfs", state.counts.total},
                                      {"enabled_vfs", state.counts.enabled},
+                                     {"persisted_vfs", kept ? Json(kept->count) : Json(nullptr)},
                                      {"vfs", vfs}})
                     << "\n";
         return exitOk;
     }
     context.out << state.pf.str() << "  driver " << orDash(state.driver) << "  " << state.counts.enabled << " of "
-                << state.counts.total << " VFs enabled\n";
+                << state.counts.total << " VFs enabled";
+    if (kept)
+        context.out << ", " << kept->count << " set at boot";
+    context.out << "\n";
     if (state.vfs.empty())
         return exitOk;
     TextTable table({"VF", "DRIVER", "HELD BY", "HOST USE"});
@@ -48,7 +54,8 @@ int printState(CommandContext &context, const SriovState &state)
 
 void declareSriov(CommandOptions &options)
 {
-    options.visible.add_options()("force", "change the count even though VFs that go away are held or used");
+    options.visible.add_options()("force", "change the count even though VFs that go away are held or used")(
+        "persist", "set this count again at every boot (without N: the count now)");
     addJsonOption(options);
     options.hidden.add_options()("pf", po::value<std::string>())("count", po::value<int>());
     options.positional.add("pf", 1).add("count", 1);
@@ -60,12 +67,18 @@ int runSriov(CommandContext &context)
         throw UsageError("name an SR-IOV physical function", "sriov");
     const PciAddress pf = PciAddress::parse(context.values["pf"].as<std::string>());
     SriovControl control(context.host, context.engine());
-    if (!context.flag("count"))
-        return printState(context, control.state(pf));
-    const int count = context.values["count"].as<int>();
+    SriovPersistStore kept(context.host);
+    if (!context.flag("count") && !context.flag("persist"))
+        return printState(context, control.state(pf), kept.keptCount(pf));
+    const int count = context.flag("count") ? context.values["count"].as<int>() : control.state(pf).counts.enabled;
     for (const auto &loss : control.setCount(pf, count, context.flag("force") ? Force::Yes : Force::No))
         context.err << "vfioctl: note: lost: " << loss << "\n";
     context.out << pf.str() << " now has " << count << " VF" << (count == 1 ? "" : "s") << "\n";
+    if (context.flag("persist")) {
+        kept.keepCount({pf, count});
+        context.out << "set again when its driver binds at boot ('vfioctl unpersist --sriov " << pf.str()
+                    << "' stops that)\n";
+    }
     return exitOk;
 }
 

@@ -272,6 +272,29 @@ std::vector<PciAddress> BindEngine::restoreOwner(const Owner &owner)
     return restored;
 }
 
+std::vector<PciAddress> BindEngine::forgetGone(const std::vector<PciAddress> &devices)
+{
+    FileLock held = journal_.lock();
+    std::vector<PciAddress> dropped;
+    for (auto &journal : journal_.loadAll()) {
+        const size_t before = journal.devices.size();
+        std::erase_if(journal.devices, [&](const JournalEntry &entry) {
+            const bool gone = std::find(devices.begin(), devices.end(), entry.device) != devices.end() &&
+                              !host_.exists(pciDevicePath(entry.device));
+            if (gone)
+                dropped.push_back(entry.device);
+            return gone;
+        });
+        if (journal.devices.size() == before)
+            continue;
+        if (journal.devices.empty())
+            journal_.remove(journal.owner);
+        else
+            journal_.save(journal);
+    }
+    return dropped;
+}
+
 void BindEngine::giveBack(const std::vector<PciAddress> &devices, Force force)
 {
     FileLock held = journal_.lock();

@@ -44,6 +44,9 @@ public:
     // Gives back the named devices, whoever holds them; a device on vfio-pci that no owner holds goes back to the
     // kernel's default driver. A device a VM holds is refused unless forced.
     void giveBack(const std::vector<PciAddress> &devices, Force force = Force::No);
+    // Drops the journal entries of those devices that no longer exist (VFs a forced `sriov` change destroyed): there
+    // is nothing left to give back. Returns what was dropped.
+    std::vector<PciAddress> forgetGone(const std::vector<PciAddress> &devices);
     // Rolls back every transaction that did not finish (a crash, a killed process). Returns the owners.
     std::vector<Owner> recover();
     std::vector<Journal> status() const;

@@ -77,6 +77,13 @@ std::vector<std::string> SriovControl::setCount(const PciAddress &pf, int count,
                         (now.driver.empty() ? "none" : now.driver) + "): " + error.what(),
                     error.errorNumber());
     }
+    // VFs a VM or a hand bind held are gone with their journal entries' reason to be.
+    std::vector<PciAddress> former;
+    for (const auto &vf : now.vfs)
+        if (vf.heldBy)
+            former.push_back(vf.address);
+    if (!former.empty())
+        engine_.forgetGone(former);
     return losses;
 }
 

@@ -36,8 +36,7 @@ std::string sriovParentReason(const PciDevice &device)
         std::max(device.virtualFunctions.size(), static_cast<size_t>(device.sriov ? device.sriov->enabled : 0));
     return "SR-IOV physical function with " + std::to_string(count) + " virtual function" + (count == 1 ? "" : "s") +
            " enabled (" + joinAddresses(device.virtualFunctions) +
-           "), which go away with it; set its VF count to 0 first (echo 0 > /sys/bus/pci/devices/" +
-           device.address.str() + "/sriov_numvfs)";
+           "), which go away with it; set its VF count to 0 first ('vfioctl sriov " + device.address.str() + " 0')";
 }
 
 std::string kindName(IneligibleKind kind)

@@ -116,7 +116,12 @@ UnpersistReport Persister::unpersist(const std::vector<PersistEntry> &targets, A
     if (now == ApplyNow::No || present.empty())
         return report;
 
-    // Give back what is on vfio-pci for no VM: bound by `persist` now, or at boot by the rule (no journal then).
+    giveBackUnheld(present, report);
+    return report;
+}
+
+void Persister::giveBackUnheld(const std::vector<PciAddress> &present, UnpersistReport &report)
+{
     const std::vector<Journal> journals = engine_.status(); // read once, not once per device
     for (const auto &address : present) {
         auto holder = std::find_if(journals.begin(), journals.end(),
@@ -128,7 +133,6 @@ UnpersistReport Persister::unpersist(const std::vector<PersistEntry> &targets, A
     }
     if (!report.givenBack.empty())
         engine_.giveBack(report.givenBack);
-    return report;
 }
 
 } // namespace vfioctl

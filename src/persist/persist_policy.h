@@ -4,6 +4,7 @@
 
 #include "bind_engine.h"
 #include "persistence.h"
+#include "sriov_persistence.h"
 
 #include <string>
 #include <vector>
@@ -20,6 +21,11 @@ struct PresentDevice {
 struct PersistedTarget {
     PersistEntry entry;
     std::vector<PresentDevice> present; // devices of this host it claims (bridges never)
+};
+
+struct PersistedVfs {
+    ClaimedVfs claim;
+    std::vector<PresentDevice> present; // the VFs that exist now
 };
 
 struct PersistReport {
@@ -42,7 +48,16 @@ public:
     PersistReport persist(const std::vector<PersistEntry> &targets, Force force, ApplyNow now);
     UnpersistReport unpersist(const std::vector<PersistEntry> &targets, ApplyNow now);
 
+    // Every VF the PF can make, claimed for vfio-pci as it appears (persist --vfs-of); the VFs present now, with their
+    // IOMMU group companions, bound now. A VF whose group holds its PF or another PF with VFs is refused.
+    std::vector<PersistedVfs> listVfClaims() const;
+    PersistReport persistVfsOf(const PciAddress &pf, Force force, ApplyNow now);
+    UnpersistReport unpersistVfsOf(const PciAddress &pf, ApplyNow now);
+
 private:
+    // Gives back what is on vfio-pci for no VM among `present`: bound by `persist` now, or at boot by the rule.
+    void giveBackUnheld(const std::vector<PciAddress> &present, UnpersistReport &report);
+
     HostRoot &host_;
     BindEngine &engine_;
 };

@@ -3,7 +3,8 @@
 # the other in the same boot (a boot costs more than most scenarios).
 # Usage: run_guest.sh CACHE_DIR SCENARIO[,SCENARIO...] OUT_DIR [NAME=VALUE...]
 # The NAME=VALUE pairs are written to OUT_DIR/env, which the scenario sources (paths of the binaries under test).
-# VFIOCTL_GUEST_APPEND adds kernel arguments (intel_iommu=off boots the guest without its IOMMU).
+# VFIOCTL_GUEST_APPEND adds kernel arguments (intel_iommu=off boots the guest without its IOMMU);
+# VFIOCTL_GUEST_SRIOV=1 adds an NVMe controller with SR-IOV (2 VFs possible) behind root port rp9: 0000:06:00.0.
 # Guest PCI layout: a pcie-pci-bridge (behind root port rp1) holding a qemu-xhci controller and an e1000 NIC, which
 # makes one IOMMU group of bridge + two endpoints; an NVMe disk, an e1000e NIC and a virtio-scsi HBA with one disk,
 # each behind its own root port. The scenario's exit code is this script's.
@@ -29,6 +30,12 @@ truncate -s 64M "$out/scsi.img"
 # no_timer_check: on a loaded machine TCG can miss the kernel's early timer test, which with interrupt remapping is a
 # panic ("timer doesn't work through Interrupt-remapped IO-APIC"). A boot that dies before the scenario starts is
 # retried once; a scenario that ran is never retried.
+extra=()
+if [ "${VFIOCTL_GUEST_SRIOV:-0}" = 1 ]; then
+    # QEMU 7.2's NVMe SR-IOV: secondary controllers need flexible queue and interrupt resources to hand out.
+    extra=(-device pcie-root-port,id=rp9,chassis=9 -device nvme-subsys,id=ns0
+           -device nvme,serial=vfioctl-sriov,subsys=ns0,bus=rp9,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=8,msix_qsize=8)
+fi
 boot() {
     timeout --foreground "${VFIOCTL_GUEST_TIMEOUT:-600}" qemu-system-x86_64 \
         -accel tcg -M q35 -cpu max -m 2048 -smp 2 -nographic -no-reboot -nic none \
@@ -47,7 +54,7 @@ boot() {
         -device pcie-root-port,id=rp3,chassis=3 -device e1000e,bus=rp3,mac=52:54:00:12:34:02,romfile= \
         -device pcie-root-port,id=rp4,chassis=4 -device virtio-scsi-pci,id=scsi0,bus=rp4 \
         -drive file="$out/scsi.img",if=none,id=scsidisk,format=raw -device scsi-hd,drive=scsidisk,bus=scsi0.0 \
-        > "$out/console.log" 2>&1 || true
+        "${extra[@]}" > "$out/console.log" 2>&1 || true
 }
 boot
 if [ ! -f "$out/exit_code" ] && [ ! -s "$out/scenario.log" ] && grep -q "Kernel panic" "$out/console.log"; then

@@ -101,9 +101,11 @@ void SimulatedKernel::sriovDriver(const std::string &pfDriver, const std::string
 void SimulatedKernel::createVfs(const std::string &pf, int count, const std::string &vfDriver)
 {
     const PciAddress base = PciAddress::parse(pf);
+    // Where the PF says (sriov_offset, sriov_stride), or right after it.
+    const auto offset = parseDecimal(fake_.read(fake_.devicePath(pf) + "/sriov_offset")).value_or(1);
+    const auto stride = parseDecimal(fake_.read(fake_.devicePath(pf) + "/sriov_stride")).value_or(1);
     for (int index = 0; index < count; ++index) {
-        // VFs follow the PF on its bus, as a routing-ID offset of 1 and stride of 1 would place them.
-        const int routing = base.slot * 8 + base.function + 1 + index;
+        const int routing = base.slot * 8 + base.function + static_cast<int>(offset + index * stride);
         PciAddress vf{base.domain, base.bus, static_cast<uint8_t>(routing / 8), static_cast<uint8_t>(routing % 8)};
         fake_.addPci({.address = vf.str(),
                       .classCode = 0x020000,

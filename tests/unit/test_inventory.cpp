@@ -182,7 +182,7 @@ TEST_F(InventoryTest, SriovVirtualFunctionsAreEligibleButNotTheirPhysicalFunctio
     EXPECT_EQ(reasonsOf("0000:04:00.0"),
               std::vector<std::string>{"sriov-pf-with-vfs: SR-IOV physical function with 2 virtual functions enabled "
                                        "(0000:04:00.2, 0000:04:00.3), which go away with it; set its VF count to 0 "
-                                       "first (echo 0 > /sys/bus/pci/devices/0000:04:00.0/sriov_numvfs)"});
+                                       "first ('vfioctl sriov 0000:04:00.0 0')"});
     const AffectedDevices affected = affectedDevices(inventory, PciAddress::parse("04:00.0"));
     ASSERT_EQ(affected.virtualFunctions.size(), 2u);
     EXPECT_EQ(affected.virtualFunctions[0]->address.str(), "0000:04:00.2");
