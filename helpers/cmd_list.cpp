@@ -75,6 +75,12 @@ void printPciTable(const Inventory &inventory, bool eligibleOnly, const std::opt
             table.addNote("not eligible: " + reason.detail);
         for (const auto &note : eligibility.notes)
             table.addNote(note);
+        if (device.sriov)
+            table.addNote("SR-IOV physical function: " + std::to_string(device.sriov->enabled) + " of " +
+                          std::to_string(device.sriov->total) + " VFs enabled ('vfioctl sriov " + device.address.str() +
+                          "')");
+        if (device.physicalFunction)
+            table.addNote("SR-IOV virtual function of " + device.physicalFunction->str());
     }
     table.print(out);
 }
