@@ -18,7 +18,8 @@ build_packages=(build-essential cmake ninja-build pkg-config libvirt-dev libpugi
                 nlohmann-json3-dev libudev-dev libkmod-dev libpci-dev dpkg-dev)
 test_packages=(googletest libgtest-dev qemu-system-x86 busybox-static pciutils e2fsprogs iproute2 python3 cpio
                libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients man-db time file
-               clang libclang-rt-14-dev)
+               clang libclang-rt-14-dev
+               python3-nova nodejs npm)  # the fleet export's consumers: Nova's own code, KubeVirt's API model (npm)
 
 usage() {
     sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'

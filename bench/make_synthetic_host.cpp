@@ -1,5 +1,7 @@
-// make_synthetic_host DIR N: writes a synthetic host of about N PCI functions; prints its root directory.
+// make_synthetic_host N: writes a synthetic host of about N PCI functions; prints its root directory and the count.
+// make_synthetic_host workstation: writes the unit tests' workstation (tests/unit/workstation.h) instead.
 #include "synthetic_host.h"
+#include "workstation.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -8,12 +10,16 @@
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        std::fprintf(stderr, "usage: make_synthetic_host N\n");
+        std::fprintf(stderr, "usage: make_synthetic_host N|workstation\n");
         return 2;
     }
     vfioctl::testing::FakeHost fake;
     fake.keepTree();
-    int added = vfioctl::bench::buildSyntheticHost(fake, std::atoi(argv[1]));
+    int added = 0;
+    if (std::string(argv[1]) == "workstation")
+        vfioctl::testing::buildWorkstation(fake);
+    else
+        added = vfioctl::bench::buildSyntheticHost(fake, std::atoi(argv[1]));
     std::printf("%s %d\n", fake.root().c_str(), added);
     return 0;
 }

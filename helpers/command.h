@@ -145,6 +145,8 @@ void declareAssign(CommandOptions &options);
 int runAssign(CommandContext &context);
 void declareUnassign(CommandOptions &options);
 int runUnassign(CommandContext &context);
+void declareExport(CommandOptions &options);
+int runExport(CommandContext &context);
 void declarePersist(CommandOptions &options);
 int runPersist(CommandContext &context);
 void declareUnpersist(CommandOptions &options);

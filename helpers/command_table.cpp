@@ -33,6 +33,10 @@ std::span<const Command> commandTable()
          "DEVICE|VENDOR:DEVICE... | --vfs-of PF | --sriov PF [--boot-only]", Engine, declareUnpersist, runUnpersist},
         {"sriov", "show an SR-IOV physical function's VFs and who holds them; set how many exist and keep it",
          "PF [N] [--persist] [--force] [--json]", Engine, declareSriov, runSriov},
+        {"export", "this host's passthrough devices as OpenStack Nova or KubeVirt configuration",
+         "nova|kubevirt [DEVICE|VENDOR:DEVICE...] [--class gpu|nic|vf|nvme] [--eligible] [--physnet NAME] "
+         "[--alias-prefix PREFIX] [--persist [--dry-run]] [--json]",
+         Engine, declareExport, runExport},
         {"check", "check that this host can do PCI passthrough, with the fix for each problem", "[--json]", Host,
          declareCheck, runCheck},
     };

@@ -3,6 +3,8 @@
 # at /lib/modules (the overlay's tmpfs upper already keeps /tmp writes in the guest), load drivers for the devices present (as udev's coldplug would), run the scenarios, power off.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
+# A host has a name: without one the kernel says "(none)", which Nova's options refuse as a default host name.
+hostname vfioctl-guest
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 for module in $(cat /modules.order); do insmod "/modules/$module" || echo "guest: insmod $module failed"; done

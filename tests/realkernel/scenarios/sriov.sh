@@ -44,6 +44,16 @@ check "sriov --json shows 2 of 2 enabled" test "$(json "$out/sriov.json" 'd["ena
 check "affected says the PF is not eligible" test "$(json "$out/affected-pf.json" 'd["eligible"]')" = False
 check "affected lists its VFs as going with it" \
     test "$(json "$out/affected-pf.json" 'sorted(v["address"] for v in d["virtual_functions"])')" = "['$vf1', '$vf2']"
+# The fleet export on a real kernel's VFs, read by the consumers' own code (tests/fleet).
+fleet=$(cd "$(dirname "$0")/../../fleet" && pwd)
+/usr/bin/python3 "$fleet/check_nova.py" "$VFIOCTL" -- --class vf > "$out/fleet-nova.txt" 2>&1
+check "Nova's own code reads the VF export, its specs matching exactly the VFs" test $? -eq 0
+node "$fleet/check_kubevirt.mjs" "$BUILD/fleet-npm/node_modules" "$VFIOCTL" -- --class vf > "$out/fleet-kubevirt.txt" 2>&1
+check "KubeVirt's API model reads the VF export" test $? -eq 0
+"$VFIOCTL" export nova $pf > "$out/export-pf.txt" 2> "$out/export-pf.err"
+check "export of the PF exits 3 (left out)" test $? -eq 3
+check "the PF is left out naming its VFs" grep -q "left out $pf: SR-IOV physical function with 2 virtual functions" "$out/export-pf.err"
+
 "$VFIOCTL" bind $pf --force > "$out/bind-pf.txt" 2>&1
 check "bind of the PF (even forced) is refused" test $? -ne 0
 check "the refusal names its VFs" grep -q "$vf1" "$out/bind-pf.txt"
@@ -89,6 +99,6 @@ replug_pf
 sleep 2 # what udev would do, it has done by now
 check "after another add, no VF is made" numvfs_is 0
 
-cat "$out"/sriov-set.txt "$out"/bind-pf.txt "$out"/sriov-0-held.txt "$out"/persist-vfs.txt "$out"/unpersist.txt
+cat "$out"/fleet-nova.txt "$out"/fleet-kubevirt.txt "$out"/sriov-set.txt "$out"/bind-pf.txt "$out"/sriov-0-held.txt "$out"/persist-vfs.txt "$out"/unpersist.txt
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
