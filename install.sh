@@ -2,7 +2,8 @@
 # Installs vfioctl: its Debian 12 packages, a release build, and the files under a prefix (both executables, the
 # libvirt hook in /etc/libvirt/hooks/qemu.d, the udev rules, man pages, bash completion). Running it twice changes
 # nothing; --uninstall removes what it installed.
-#   ./install.sh [--prefix DIR] [--destdir DIR] [--build-dir DIR] [--no-deps] [--deps-only [--with-test-deps]] [--uninstall]
+#   ./install.sh [--prefix DIR] [--destdir DIR] [--build-dir DIR] [--build-type TYPE] [--no-deps]
+#                [--deps-only [--with-test-deps]] [--uninstall]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 prefix=/usr/local
@@ -12,6 +13,7 @@ deps=yes
 deps_only=no
 test_deps=no
 uninstall=no
+build_type=Release # RelWithDebInfo: what packaging/build-deb.sh splits into the .deb and its -dbgsym
 
 runtime_packages=(libvirt0 libpugixml1v5 libboost-program-options1.74.0 libudev1 libkmod2 libpci3 udev kmod)
 build_packages=(build-essential cmake ninja-build pkg-config libvirt-dev libpugixml-dev libboost-program-options-dev
@@ -19,10 +21,10 @@ build_packages=(build-essential cmake ninja-build pkg-config libvirt-dev libpugi
 test_packages=(googletest libgtest-dev qemu-system-x86 busybox-static pciutils e2fsprogs iproute2 python3 cpio
                libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients man-db time file
                clang libclang-rt-14-dev
-               python3-nova nodejs npm)  # the fleet export's consumers: Nova's own code, KubeVirt's API model (npm)
+               python3-nova nodejs npm lintian debootstrap)
 
 usage() {
-    sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -37,6 +39,7 @@ while [ $# -gt 0 ]; do
         --no-deps) deps=no; shift ;;
         --deps-only) deps_only=yes; shift ;;
         --with-test-deps) test_deps=yes; shift ;;
+        --build-type) build_type=${2:?--build-type needs Release, RelWithDebInfo or Debug}; shift 2 ;;
         --uninstall) uninstall=yes; shift ;;
         -h|--help) usage 0 ;;
         *) echo "install.sh: error: unknown option '$1'" >&2; usage 2 ;;
@@ -101,7 +104,7 @@ if [ "$deps" = yes ]; then
 fi
 [ "$deps_only" = yes ] && exit 0
 
-cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
+cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" -DCMAKE_INSTALL_PREFIX="$prefix" \
       -DVFIOCTL_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build_dir"
 DESTDIR="$destdir" cmake --install "$build_dir" | grep -v "^-- Up-to-date" || true
@@ -109,7 +112,7 @@ printf '%s\n' "$destdir" > "$destdir_record"
 reload_udev
 echo "vfioctl installed under ${destdir}${prefix}"
 hook="${destdir}/etc/libvirt/hooks/qemu.d/vfioctl"
-if [ -x "$hook" ]; then
+if [ -L "$hook" ]; then
     echo "libvirt qemu hook installed as $hook"
     # libvirtd looks for hooks only when it starts.
     if [ -z "$destdir" ]; then

@@ -2,6 +2,7 @@
 #include "command.h"
 #include "host_check.h"
 #include "json_views.h"
+#include "libvirt_hypervisor.h"
 
 #include <ostream>
 
@@ -32,7 +33,10 @@ void declareCheck(CommandOptions &options)
 int runCheck(CommandContext &context)
 {
     const po::variables_map &values = context.values;
-    const std::vector<CheckResult> results = checkHost(gatherHostFacts(context.host));
+    HostFacts facts = gatherHostFacts(context.host);
+    if (context.liveHost) // the library this very process runs with, through libvirt's own API
+        facts.libvirtVersion = loadedLibvirtVersion();
+    const std::vector<CheckResult> results = checkHost(facts);
     const Verdict overall = overallVerdict(results);
     bool possible = std::none_of(results.begin(), results.end(), [](const CheckResult &result) {
         return result.blocksPassthrough && result.verdict == Verdict::Fail;

@@ -137,32 +137,33 @@ std::map<std::string, std::string> parseKernelCommandLine(const std::string &tex
     return parameters;
 }
 
-std::optional<std::string> dpkgVersion(const std::string &status, const std::string &package)
+std::optional<std::string> libvirtVersionOfLibraryName(std::string_view name)
 {
-    // Paragraphs separated by blank lines; each has Package:, Status: and Version: fields.
-    std::string current, version;
-    bool installed = false;
-    auto finish = [&]() -> std::optional<std::string> {
-        if (current == package && installed && !version.empty())
-            return version;
+    constexpr std::string_view prefix = "libvirt.so.0.";
+    if (!name.starts_with(prefix))
         return std::nullopt;
-    };
-    for (const auto &line : splitLines(status + "\n")) {
-        if (trimmed(line).empty()) {
-            if (auto found = finish())
-                return found;
-            current.clear();
-            version.clear();
-            installed = false;
-        } else if (line.starts_with("Package: ")) {
-            current = trimmed(line.substr(9));
-        } else if (line.starts_with("Version: ")) {
-            version = trimmed(line.substr(9));
-        } else if (line.starts_with("Status: ")) {
-            installed = line.ends_with(" installed");
-        }
-    }
-    return finish();
+    name.remove_prefix(prefix.size());
+    const size_t dot = name.find('.');
+    if (dot == std::string_view::npos)
+        return std::nullopt;
+    auto combined = parseDecimalInRange(name.substr(0, dot), 0, 1000000);
+    auto micro = parseDecimalInRange(name.substr(dot + 1), 0, 999);
+    if (!combined || !micro)
+        return std::nullopt;
+    return std::to_string(*combined / 1000) + "." + std::to_string(*combined % 1000) + "." + std::to_string(*micro);
+}
+
+std::optional<std::string> libvirtLibraryVersion(const HostRoot &host)
+{
+    std::vector<std::string> directories = {"/usr/lib64", "/usr/lib"};
+    for (const auto &name : host.list("/usr/lib"))
+        if (name.find("-linux-") != std::string::npos)
+            directories.insert(directories.begin(), joinPath("/usr/lib", name));
+    for (const auto &directory : directories)
+        for (const auto &name : host.list(directory))
+            if (auto version = libvirtVersionOfLibraryName(name))
+                return version;
+    return std::nullopt;
 }
 
 HostFacts gatherHostFacts(const HostRoot &host, FactScope scope)
@@ -213,8 +214,8 @@ HostFacts gatherHostFacts(const HostRoot &host, FactScope scope)
     if (auto ids = facts.commandLine.find("vfio_pci.ids"); ids != facts.commandLine.end())
         addIds(facts.vfioPciIds, ids->second);
     addModprobeIds(host, facts.vfioPciIds);
-    const std::string status = host.read(std::string(layout::dpkgStatus)).value_or("");
-    facts.libvirtVersion = dpkgVersion(status, "libvirt-daemon");
+    facts.libvirtVersion = libvirtLibraryVersion(host);
+    facts.libvirtDaemon = host.exists(std::string(layout::libvirtDaemon)) || host.exists(std::string(layout::qemuDaemon));
     facts.hookInstalled = host.exists(std::string(layout::libvirtQemuHooks) + "/vfioctl");
     const std::string owners = joinPath(layout::runDirectory, "owners");
     for (const auto &name : host.list(owners))

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vfioctl {
@@ -43,7 +44,8 @@ struct HostFacts {
     bool driverOverride = false; // some PCI device has driver_override
     int pciDevices = 0;
     std::vector<std::string> vfioPciIds;       // from the command line and modprobe.d ("10de:1b80")
-    std::optional<std::string> libvirtVersion; // the libvirt-daemon package's version, from dpkg
+    std::optional<std::string> libvirtVersion; // "9.0.0": libvirt's library (libvirtLibraryVersion, or virGetVersion)
+    bool libvirtDaemon = false;                // libvirtd or virtqemud is installed
     bool hookInstalled = false;
     std::vector<std::string> corruptJournals; // journals vfioctl set aside under /run/vfioctl/owners
     bool legacyHookScript = false;            // a user's own /etc/libvirt/hooks/qemu
@@ -56,7 +58,11 @@ HostFacts gatherHostFacts(const HostRoot &host, FactScope scope = FactScope::All
 std::optional<KernelVersion> parseKernelVersion(const std::string &release);
 // "vfio-pci.ids=10de:1b80,10de:10f0 quiet" -> {"vfio-pci.ids": "10de:1b80,10de:10f0", "quiet": ""}
 std::map<std::string, std::string> parseKernelCommandLine(const std::string &text);
-// The Version: of a package in a dpkg status file, if it is installed.
-std::optional<std::string> dpkgVersion(const std::string &status, const std::string &package);
+// libvirt's version as the real name of its installed library says: libvirt.so.0.(MAJOR*1000+MINOR).MICRO, libvirt's
+// own numbering of its ABI (9.0.0 is libvirt.so.0.9000.0), looked for where the dynamic loader looks (/usr/lib and
+// its multiarch directories, /usr/lib64). For a captured tree; on the live host the CLI asks virGetVersion().
+std::optional<std::string> libvirtLibraryVersion(const HostRoot &host);
+// "libvirt.so.0.9000.0" -> "9.0.0"; nullopt for any other name.
+std::optional<std::string> libvirtVersionOfLibraryName(std::string_view name);
 
 } // namespace vfioctl

@@ -60,13 +60,19 @@ CheckResult vfioModules(const HostFacts &facts)
 CheckResult libvirt(const HostFacts &facts)
 {
     CheckResult result{"libvirt", "libvirt with qemu.d hooks", Verdict::Pass, "", "", false};
-    if (!facts.libvirtVersion) {
+    if (!facts.libvirtDaemon) {
         result.verdict = Verdict::Warn;
-        result.evidence = "the libvirt-daemon package is not installed";
+        result.evidence = "libvirt's daemon is not installed (no /usr/sbin/libvirtd or /usr/sbin/virtqemud)";
         result.fix = "apt-get install libvirt-daemon-system";
         return result;
     }
-    auto version = parseKernelVersion(*facts.libvirtVersion); // "9.0.0-4+deb12u2": the same dotted form
+    if (!facts.libvirtVersion) {
+        result.verdict = Verdict::Warn;
+        result.evidence = "libvirt's daemon is installed, but not its library (libvirt.so.0)";
+        result.fix = "apt-get install libvirt0";
+        return result;
+    }
+    auto version = parseKernelVersion(*facts.libvirtVersion); // "9.0.0": the same dotted form
     result.evidence = "libvirt " + *facts.libvirtVersion;
     if (!version || *version < KernelVersion{6, 5, 0}) {
         result.verdict = Verdict::Warn;

@@ -36,7 +36,8 @@ inline constexpr std::string_view moduleTrees = "/lib/modules";
 inline constexpr std::string_view modprobeConfig = "/etc/modprobe.d";
 inline constexpr std::string_view kvmDevice = "/dev/kvm";
 inline constexpr std::string_view vfioContainer = "/dev/vfio/vfio";
-inline constexpr std::string_view dpkgStatus = "/var/lib/dpkg/status";
+inline constexpr std::string_view libvirtDaemon = "/usr/sbin/libvirtd";
+inline constexpr std::string_view qemuDaemon = "/usr/sbin/virtqemud"; // libvirt's modular daemon for QEMU
 inline constexpr std::string_view libvirtQemuHooks = "/etc/libvirt/hooks/qemu.d";
 inline constexpr std::string_view libvirtQemuHookScript = "/etc/libvirt/hooks/qemu";
 

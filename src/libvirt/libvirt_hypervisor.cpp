@@ -121,4 +121,13 @@ std::unique_ptr<Hypervisor> connectLibvirt(const std::string &uri, bool readOnly
     return std::make_unique<LibvirtHypervisor>(uri, readOnly);
 }
 
+std::optional<std::string> loadedLibvirtVersion()
+{
+    unsigned long version = 0;
+    if (virGetVersion(&version, nullptr, nullptr) != 0)
+        return std::nullopt;
+    return std::to_string(version / 1000000) + "." + std::to_string(version / 1000 % 1000) + "." +
+           std::to_string(version % 1000);
+}
+
 } // namespace vfioctl

@@ -4,11 +4,14 @@
 #include "hypervisor.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace vfioctl {
 
 // Connects to `uri` ("qemu:///system", "test:///path/node.xml"); throws Error with libvirt's reason in one sentence.
 std::unique_ptr<Hypervisor> connectLibvirt(const std::string &uri, bool readOnly);
+// The version of the libvirt library this process runs with ("9.0.0"), from virGetVersion(): no connection needed.
+std::optional<std::string> loadedLibvirtVersion();
 
 } // namespace vfioctl

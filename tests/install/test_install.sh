@@ -18,27 +18,36 @@ check() {
 }
 state() { (cd "$root" && find . -printf '%p %y %m %s %T@\n' | sort); }
 
-"$here/install.sh" --no-deps --prefix /usr --destdir "$root" --build-dir "$work/build" > "$work/install1.txt" 2>&1
+# The layout up to 0.1.0 put the hook executable itself in qemu.d: an upgrade must leave no stale copy there.
+mkdir -p "$root/etc/libvirt/hooks/qemu.d"
+printf '\177ELF old hook\n' > "$root/etc/libvirt/hooks/qemu.d/vfioctl"
+chmod 755 "$root/etc/libvirt/hooks/qemu.d/vfioctl"
+"$here/install.sh" --no-deps --prefix /usr --build-type RelWithDebInfo --destdir "$root" --build-dir "$work/build" > "$work/install1.txt" 2>&1
 check "install.sh exits 0" test $? -eq 0
-(cd "$root" && find . -type f -printf '%p %m\n' | sort) > "$work/files.txt"
+(cd "$root" && find . \( -type f -o -type l \) -printf '%p %y %m\n' | sort) > "$work/files.txt"
 cat > "$work/expected.txt" <<'EOF'
-./etc/libvirt/hooks/qemu.d/vfioctl 755
-./usr/lib/udev/rules.d/40-vfioctl-persist.rules 644
-./usr/lib/udev/rules.d/70-vfioctl-vfio.rules 644
-./usr/sbin/vfioctl 755
-./usr/share/bash-completion/completions/vfioctl 644
-./usr/share/man/man8/vfioctl-qemu-hook.8 644
-./usr/share/man/man8/vfioctl.8 644
+./etc/libvirt/hooks/qemu.d/vfioctl l 777
+./usr/lib/udev/rules.d/40-vfioctl-persist.rules f 644
+./usr/lib/udev/rules.d/70-vfioctl-vfio.rules f 644
+./usr/libexec/vfioctl/vfioctl-qemu-hook f 755
+./usr/sbin/vfioctl f 755
+./usr/share/bash-completion/completions/vfioctl f 644
+./usr/share/doc/vfioctl/changelog.gz f 644
+./usr/share/doc/vfioctl/copyright f 644
+./usr/share/man/man8/vfioctl-qemu-hook.8.gz f 644
+./usr/share/man/man8/vfioctl.8.gz f 644
 EOF
 check "exactly the expected files with the expected modes" diff -u "$work/expected.txt" "$work/files.txt"
+check "the old hook in qemu.d became a link to the executable in libexec" \
+    test "$(readlink "$root/etc/libvirt/hooks/qemu.d/vfioctl")" = /usr/libexec/vfioctl/vfioctl-qemu-hook
 check "it says to restart libvirtd only for a live install" bash -c "! grep -q 'restart libvirtd' '$work/install1.txt'"
-check "the man page renders" bash -c "man -l '$root/usr/share/man/man8/vfioctl.8' | grep -q 'vfioctl - safe PCI passthrough'"
+check "the man page renders" bash -c "man -l '$root/usr/share/man/man8/vfioctl.8.gz' | grep -q 'vfioctl - safe PCI passthrough'"
 check "the installed vfioctl runs" "$root/usr/sbin/vfioctl" --version
-check "the installed hook runs" bash -c "'$root/etc/libvirt/hooks/qemu.d/vfioctl' vm started begin - < /dev/null"
+check "the installed hook runs" bash -c "'$root/usr/libexec/vfioctl/vfioctl-qemu-hook' vm started begin - < /dev/null"
 check "the bash completion loads" bash -c "source /usr/share/bash-completion/bash_completion 2>/dev/null; source '$root/usr/share/bash-completion/completions/vfioctl' && complete -p vfioctl"
 
 state > "$work/state1.txt"
-"$here/install.sh" --no-deps --prefix /usr --destdir "$root" --build-dir "$work/build" > "$work/install2.txt" 2>&1
+"$here/install.sh" --no-deps --prefix /usr --build-type RelWithDebInfo --destdir "$root" --build-dir "$work/build" > "$work/install2.txt" 2>&1
 check "a second install exits 0" test $? -eq 0
 state > "$work/state2.txt"
 check "a second install changes nothing (names, modes, sizes, times)" diff -u "$work/state1.txt" "$work/state2.txt"
@@ -47,13 +56,22 @@ check "a second install changes nothing (names, modes, sizes, times)" diff -u "$
 check "uninstall exits 0" test $? -eq 0
 check "uninstall leaves nothing in the DESTDIR" test -z "$(cd "$root" && find . -mindepth 1)"
 
-(cd "$work/build" && cpack -G DEB > "$work/cpack.txt" 2>&1)
-check "cpack builds a .deb" test $? -eq 0
+# The same build (RelWithDebInfo, prefix /usr) makes the package: nothing is rebuilt.
+"$here/packaging/build-deb.sh" "$work/build" > "$work/cpack.txt" 2>&1
+check "packaging/build-deb.sh builds the .deb and its -dbgsym" test $? -eq 0
 deb=$(ls "$work"/build/vfioctl_*.deb 2>/dev/null | head -1)
-if [ -n "$deb" ]; then
+ddeb=$(ls "$work"/build/vfioctl-dbgsym_*.ddeb 2>/dev/null | head -1)
+if [ -n "$deb" ] && [ -n "$ddeb" ]; then
     dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print "." substr($6, 2) " " $1}' | sed 's/^\.\.\//.\//' | sort > "$work/deb.txt"
     check "the .deb holds the same files" diff -u <(cut -d' ' -f1 "$work/expected.txt") <(cut -d' ' -f1 "$work/deb.txt")
+    check "the .deb's hook link points where install.sh's does" \
+        bash -c "dpkg-deb -c '$deb' | grep -q 'qemu.d/vfioctl -> /usr/libexec/vfioctl/vfioctl-qemu-hook$'"
     check "the .deb depends on libvirt0 (found by dpkg-shlibdeps)" bash -c "dpkg-deb -f '$deb' Depends | grep -q libvirt0"
+    check "the -dbgsym holds the debug symbols of both binaries" \
+        test "$(dpkg-deb -c "$ddeb" | grep -c '/usr/lib/debug/.build-id/.*[.]debug$')" -eq 2
+    lintian "$deb" "$ddeb" > "$work/lintian.txt" 2>&1
+    check "lintian reports no error and no warning on either" bash -c "! grep -E '^[EW]: ' '$work/lintian.txt'"
+    cat "$work/lintian.txt"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -26,6 +26,7 @@ mount -t overlay overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work 
 # what it tests.
 for installed in /newroot/etc/libvirt/hooks/qemu.d/vfioctl /newroot/etc/vfioctl /newroot/usr/local/sbin/vfioctl \
                  /newroot/usr/sbin/vfioctl /newroot/usr/libexec/vfioctl /newroot/usr/lib/vfioctl \
+                 /newroot/usr/local/libexec/vfioctl /newroot/usr/share/doc/vfioctl /newroot/usr/local/share/doc/vfioctl \
                  /newroot/usr/local/lib/udev/rules.d/*vfioctl* /newroot/usr/lib/udev/rules.d/*vfioctl* \
                  /newroot/etc/udev/rules.d/*vfioctl*; do
     [ -e "$installed" ] || [ -L "$installed" ] && rm -rf "$installed"

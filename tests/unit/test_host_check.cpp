@@ -40,12 +40,12 @@ protected:
         fake.writeFile("/proc/cmdline", commandLine);
         fake.writeFile("/proc/interrupts", "           CPU0\n 24:   0   PCI-MSI 327680-edge   xhci_hcd\n");
     }
-    void libvirtInstalled(const std::string &version)
+    // libvirt's library by its real name ("libvirt.so.0.9000.0" for 9.0.0) and its daemon, as Debian installs them.
+    void libvirtInstalled(const std::string &libraryName)
     {
-        fake.writeFile("/var/lib/dpkg/status", "Package: libvirt0\nStatus: install ok installed\nVersion: " + version +
-                                                   "\n\nPackage: libvirt-daemon\nStatus: install ok "
-                                                   "installed\nVersion: " +
-                                                   version + "\n\n");
+        fake.removePath("/usr/lib/x86_64-linux-gnu");
+        fake.writeFile("/usr/lib/x86_64-linux-gnu/" + libraryName, "");
+        fake.writeFile("/usr/sbin/libvirtd", "");
     }
 
     FakeHost fake;
@@ -56,7 +56,7 @@ protected:
 
 TEST_F(HostCheckTest, AModernIntelHostWithEverythingOnPasses)
 {
-    libvirtInstalled("9.0.0-4+deb12u2");
+    libvirtInstalled("libvirt.so.0.9000.0");
     fake.writeFile("/etc/libvirt/hooks/qemu.d/vfioctl", "");
     fake.writeFile("/dev/vfio/vfio", "");
     EXPECT_EQ(overall(), Verdict::Pass);
@@ -207,12 +207,15 @@ TEST_F(HostCheckTest, VfioPciIdsFromTheCommandLineAndModprobeAreListed)
 TEST_F(HostCheckTest, LibvirtTooOldForQemuDHooksOrMissingWarns)
 {
     EXPECT_EQ(result("libvirt").verdict, Verdict::Warn);
-    EXPECT_EQ(result("libvirt").evidence, "the libvirt-daemon package is not installed");
-    libvirtInstalled("6.0.0-0ubuntu8");
+    EXPECT_EQ(result("libvirt").evidence,
+              "libvirt's daemon is not installed (no /usr/sbin/libvirtd or /usr/sbin/virtqemud)");
+    libvirtInstalled("libvirt.so.0.6000.0");
     EXPECT_EQ(result("libvirt").verdict, Verdict::Warn);
-    EXPECT_NE(result("libvirt").evidence.find("runs no hooks from /etc/libvirt/hooks/qemu.d"), std::string::npos);
-    libvirtInstalled("7.0.0-3");
+    EXPECT_EQ(result("libvirt").evidence,
+              "libvirt 6.0.0 runs no hooks from /etc/libvirt/hooks/qemu.d (libvirt 6.5 and later)");
+    libvirtInstalled("libvirt.so.0.7000.0");
     EXPECT_EQ(result("libvirt").verdict, Verdict::Pass);
+    EXPECT_EQ(result("libvirt").evidence, "libvirt 7.0.0");
 }
 
 TEST(HostFacts, ParsesKernelVersionsAndCommandLines)
@@ -227,11 +230,10 @@ TEST(HostFacts, ParsesKernelVersionsAndCommandLines)
     EXPECT_EQ(line["vfio_pci.ids"], "a:b");
     EXPECT_EQ(line["iommu"], "off"); // the last one wins
     EXPECT_EQ(line["quiet"], "");
-    EXPECT_EQ(dpkgVersion("Package: a\nStatus: deinstall ok config-files\nVersion: 1\n\nPackage: b\nStatus: install "
-                          "ok installed\nVersion: 2.0\n",
-                          "b"),
-              "2.0");
-    EXPECT_FALSE(dpkgVersion("Package: a\nStatus: deinstall ok config-files\nVersion: 1\n", "a"));
+    EXPECT_EQ(libvirtVersionOfLibraryName("libvirt.so.0.9000.0"), "9.0.0");
+    EXPECT_EQ(libvirtVersionOfLibraryName("libvirt.so.0.10010.2"), "10.10.2");
+    for (const char *other : {"libvirt.so.0", "libvirt.so.0.9000", "libvirt-qemu.so.0.9000.0", "libvirt.so.0.x.0"})
+        EXPECT_FALSE(libvirtVersionOfLibraryName(other)) << other;
 }
 
 TEST_F(HostCheckTest, TheFreezeStopsBindBeforeAnyWrite)
@@ -262,7 +264,7 @@ TEST_F(HostCheckTest, CliCheckExitCodesAndJson)
     EXPECT_NE(warnings.out.find("WARN  vfioctl qemu hook"), std::string::npos) << warnings.out;
     EXPECT_NE(warnings.out.find("PCI passthrough can work on this host; see the notes above."), std::string::npos);
 
-    libvirtInstalled("9.0.0-4");
+    libvirtInstalled("libvirt.so.0.9000.0");
     fake.writeFile("/etc/libvirt/hooks/qemu.d/vfioctl", "");
     fake.writeFile("/dev/vfio/vfio", "");
     EXPECT_EQ(run({}).exitCode, 0);
