@@ -27,6 +27,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     std::string owned(text);
     (void)vfioctl::parseKernelCommandLine(owned);
     (void)vfioctl::parseKernelVersion(owned);
-    (void)vfioctl::dpkgVersion(owned, "libvirt-daemon");
+    (void)vfioctl::libvirtVersionOfLibraryName(text);
     return 0;
 }

@@ -33,7 +33,7 @@ int runAffected(CommandContext &context)
 {
     const po::variables_map &values = context.values;
     const PciAddress address = PciAddress::parse(values["device"].as<std::string>());
-    Inventory inventory = context.scan();
+    Inventory inventory = context.scan({address}); // its group and what is below it, not the whole host
     AffectedDevices affected = affectedDevices(inventory, address);
     if (values.count("json")) {
         context.out << jsonText(toJson(affected, inventory)) << "\n";

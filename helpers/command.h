@@ -77,7 +77,8 @@ public:
 
     bool flag(const char *name) const { return values.count(name) > 0; }
     // The host's devices with their hardware names; what had to be skipped is a note on err, never a failure.
-    Inventory scan();
+    // `only` given: just what passing those devices through involves (scanInventoryFor).
+    Inventory scan(const std::vector<PciAddress> &only = {});
     BindEngine &engine();
     Hypervisor &hypervisor();
     // The VMs' holdings, or nothing (with a one-line note) when libvirt is not reachable. Under --root without

@@ -46,9 +46,9 @@ Hypervisor &CommandContext::hypervisor()
     return *hypervisor_;
 }
 
-Inventory CommandContext::scan()
+Inventory CommandContext::scan(const std::vector<PciAddress> &only)
 {
-    Inventory inventory = scanInventory(host, names);
+    Inventory inventory = only.empty() ? scanInventory(host, names) : scanInventoryFor(host, names, only);
     for (const auto &note : inventory.notes)
         err << "vfioctl: note: " << note << "\n";
     return inventory;

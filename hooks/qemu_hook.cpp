@@ -29,7 +29,10 @@ std::string driverText(const DriverState &state)
 // With companions='refuse', every other endpoint of the groups must be listed in the VM or already on vfio-pci.
 void refuseUnlistedCompanions(HostRoot &host, const DomainPassthrough &domain)
 {
-    const Inventory inventory = scanInventory(host);
+    std::vector<PciAddress> hostdevs;
+    for (const auto &hostdev : domain.hostdevs)
+        hostdevs.push_back(hostdev.address);
+    const Inventory inventory = scanInventoryFor(host, hostdevs);
     auto listed = [&](const PciAddress &address) {
         return std::any_of(domain.hostdevs.begin(), domain.hostdevs.end(),
                            [&](const DomainHostdev &hostdev) { return hostdev.address == address; });

@@ -108,7 +108,8 @@ BindOutcome BindEngine::bind(const BindRequest &request)
     if (auto blocker = passthroughBlocker(host_))
         throw Error(*blocker, ENODEV);
     FileLock held = journal_.lock();
-    const Inventory inventory = scanInventory(host_);
+    // Only the groups involved (on a host of thousands of VFs, a VM start must not read them all).
+    const Inventory inventory = scanInventoryFor(host_, request.devices);
     const auto groups = plannedGroups(inventory, request);
     const std::vector<Journal> journals = journal_.loadAll();
     refuseSriovParents(inventory, groups, journals);

@@ -31,7 +31,7 @@ std::vector<std::string> lossesOf(const VfState &vf)
 
 SriovState SriovControl::state(const PciAddress &pf) const
 {
-    const Inventory inventory = scanInventory(host_);
+    const Inventory inventory = scanInventoryFor(host_, {pf}); // its VFs come with it
     const PciDevice &device = inventory.requirePci(pf);
     if (!device.sriov)
         throw Error(pf.str() + " is not an SR-IOV physical function (it has no sriov_totalvfs)", EINVAL);

@@ -42,7 +42,7 @@ Assigner::Assigner(HostRoot &host, Hypervisor &hypervisor, BindEngine &engine, s
 
 std::vector<PciAddress> Assigner::groupEndpoints(const PciAddress &address, bool checkEligibility)
 {
-    const Inventory inventory = scanInventory(host_);
+    const Inventory inventory = scanInventoryFor(host_, {address});
     std::vector<PciAddress> endpoints = inventory.groupEndpoints(address);
     if (checkEligibility)
         for (const auto &member : endpoints) {

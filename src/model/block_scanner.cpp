@@ -34,13 +34,16 @@ void collectUses(const HostRoot &host, const MountTable &mounts, const std::stri
 
 } // namespace
 
-std::vector<BlockDevice> scanBlockDevices(const HostRoot &host, std::vector<std::string> &notes)
+std::vector<BlockDevice> scanBlockDevices(const HostRoot &host, std::vector<std::string> &notes,
+                                          const ScanScope &scope)
 {
     MountTable mounts = parseMountTable(host.read(std::string(layout::mountInfo)).value_or(""),
                                         host.read(std::string(layout::swaps)).value_or(""));
     std::map<std::string, BlockDevice> disks;
     std::map<std::string, std::vector<std::string>> partitionsOf;
     forEachEntry(host, layout::blockClass, notes, [&](const std::string &entry) {
+        if (!scope.wants(host, layout::blockClass, entry))
+            return;
         const std::string path = joinPath(layout::blockClass, entry);
         if (host.exists(joinPath(path, "partition"))) {
             partitionsOf[baseName(dirName(host.canonical(path)))].push_back(entry);
@@ -68,11 +71,14 @@ std::vector<BlockDevice> scanBlockDevices(const HostRoot &host, std::vector<std:
     return result;
 }
 
-std::vector<SharedFilesystem> scanSharedFilesystems(const HostRoot &host, std::vector<std::string> &notes)
+std::vector<SharedFilesystem> scanSharedFilesystems(const HostRoot &host, std::vector<std::string> &notes,
+                                                    const ScanScope &scope)
 {
     MountTable mounts = parseMountTable(host.read(std::string(layout::mountInfo)).value_or(""), "");
     std::vector<SharedFilesystem> shares;
     forEachEntry(host, layout::virtioDevices, notes, [&](const std::string &entry) {
+        if (!scope.wants(host, layout::virtioDevices, entry))
+            return;
         const std::string path = joinPath(layout::virtioDevices, entry);
         // virtio-9p publishes "mount_tag", virtiofs "tag".
         auto tag = host.read(joinPath(path, "mount_tag"));

@@ -3,11 +3,15 @@
 #include "child_scanners.h"
 #include "error.h"
 #include "pci_scanner.h"
+#include "scan_notes.h"
+#include "scan_scope.h"
 #include "sysfs_layout.h"
 #include "sysfs_value.h"
 
 #include <algorithm>
 #include <cerrno>
+#include <map>
+#include <set>
 
 namespace vfioctl {
 
@@ -142,6 +146,40 @@ std::vector<IommuGroup> groupsOf(const HostRoot &host, const std::vector<PciDevi
     return groups;
 }
 
+// The groups the scanned devices name, each only if /sys/kernel/iommu_groups holds it (as its listing would say).
+std::vector<IommuGroup> groupsNamedBy(const HostRoot &host, const std::vector<PciDevice> &devices)
+{
+    std::map<int, IommuGroup> groups;
+    for (const auto &device : devices)
+        if (device.iommuGroup &&
+            (groups.count(*device.iommuGroup) ||
+             host.exists(joinPath(layout::iommuGroups, std::to_string(*device.iommuGroup)))))
+            groups.try_emplace(*device.iommuGroup, IommuGroup{*device.iommuGroup, {}})
+                .first->second.devices.push_back(device.address);
+    std::vector<IommuGroup> sorted;
+    for (auto &[number, group] : groups)
+        sorted.push_back(std::move(group));
+    return sorted;
+}
+
+// The devices, and every member of their IOMMU groups as each group's devices/ directory lists it.
+std::set<PciAddress> withGroupMembers(const HostRoot &host, const std::vector<PciAddress> &devices,
+                                      std::vector<std::string> &notes)
+{
+    std::set<PciAddress> scope(devices.begin(), devices.end());
+    for (const auto &address : devices) {
+        auto group = host.readLink(joinPath(pciDevicePath(address), "iommu_group"));
+        if (!group)
+            continue;
+        const std::string members = joinPath(joinPath(layout::iommuGroups, baseName(*group)), "devices");
+        forEachEntry(host, members, notes, [&](const std::string &entry) {
+            if (auto member = PciAddress::tryParse(entry); member && member->str() == entry)
+                scope.insert(*member);
+        });
+    }
+    return scope;
+}
+
 } // namespace
 
 Inventory scanInventory(const HostRoot &host, const HardwareNames &names)
@@ -160,6 +198,47 @@ Inventory scanInventory(const HostRoot &host, const HardwareNames &names)
 Inventory scanInventory(const HostRoot &host)
 {
     return scanInventory(host, NoHardwareNames());
+}
+
+Inventory scanInventoryFor(const HostRoot &host, const HardwareNames &names, const std::vector<PciAddress> &devices)
+{
+    Inventory inventory;
+    std::set<PciAddress> wanted = withGroupMembers(host, devices, inventory.notes);
+    auto read = [&](const PciAddress &address) {
+        try {
+            if (auto device = readPciDevice(host, names, address))
+                inventory.pci.push_back(std::move(*device));
+        } catch (const Error &error) {
+            inventory.notes.push_back(joinPath(layout::pciDevices, address.str()) + " skipped: " + error.what());
+        }
+    };
+    for (const auto &address : wanted)
+        read(address);
+    // The VFs of a PF among them go away with it: they are listed too (in groups of their own).
+    std::set<PciAddress> virtualFunctions;
+    for (const auto &device : inventory.pci)
+        for (const auto &vf : device.virtualFunctions)
+            if (!wanted.count(vf))
+                virtualFunctions.insert(vf);
+    for (const auto &vf : virtualFunctions) {
+        read(vf);
+        wanted.insert(vf);
+    }
+    std::sort(inventory.pci.begin(), inventory.pci.end(),
+              [](const PciDevice &a, const PciDevice &b) { return a.address < b.address; });
+    const ScanScope scope(std::move(wanted));
+    inventory.usb = scanUsbDevices(host, names, inventory.notes, scope);
+    inventory.scsi = scanScsiDevices(host, inventory.notes, scope);
+    inventory.net = scanNetInterfaces(host, inventory.notes, scope);
+    inventory.block = scanBlockDevices(host, inventory.notes, scope);
+    inventory.shares = scanSharedFilesystems(host, inventory.notes, scope);
+    inventory.groups = groupsNamedBy(host, inventory.pci);
+    return inventory;
+}
+
+Inventory scanInventoryFor(const HostRoot &host, const std::vector<PciAddress> &devices)
+{
+    return scanInventoryFor(host, NoHardwareNames(), devices);
 }
 
 } // namespace vfioctl

@@ -7,7 +7,8 @@
 
 namespace vfioctl {
 
-std::vector<NetInterface> scanNetInterfaces(const HostRoot &host, std::vector<std::string> &notes)
+std::vector<NetInterface> scanNetInterfaces(const HostRoot &host, std::vector<std::string> &notes,
+                                            const ScanScope &scope)
 {
     HostAddresses addresses;
     try {
@@ -17,6 +18,8 @@ std::vector<NetInterface> scanNetInterfaces(const HostRoot &host, std::vector<st
     }
     std::vector<NetInterface> interfaces;
     forEachEntry(host, layout::netClass, notes, [&](const std::string &entry) {
+        if (!scope.wants(host, layout::netClass, entry))
+            return;
         const std::string path = joinPath(layout::netClass, entry);
         NetInterface interface;
         interface.name = entry;

@@ -44,10 +44,12 @@ std::string ScsiDevice::typeName() const
     }
 }
 
-std::vector<ScsiDevice> scanScsiDevices(const HostRoot &host, std::vector<std::string> &notes)
+std::vector<ScsiDevice> scanScsiDevices(const HostRoot &host, std::vector<std::string> &notes, const ScanScope &scope)
 {
     std::vector<ScsiDevice> devices;
     forEachEntry(host, layout::scsiDevices, notes, [&](const std::string &entry) {
+        if (!scope.wants(host, layout::scsiDevices, entry))
+            return;
         if (!isLunName(entry))
             return;
         const std::string path = joinPath(layout::scsiDevices, entry);

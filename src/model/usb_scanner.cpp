@@ -6,10 +6,13 @@
 
 namespace vfioctl {
 
-std::vector<UsbDevice> scanUsbDevices(const HostRoot &host, const HardwareNames &names, std::vector<std::string> &notes)
+std::vector<UsbDevice> scanUsbDevices(const HostRoot &host, const HardwareNames &names, std::vector<std::string> &notes,
+                                      const ScanScope &scope)
 {
     std::vector<UsbDevice> devices;
     forEachEntry(host, layout::usbDevices, notes, [&](const std::string &entry) {
+        if (!scope.wants(host, layout::usbDevices, entry))
+            return;
         const std::string path = joinPath(layout::usbDevices, entry);
         auto vendor = host.read(joinPath(path, "idVendor"));
         if (!vendor)
