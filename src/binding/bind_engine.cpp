@@ -1,5 +1,6 @@
 #include "bind_engine.h"
 
+#include "bind_refusals.h"
 #include "eligibility.h"
 #include "error.h"
 #include "host_check.h"
@@ -18,83 +19,6 @@
 
 namespace vfioctl {
 
-namespace {
-
-// The endpoints to bind, grouped by IOMMU group, after refusing bridges, group-less devices and (without
-// --force) devices the host uses.
-std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory &inventory, const BindRequest &request)
-{
-    std::map<int, std::vector<PciAddress>> groups;
-    for (const auto &address : request.devices) {
-        std::vector<PciAddress> endpoints = inventory.groupEndpoints(address);
-        groups.emplace(*inventory.requirePci(address).iommuGroup, std::move(endpoints));
-    }
-    if (request.force == Force::Yes)
-        return groups;
-    // What could not be read may be a disk that is mounted or a NIC with an address: never guess that it is not.
-    if (!inventory.notes.empty())
-        throw Error("refusing to bind " + joinAddresses(request.devices) +
-                        ": what the host uses cannot be read in full (" + inventory.notes.front() + "); " +
-                        request.hostUseHint,
-                    EIO);
-    for (const auto &[number, endpoints] : groups)
-        for (const auto &address : endpoints)
-            if (auto losses = hostLosses(inventory, inventory.requirePci(address)); !losses.empty())
-                throw Error("refusing to bind " + address.str() + " (IOMMU group " + std::to_string(number) +
-                                "): the host uses it: " + joinWith(losses, ", ") + "; " + request.hostUseHint,
-                            EBUSY);
-    return groups;
-}
-
-// A PF whose VFs exist never moves (vfio-pci refuses it, and its host driver's unbind destroys every VF): refused
-// at once, whatever --force says, naming the VFs and who holds them.
-void refuseSriovParents(const Inventory &inventory, const std::map<int, std::vector<PciAddress>> &groups,
-                        const std::vector<Journal> &journals)
-{
-    for (const auto &[number, endpoints] : groups)
-        for (const auto &address : endpoints) {
-            const PciDevice &device = inventory.requirePci(address);
-            if (!device.hasEnabledVfs())
-                continue;
-            std::vector<std::string> held;
-            for (const auto &vf : device.virtualFunctions)
-                for (const auto &journal : journals)
-                    if (journal.find(vf))
-                        held.push_back(vf.str() + " held by " + journal.owner.describe());
-            throw Error("refusing to bind " + address.str() + " (IOMMU group " + std::to_string(number) +
-                            "): it is an " + sriovParentReason(device) +
-                            (held.empty() ? "" : "; " + joinWith(held, ", ")),
-                        EBUSY);
-        }
-}
-
-// Refuses a group another owner holds.
-void refuseOtherOwners(const std::vector<Journal> &journals, const Owner &owner,
-                       const std::map<int, std::vector<PciAddress>> &groups)
-{
-    for (const auto &journal : journals) {
-        if (journal.owner == owner)
-            continue;
-        for (const auto &[number, endpoints] : groups)
-            for (const auto &address : endpoints)
-                if (journal.find(address))
-                    throw Error(address.str() + " (IOMMU group " + std::to_string(number) + ") is held by " +
-                                    journal.owner.describe() + "; give it back first with 'vfioctl restore " +
-                                    journal.owner.restoreArgument() + "'",
-                                EBUSY);
-    }
-}
-
-std::optional<Journal> previousJournal(const std::vector<Journal> &journals, const Owner &owner)
-{
-    for (const auto &journal : journals)
-        if (journal.owner == owner)
-            return journal;
-    return std::nullopt;
-}
-
-} // namespace
-
 BindEngine::BindEngine(HostRoot &host, ModuleLoader &modules, std::chrono::milliseconds timeout)
     : host_(host), modules_(modules), binder_(host, timeout), journal_(host)
 {
@@ -107,36 +31,49 @@ BindOutcome BindEngine::bind(const BindRequest &request)
     // The freeze: on a host where passthrough cannot work, say why instead of moving devices for nothing.
     if (auto blocker = passthroughBlocker(host_))
         throw Error(*blocker, ENODEV);
-    FileLock held = journal_.lock();
-    // Only the groups involved (on a host of thousands of VFs, a VM start must not read them all).
-    const Inventory inventory = scanInventoryFor(host_, request.devices);
-    const auto groups = plannedGroups(inventory, request);
-    const std::vector<Journal> journals = journal_.loadAll();
-    refuseSriovParents(inventory, groups, journals);
-    refuseOtherOwners(journals, request.owner, groups);
-    refuseSuspects(groups, journals);
-    // This owner's journal so far (what it already holds, and since when), or a fresh one.
-    const std::optional<Journal> before = previousJournal(journals, request.owner);
+    // Under the host lock: read, decide, refuse, and put the journal on disk. The kernel work then runs without it, so
+    // VMs starting at once on other groups do not wait for each other's unbinds; this journal (state binding, our
+    // pid) keeps every other bind off these groups and `recover` off this live transaction.
+    std::map<int, std::vector<PciAddress>> groups;
+    std::optional<Journal> before;
     Journal mine{request.owner, JournalState::Binding, static_cast<int64_t>(std::time(nullptr)), ::getpid(), {}};
-    if (before) {
-        mine.devices = before->devices;
-        mine.since = before->since;
+    std::vector<JournalEntry> added;
+    {
+        FileLock held = journal_.lock();
+        // Only the groups involved (on a host of thousands of VFs, a VM start must not read them all).
+        const Inventory inventory = scanInventoryFor(host_, request.devices);
+        groups = plannedGroups(inventory, request);
+        const std::vector<Journal> journals = journal_.loadAll();
+        refuseSriovParents(inventory, groups, journals);
+        refuseOtherOwners(journals, request.owner, groups);
+        refuseSuspects(groups, journals);
+        // This owner's journal so far (what it already holds, and since when), or a fresh one.
+        before = previousJournal(journals, request.owner);
+        if (before && runningElsewhere(*before))
+            throw Error(request.owner.describe() + " is being bound by process " + std::to_string(before->pid) +
+                            " right now; try again when it ends",
+                        EBUSY);
+        if (before) {
+            mine.devices = before->devices;
+            mine.since = before->since;
+        }
+
+        if (!host_.exists(joinPath(layout::pciDrivers, vfioDriver)))
+            modules_.load(std::string(vfioDriver));
+
+        // The journal is on disk before the first change, so a crash at any later step can be rolled back.
+        for (const auto &[number, endpoints] : groups)
+            for (const auto &address : endpoints)
+                if (!mine.find(address)) {
+                    added.push_back({address, binder_.stateOf(address)});
+                    mine.devices.push_back(added.back());
+                }
+        journal_.save(mine);
     }
 
-    if (!host_.exists(joinPath(layout::pciDrivers, vfioDriver)))
-        modules_.load(std::string(vfioDriver));
-
-    // The journal is on disk before the first change, so a crash at any later step can be rolled back.
-    std::vector<JournalEntry> added;
-    for (const auto &[number, endpoints] : groups)
-        for (const auto &address : endpoints)
-            if (!mine.find(address)) {
-                added.push_back({address, binder_.stateOf(address)});
-                mine.devices.push_back(added.back());
-            }
-    journal_.save(mine);
-
-    if (std::exception_ptr failure = bindGroups(groups))
+    std::exception_ptr failure = bindGroups(groups);
+    FileLock held = journal_.lock();
+    if (failure)
         rollBack(failure, added, before, request.owner);
 
     mine.state = JournalState::Bound;
@@ -247,6 +184,10 @@ std::vector<PciAddress> BindEngine::restoreOwner(const Owner &owner)
     auto journal = journal_.load(owner);
     if (!journal)
         return {};
+    if (runningElsewhere(*journal))
+        throw Error(owner.describe() + " is being bound by process " + std::to_string(journal->pid) +
+                        " right now; give it back when that ends",
+                    EBUSY);
     journal->state = JournalState::Restoring;
     journal_.save(*journal);
     std::vector<std::string> failures;
@@ -340,8 +281,8 @@ std::vector<Owner> BindEngine::recover()
     std::vector<Owner> recovered;
     std::vector<std::string> failures;
     for (const auto &journal : journal_.loadAll()) {
-        if (journal.state == JournalState::Bound)
-            continue;
+        if (journal.state == JournalState::Bound || runningElsewhere(journal))
+            continue; // a transaction still running in its process is not a crash
         size_t before = failures.size();
         restoreAll(journal.devices, failures);
         if (failures.size() == before) {

@@ -8,7 +8,10 @@
 
 #include <gtest/gtest.h>
 #include <map>
+#include <signal.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace vfioctl;
 using vfioctl::testing::addGpuWithAudio;
@@ -301,4 +304,45 @@ TEST(BindJournal, RefusesTruncatedOrCorruptJournals)
     std::string badAddress = text;
     badAddress.replace(badAddress.find("0000:01:00.0"), 12, "../../../etc");
     EXPECT_THROW(parseJournal(badAddress, "test"), Error);
+}
+
+// Kernel work runs without the host lock (issue 14): a transaction whose process still runs is not a crash. recover
+// leaves it alone, a give-back of its owner waits for it, and its owner cannot start a second one; once its process
+// is gone, recover rolls it back.
+TEST(BindEngineConcurrency, ATransactionRunningInAnotherProcessIsLeftAloneUntilItsProcessEnds)
+{
+    FakeHost host;
+    buildThreeGroups(host);
+    host.addDriver("vfio-pci");
+    SimulatedKernel sim(host);
+    FakeModuleLoader modules(sim);
+    const pid_t other = ::fork();
+    if (other == 0) {
+        ::pause(); // a hook process in the middle of its unbinds
+        ::_exit(0);
+    }
+    ASSERT_GT(other, 0);
+    BindJournal(sim).save(
+        {Owner::vm("busy"), JournalState::Binding, 1, other, {{PciAddress::parse("0000:03:00.0"), {"", ""}}}});
+    BindEngine engine(sim, modules, std::chrono::milliseconds(300));
+    EXPECT_TRUE(engine.recover().empty()) << "a live transaction is not rolled back";
+    EXPECT_EQ(engine.status().size(), 1u);
+    try {
+        engine.restoreOwner(Owner::vm("busy"));
+        ADD_FAILURE() << "gave back devices its process is moving";
+    } catch (const Error &error) {
+        EXPECT_NE(std::string(error.what()).find("is being bound by process " + std::to_string(other)),
+                  std::string::npos)
+            << error.what();
+    }
+    EXPECT_THROW(engine.bind({Owner::vm("busy"), {PciAddress::parse("0000:02:00.0")}, Force::No}), Error)
+        << "a second transaction of the same owner";
+    EXPECT_THROW(engine.bind({Owner::vm("other"), {PciAddress::parse("0000:03:00.0")}, Force::No}), Error)
+        << "its group is held";
+    EXPECT_EQ(engine.bind({Owner::vm("other"), {PciAddress::parse("0000:01:00.0")}, Force::No}).endpoints.size(), 2u)
+        << "another group binds meanwhile";
+
+    ::kill(other, SIGKILL);
+    ::waitpid(other, nullptr, 0);
+    EXPECT_EQ(engine.recover(), std::vector<Owner>{Owner::vm("busy")}) << "its process is gone: a crash";
 }

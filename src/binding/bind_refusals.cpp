@@ -1,0 +1,93 @@
+#include "bind_refusals.h"
+
+#include "eligibility.h"
+#include "error.h"
+#include "sysfs_value.h"
+
+#include <cerrno>
+#include <signal.h>
+#include <unistd.h>
+
+namespace vfioctl {
+
+// The endpoints to bind, grouped by IOMMU group, after refusing bridges, group-less devices and (without
+// --force) devices the host uses.
+std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory &inventory, const BindRequest &request)
+{
+    std::map<int, std::vector<PciAddress>> groups;
+    for (const auto &address : request.devices) {
+        std::vector<PciAddress> endpoints = inventory.groupEndpoints(address);
+        groups.emplace(*inventory.requirePci(address).iommuGroup, std::move(endpoints));
+    }
+    if (request.force == Force::Yes)
+        return groups;
+    // What could not be read may be a disk that is mounted or a NIC with an address: never guess that it is not.
+    if (!inventory.notes.empty())
+        throw Error("refusing to bind " + joinAddresses(request.devices) +
+                        ": what the host uses cannot be read in full (" + inventory.notes.front() + "); " +
+                        request.hostUseHint,
+                    EIO);
+    for (const auto &[number, endpoints] : groups)
+        for (const auto &address : endpoints)
+            if (auto losses = hostLosses(inventory, inventory.requirePci(address)); !losses.empty())
+                throw Error("refusing to bind " + address.str() + " (IOMMU group " + std::to_string(number) +
+                                "): the host uses it: " + joinWith(losses, ", ") + "; " + request.hostUseHint,
+                            EBUSY);
+    return groups;
+}
+
+// A PF whose VFs exist never moves (vfio-pci refuses it, and its host driver's unbind destroys every VF): refused
+// at once, whatever --force says, naming the VFs and who holds them.
+void refuseSriovParents(const Inventory &inventory, const std::map<int, std::vector<PciAddress>> &groups,
+                        const std::vector<Journal> &journals)
+{
+    for (const auto &[number, endpoints] : groups)
+        for (const auto &address : endpoints) {
+            const PciDevice &device = inventory.requirePci(address);
+            if (!device.hasEnabledVfs())
+                continue;
+            std::vector<std::string> held;
+            for (const auto &vf : device.virtualFunctions)
+                for (const auto &journal : journals)
+                    if (journal.find(vf))
+                        held.push_back(vf.str() + " held by " + journal.owner.describe());
+            throw Error("refusing to bind " + address.str() + " (IOMMU group " + std::to_string(number) +
+                            "): it is an " + sriovParentReason(device) +
+                            (held.empty() ? "" : "; " + joinWith(held, ", ")),
+                        EBUSY);
+        }
+}
+
+// Refuses a group another owner holds.
+void refuseOtherOwners(const std::vector<Journal> &journals, const Owner &owner,
+                       const std::map<int, std::vector<PciAddress>> &groups)
+{
+    for (const auto &journal : journals) {
+        if (journal.owner == owner)
+            continue;
+        for (const auto &[number, endpoints] : groups)
+            for (const auto &address : endpoints)
+                if (journal.find(address))
+                    throw Error(address.str() + " (IOMMU group " + std::to_string(number) + ") is held by " +
+                                    journal.owner.describe() + "; give it back first with 'vfioctl restore " +
+                                    journal.owner.restoreArgument() + "'",
+                                EBUSY);
+    }
+}
+
+std::optional<Journal> previousJournal(const std::vector<Journal> &journals, const Owner &owner)
+{
+    for (const auto &journal : journals)
+        if (journal.owner == owner)
+            return journal;
+    return std::nullopt;
+}
+
+bool runningElsewhere(const Journal &journal)
+{
+    if (journal.state == JournalState::Bound || journal.pid <= 0 || journal.pid == ::getpid())
+        return false;
+    return ::kill(journal.pid, 0) == 0 || errno == EPERM;
+}
+
+} // namespace vfioctl
