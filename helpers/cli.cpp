@@ -72,7 +72,14 @@ int dispatch(const CommandLine &line, const std::function<HostHandles()> &openHo
         return exitOk;
     }
     CommandContext context(openHost(), line.command->needs, line.values, out, err);
-    return line.command->run(context);
+    try {
+        return line.command->run(context);
+    } catch (const UsageError &error) {
+        // A shared option (--timeout, --connect) is checked where it is used: name the command that was run.
+        if (!error.command().empty())
+            throw;
+        throw UsageError(error.what(), std::string(line.command->name));
+    }
 }
 
 int guarded(const std::function<int()> &body, std::ostream &err)

@@ -28,7 +28,7 @@ BindEngine &CommandContext::engine()
     if (!engine_) {
         const double seconds = values.count("timeout") ? values["timeout"].as<double>() : 10.0;
         if (!(seconds > 0 && seconds <= 600))
-            throw UsageError("--timeout must be between 0 and 600 seconds", "bind");
+            throw UsageError("--timeout must be between 0 and 600 seconds", ""); // the command is named by dispatch
         engine_ =
             std::make_unique<BindEngine>(host, modules_, std::chrono::milliseconds(static_cast<long>(seconds * 1000)));
     }
