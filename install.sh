@@ -21,10 +21,9 @@ build_packages=(build-essential cmake ninja-build pkg-config libvirt-dev libpugi
 test_packages=(googletest libgtest-dev qemu-system-x86 busybox-static pciutils e2fsprogs iproute2 python3 cpio
                libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients man-db time file
                clang libclang-rt-14-dev
-               python3-nova lintian debootstrap)
-# The KubeVirt checker's npm packages: Debian's node and npm, unless this machine has an npm already (NodeSource's
-# nodejs carries its own and conflicts with Debian's npm package).
-command -v npm > /dev/null || test_packages+=(nodejs npm)
+               python3-nova python3-yaml lintian debootstrap)
+# The KubeVirt checker runs on node: Debian's, unless this machine has one already (NodeSource's conflicts with it).
+command -v node > /dev/null || test_packages+=(nodejs)
 
 usage() {
     sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'

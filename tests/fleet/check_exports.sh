@@ -1,13 +1,12 @@
 #!/bin/bash
 # Every `vfioctl export` the fleet docs show, read by the consumers' own code: Nova's (check_nova.py, Debian's
 # python3-nova) and KubeVirt's API model (check_kubevirt.mjs), on the unit tests' workstation and on a bench host
-# with thousands of SR-IOV VFs. Usage: check_exports.sh VFIOCTL MAKE_SYNTHETIC_HOST NODE_DIR [FUNCTIONS]
+# with thousands of SR-IOV VFs. Usage: check_exports.sh VFIOCTL MAKE_SYNTHETIC_HOST [FUNCTIONS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 vfioctl=${1:?}
 make_host=${2:?}
-modules=${3:?}/node_modules
-functions=${4:-3000}
+functions=${3:-3000}
 trees=()
 trap 'rm -rf "${trees[@]}"' EXIT
 tree() {
@@ -24,7 +23,7 @@ check() { # ROOT EXPORT_ARGS...
     shift
     echo "== $(basename "$root"): export $*"
     /usr/bin/python3 "$here/check_nova.py" "$vfioctl" --root "$root" -- "$@"
-    node "$here/check_kubevirt.mjs" "$modules" "$vfioctl" --root "$root" -- "$@"
+    node "$here/check_kubevirt.mjs" "$vfioctl" --root "$root" -- "$@"
 }
 
 workstation=$(tree workstation)

@@ -1,7 +1,8 @@
-// Checks `vfioctl export kubevirt` with KubeVirt's own API model (npm @kubevirt-ui-ext/kubevirt-api, generated from
-// KubeVirt's OpenAPI schema), not with our reading of its docs.
+// Checks `vfioctl export kubevirt` with KubeVirt's own API model (the npm package @kubevirt-ui-ext/kubevirt-api,
+// generated from KubeVirt's OpenAPI schema; vendor/kubevirt-api-1.7.0 says where it comes from), not with our reading
+// of its docs. YAML is read by PyYAML (Debian's python3-yaml, YAML 1.1 as Kubernetes' own reader).
 //
-// Usage: node check_kubevirt.mjs NODE_MODULES_DIR VFIOCTL [--root TREE] -- EXPORT_ARGS...
+// Usage: node check_kubevirt.mjs VFIOCTL [--root TREE] -- EXPORT_ARGS...
 //
 // The YAML and the --json form are both read into a KubeVirt CR by the model (V1KubeVirtFromJSON); each
 // pciHostDevices entry must be a V1PciHostDevice with every required field, nothing may be dropped by the model
@@ -12,13 +13,18 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 
-const [modules, vfioctl, ...rest] = process.argv.slice(2);
+const [vfioctl, ...rest] = process.argv.slice(2);
 const separator = rest.indexOf('--');
 const options = rest.slice(0, separator);
 const exportArgs = rest.slice(separator + 1);
-const require = createRequire(`${modules}/`);
-const kubevirt = require('@kubevirt-ui-ext/kubevirt-api/kubevirt');
-const YAML = require('yaml');
+const require = createRequire(import.meta.url);
+const kubevirt = require('./vendor/kubevirt-api-1.7.0/kubevirt.cjs');
+
+function parseYaml(text) {
+    const json = execFileSync('/usr/bin/python3', ['-c', 'import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'],
+                              { input: text, encoding: 'utf8', maxBuffer: 1 << 28 });
+    return JSON.parse(json);
+}
 
 function run(args) {
     try {
@@ -41,7 +47,7 @@ function readCr(fragment) {
     });
 }
 
-const fromYaml = readCr(YAML.parse(run(['export', 'kubevirt', ...exportArgs]), { version: '1.1' }));
+const fromYaml = readCr(parseYaml(run(['export', 'kubevirt', ...exportArgs])));
 const fromJson = readCr(JSON.parse(run(['export', 'kubevirt', '--json', ...exportArgs])));
 assert.deepEqual(fromYaml, fromJson, 'the YAML and the --json form differ');
 

@@ -48,7 +48,7 @@ check "affected lists its VFs as going with it" \
 fleet=$(cd "$(dirname "$0")/../../fleet" && pwd)
 /usr/bin/python3 "$fleet/check_nova.py" "$VFIOCTL" -- --class vf > "$out/fleet-nova.txt" 2>&1
 check "Nova's own code reads the VF export, its specs matching exactly the VFs" test $? -eq 0
-node "$fleet/check_kubevirt.mjs" "$BUILD/fleet-npm/node_modules" "$VFIOCTL" -- --class vf > "$out/fleet-kubevirt.txt" 2>&1
+node "$fleet/check_kubevirt.mjs" "$VFIOCTL" -- --class vf > "$out/fleet-kubevirt.txt" 2>&1
 check "KubeVirt's API model reads the VF export" test $? -eq 0
 "$VFIOCTL" export nova $pf > "$out/export-pf.txt" 2> "$out/export-pf.err"
 check "export of the PF exits 3 (left out)" test $? -eq 3
