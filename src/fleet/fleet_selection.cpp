@@ -18,8 +18,7 @@ bool selected(const PciDevice &device, const FleetRequest &request)
 {
     if (std::find(request.addresses.begin(), request.addresses.end(), device.address) != request.addresses.end())
         return true;
-    if (std::find(request.ids.begin(), request.ids.end(), PciId{device.vendorId, device.deviceId}) !=
-        request.ids.end())
+    if (std::find(request.ids.begin(), request.ids.end(), PciId{device.vendorId, device.deviceId}) != request.ids.end())
         return true;
     if (std::any_of(request.classes.begin(), request.classes.end(),
                     [&](DeviceClass deviceClass) { return inClass(device, deviceClass); }))
@@ -76,14 +75,10 @@ std::optional<DeviceClass> parseDeviceClass(std::string_view text)
 bool inClass(const PciDevice &device, DeviceClass deviceClass)
 {
     switch (deviceClass) {
-    case DeviceClass::Gpu:
-        return device.baseClass() == displayClass;
-    case DeviceClass::Nic:
-        return device.baseClass() == networkClass;
-    case DeviceClass::Vf:
-        return device.physicalFunction.has_value();
-    case DeviceClass::Nvme:
-        return device.classCode == nvmeClass;
+    case DeviceClass::Gpu: return device.baseClass() == displayClass;
+    case DeviceClass::Nic: return device.baseClass() == networkClass;
+    case DeviceClass::Vf: return device.physicalFunction.has_value();
+    case DeviceClass::Nvme: return device.classCode == nvmeClass;
     }
     return false;
 }

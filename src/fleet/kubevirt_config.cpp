@@ -12,9 +12,7 @@ namespace {
 
 KubevirtHostDevice makeEntry(const PciDevice &first)
 {
-    char selector[16];
-    std::snprintf(selector, sizeof selector, "%04x:%04x", first.vendorId, first.deviceId);
-    return {selector, kubevirtResourceName(first), {}, {}};
+    return {hexId(first.vendorId) + ":" + hexId(first.deviceId), kubevirtResourceName(first), {}, {}};
 }
 
 } // namespace
@@ -38,9 +36,7 @@ std::vector<KubevirtHostDevice> kubevirtHostDevices(const Inventory &inventory, 
     for (auto &[id, entry] : byId) {
         // Two ids with one name would become one resource: the id tells them apart.
         if (!names.insert(entry.resourceName).second) {
-            char suffix[16];
-            std::snprintf(suffix, sizeof suffix, "_%04x_%04x", id.vendor, id.device);
-            names.insert(entry.resourceName += suffix);
+            names.insert(entry.resourceName += "_" + hexId(id.vendor) + "_" + hexId(id.device));
         }
         devices.push_back(std::move(entry));
     }
@@ -55,8 +51,8 @@ std::string kubevirtYaml(const std::vector<KubevirtHostDevice> &devices)
         text = "spec:\n  configuration:\n    permittedHostDevices:\n      pciHostDevices: []\n";
     for (const auto &device : devices) {
         const size_t count = device.devices.size();
-        text += "        # " + std::to_string(count) + (count == 1 ? " device" : " devices") + " of this host: " +
-                device.devices.front().str();
+        text += "        # " + std::to_string(count) + (count == 1 ? " device" : " devices") +
+                " of this host: " + device.devices.front().str();
         if (count > 2)
             text += " ... ";
         else if (count == 2)

@@ -10,13 +10,6 @@ namespace vfioctl {
 
 namespace {
 
-std::string hexId(uint16_t id)
-{
-    char buffer[8];
-    std::snprintf(buffer, sizeof buffer, "%04x", id);
-    return buffer;
-}
-
 bool isNicVf(const PciDevice &device)
 {
     return device.physicalFunction && inClass(device, DeviceClass::Nic);
@@ -66,17 +59,17 @@ NovaConfig novaConfig(const Inventory &inventory, const FleetSelection &selectio
             if (other.first == id)
                 sameIdExported += list.size();
         if (sameIdExported == devicesWithId(inventory, id)) {
-            NovaDeviceSpec spec{tagged({{"vendor_id", hexId(id.vendor)}, {"product_id", hexId(id.device)}},
-                                       *devices.front(), options),
-                                {}};
+            NovaDeviceSpec spec{
+                tagged({{"vendor_id", hexId(id.vendor)}, {"product_id", hexId(id.device)}}, *devices.front(), options),
+                {}};
             for (const PciDevice *device : devices)
                 spec.devices.push_back(device->address);
             // Two device types of one id (rare): one spec serves both.
             if (config.deviceSpecs.empty() || config.deviceSpecs.back().spec != spec.spec)
                 config.deviceSpecs.push_back(std::move(spec));
             else
-                config.deviceSpecs.back().devices.insert(config.deviceSpecs.back().devices.end(),
-                                                         spec.devices.begin(), spec.devices.end());
+                config.deviceSpecs.back().devices.insert(config.deviceSpecs.back().devices.end(), spec.devices.begin(),
+                                                         spec.devices.end());
         } else {
             for (const PciDevice *device : devices)
                 config.deviceSpecs.push_back(

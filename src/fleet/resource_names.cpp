@@ -6,14 +6,14 @@
 
 namespace vfioctl {
 
-namespace {
-
 std::string hexId(uint16_t id)
 {
     char buffer[8];
     std::snprintf(buffer, sizeof buffer, "%04x", id);
     return buffer;
 }
+
+namespace {
 
 // Letters and digits kept, every other run of characters one `separator`, none at either end; at most `limit`.
 std::string squeezed(const std::string &text, char separator, size_t limit, bool lower)
@@ -42,11 +42,11 @@ std::string squeezed(const std::string &text, char separator, size_t limit, bool
 const std::map<uint16_t, std::string> &vendorDomains()
 {
     static const std::map<uint16_t, std::string> domains = {
-        {0x1002, "amd.com"},      {0x1022, "amd.com"},     {0x10de, "nvidia.com"},  {0x15b3, "nvidia.com"},
-        {0x8086, "intel.com"},    {0x14e4, "broadcom.com"}, {0x1af4, "redhat.com"}, {0x1b36, "redhat.com"},
-        {0x144d, "samsung.com"},  {0x10ec, "realtek.com"},  {0x1077, "qlogic.com"}, {0x19e5, "huawei.com"},
-        {0x1d0f, "amazon.com"},   {0x1924, "amd.com"},      {0x1137, "cisco.com"},  {0x15ad, "vmware.com"},
-        {0x1c5c, "skhynix.com"},  {0x1987, "phison.com"},   {0x15b7, "sandisk.com"}, {0x1344, "micron.com"},
+        {0x1002, "amd.com"},          {0x1022, "amd.com"},      {0x10de, "nvidia.com"},  {0x15b3, "nvidia.com"},
+        {0x8086, "intel.com"},        {0x14e4, "broadcom.com"}, {0x1af4, "redhat.com"},  {0x1b36, "redhat.com"},
+        {0x144d, "samsung.com"},      {0x10ec, "realtek.com"},  {0x1077, "qlogic.com"},  {0x19e5, "huawei.com"},
+        {0x1d0f, "amazon.com"},       {0x1924, "amd.com"},      {0x1137, "cisco.com"},   {0x15ad, "vmware.com"},
+        {0x1c5c, "skhynix.com"},      {0x1987, "phison.com"},   {0x15b7, "sandisk.com"}, {0x1344, "micron.com"},
         {0x126f, "siliconmotion.com"}};
     return domains;
 }

@@ -8,6 +8,8 @@
 
 namespace vfioctl {
 
+// 0x10de -> "10de": how Nova, KubeVirt and sysfs spell an id.
+std::string hexId(uint16_t id);
 // "GP104 [GeForce GTX 1080]" -> "gp104-geforce-gtx-1080"; `prefix` given: "PREFIX-10de-1b80".
 std::string novaAliasName(const PciDevice &device, const std::string &prefix);
 // KubeVirt's convention, a Kubernetes extended resource name: "DOMAIN/NAME" with the vendor's DNS domain and a name
