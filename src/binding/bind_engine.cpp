@@ -29,7 +29,7 @@ BindOutcome BindEngine::bind(const BindRequest &request)
     if (request.devices.empty())
         throw Error("no device to bind", EINVAL);
     // The freeze: on a host where passthrough cannot work, say why instead of moving devices for nothing.
-    if (auto blocker = passthroughBlocker(host_))
+    if (auto blocker = passthroughBlocker(host_, request.devices))
         throw Error(*blocker, ENODEV);
     // Under the host lock: read, decide, refuse, and put the journal on disk. The kernel work then runs without it, so
     // VMs starting at once on other groups do not wait for each other's unbinds; this journal (state binding, our

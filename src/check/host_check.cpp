@@ -298,9 +298,9 @@ Verdict overallVerdict(const std::vector<CheckResult> &results)
     return worst;
 }
 
-std::optional<std::string> passthroughBlocker(const HostRoot &host)
+std::optional<std::string> passthroughBlocker(const HostRoot &host, const std::vector<PciAddress> &devices)
 {
-    for (const auto &result : checkHost(gatherHostFacts(host, FactScope::Passthrough)))
+    for (const auto &result : checkHost(gatherHostFacts(host, FactScope::Passthrough, devices)))
         if (result.blocksPassthrough && result.verdict == Verdict::Fail)
             return "PCI passthrough cannot work on this host: " + result.evidence + "; " + result.fix;
     return std::nullopt;

@@ -27,6 +27,7 @@ std::string verdictName(Verdict verdict); // "PASS", "INFO", "WARN", "FAIL"
 Verdict overallVerdict(const std::vector<CheckResult> &results);
 
 // One sentence naming the first failure that makes passthrough impossible on this host, or nothing.
-std::optional<std::string> passthroughBlocker(const HostRoot &host);
+// `devices`: those about to be bound, which stand for the host where they can (gatherHostFacts).
+std::optional<std::string> passthroughBlocker(const HostRoot &host, const std::vector<PciAddress> &devices = {});
 
 } // namespace vfioctl

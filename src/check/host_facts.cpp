@@ -166,23 +166,50 @@ std::optional<std::string> libvirtLibraryVersion(const HostRoot &host)
     return std::nullopt;
 }
 
-HostFacts gatherHostFacts(const HostRoot &host, FactScope scope)
+namespace {
+
+// What the devices about to be bound say of the host; false when they do not say enough (no group, no override).
+bool sampleDevices(const HostRoot &host, const std::vector<PciAddress> &devices, HostFacts &facts)
+{
+    int present = 0, grouped = 0;
+    bool override = false;
+    for (const auto &address : devices) {
+        const std::string path = joinPath(layout::pciDevices, address.str());
+        if (!host.exists(path))
+            continue;
+        ++present;
+        grouped += host.exists(joinPath(path, "iommu_group")) ? 1 : 0; // the link, and the group it names
+        override = override || host.exists(joinPath(path, "driver_override"));
+    }
+    if (grouped == 0 || !override)
+        return false;
+    facts.iommuGroups = grouped;
+    facts.pciDevices = present;
+    facts.driverOverride = true;
+    return true;
+}
+
+} // namespace
+
+HostFacts gatherHostFacts(const HostRoot &host, FactScope scope, const std::vector<PciAddress> &devices)
 {
     HostFacts facts;
     facts.kernelRelease = trimmed(host.read(std::string(layout::kernelRelease)).value_or(""));
     facts.kernelVersion = parseKernelVersion(facts.kernelRelease);
     facts.commandLine = parseKernelCommandLine(host.read(std::string(layout::kernelCommandLine)).value_or(""));
     facts.iommus = host.list(std::string(layout::iommuClass));
-    facts.iommuGroups = static_cast<int>(host.list(std::string(layout::iommuGroups)).size());
     facts.modules = moduleStates(host, facts.kernelRelease);
     facts.moduleIndex = !facts.kernelRelease.empty() &&
                         host.exists(joinPath(std::string(layout::moduleTrees), facts.kernelRelease) + "/modules.dep");
     facts.moduleRefusals = moduleRefusals(host, facts);
-    auto devices = host.list(std::string(layout::pciDevices));
-    facts.pciDevices = static_cast<int>(devices.size());
-    facts.driverOverride = std::any_of(devices.begin(), devices.end(), [&](const std::string &device) {
-        return host.exists(joinPath(joinPath(std::string(layout::pciDevices), device), "driver_override"));
-    });
+    if (scope != FactScope::Passthrough || !sampleDevices(host, devices, facts)) {
+        facts.iommuGroups = static_cast<int>(host.list(std::string(layout::iommuGroups)).size());
+        auto listed = host.list(std::string(layout::pciDevices));
+        facts.pciDevices = static_cast<int>(listed.size());
+        facts.driverOverride = std::any_of(listed.begin(), listed.end(), [&](const std::string &device) {
+            return host.exists(joinPath(joinPath(std::string(layout::pciDevices), device), "driver_override"));
+        });
+    }
     if (scope == FactScope::Passthrough)
         return facts;
 
@@ -215,7 +242,8 @@ HostFacts gatherHostFacts(const HostRoot &host, FactScope scope)
         addIds(facts.vfioPciIds, ids->second);
     addModprobeIds(host, facts.vfioPciIds);
     facts.libvirtVersion = libvirtLibraryVersion(host);
-    facts.libvirtDaemon = host.exists(std::string(layout::libvirtDaemon)) || host.exists(std::string(layout::qemuDaemon));
+    facts.libvirtDaemon =
+        host.exists(std::string(layout::libvirtDaemon)) || host.exists(std::string(layout::qemuDaemon));
     facts.hookInstalled = host.exists(std::string(layout::libvirtQemuHooks) + "/vfioctl");
     const std::string owners = joinPath(layout::runDirectory, "owners");
     for (const auto &name : host.list(owners))

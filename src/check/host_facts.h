@@ -2,6 +2,7 @@
 #pragma once
 
 #include "host_root.h"
+#include "pci_address.h"
 
 #include <map>
 #include <optional>
@@ -53,7 +54,11 @@ struct HostFacts {
 
 // Passthrough: only what decides whether binding can work at all (cheap enough for every bind and hook call).
 enum class FactScope { All, Passthrough };
-HostFacts gatherHostFacts(const HostRoot &host, FactScope scope = FactScope::All);
+// `devices` (Passthrough only): the devices about to be bound. When one of them has an IOMMU group and one has
+// driver_override, they stand for the host (the IOMMU is on, the kernel has driver_override) and the host's own
+// listings are not read: a VM start on a host of thousands of VFs must not list them all.
+HostFacts gatherHostFacts(const HostRoot &host, FactScope scope = FactScope::All,
+                          const std::vector<PciAddress> &devices = {});
 
 std::optional<KernelVersion> parseKernelVersion(const std::string &release);
 // "vfio-pci.ids=10de:1b80,10de:10f0 quiet" -> {"vfio-pci.ids": "10de:1b80,10de:10f0", "quiet": ""}
