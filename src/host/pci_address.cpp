@@ -63,6 +63,14 @@ std::optional<PciAddress> parseNodeDeviceName(std::string_view text)
 
 } // namespace
 
+std::optional<PciAddress> PciAddress::fromKernelName(std::string_view text)
+{
+    auto address = tryParse(text);
+    if (!address || address->str() != text)
+        return std::nullopt;
+    return address;
+}
+
 std::optional<PciAddress> PciAddress::tryParse(std::string_view text)
 {
     if (text.starts_with("pci_"))

@@ -18,6 +18,9 @@ struct PciAddress {
 
     // Accepts "0000:01:00.0", "01:00.0" (domain 0) and libvirt node-device names "pci_0000_01_00_0".
     static std::optional<PciAddress> tryParse(std::string_view text);
+    // Only the kernel's own spelling, "0000:01:00.0": for names in sysfs and in the marker files udev builds from
+    // $kernel, where another spelling of the same address is not the same file.
+    static std::optional<PciAddress> fromKernelName(std::string_view text);
     // As tryParse, but throws an Error naming the accepted forms.
     static PciAddress parse(std::string_view text);
 

@@ -34,8 +34,7 @@ void collectUses(const HostRoot &host, const MountTable &mounts, const std::stri
 
 } // namespace
 
-std::vector<BlockDevice> scanBlockDevices(const HostRoot &host, std::vector<std::string> &notes,
-                                          const ScanScope &scope)
+std::vector<BlockDevice> scanBlockDevices(const HostRoot &host, std::vector<std::string> &notes, const ScanScope &scope)
 {
     MountTable mounts = parseMountTable(host.read(std::string(layout::mountInfo)).value_or(""),
                                         host.read(std::string(layout::swaps)).value_or(""));

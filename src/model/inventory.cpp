@@ -151,9 +151,8 @@ std::vector<IommuGroup> groupsNamedBy(const HostRoot &host, const std::vector<Pc
 {
     std::map<int, IommuGroup> groups;
     for (const auto &device : devices)
-        if (device.iommuGroup &&
-            (groups.count(*device.iommuGroup) ||
-             host.exists(joinPath(layout::iommuGroups, std::to_string(*device.iommuGroup)))))
+        if (device.iommuGroup && (groups.count(*device.iommuGroup) ||
+                                  host.exists(joinPath(layout::iommuGroups, std::to_string(*device.iommuGroup)))))
             groups.try_emplace(*device.iommuGroup, IommuGroup{*device.iommuGroup, {}})
                 .first->second.devices.push_back(device.address);
     std::vector<IommuGroup> sorted;
@@ -173,7 +172,7 @@ std::set<PciAddress> withGroupMembers(const HostRoot &host, const std::vector<Pc
             continue;
         const std::string members = joinPath(joinPath(layout::iommuGroups, baseName(*group)), "devices");
         forEachEntry(host, members, notes, [&](const std::string &entry) {
-            if (auto member = PciAddress::tryParse(entry); member && member->str() == entry)
+            if (auto member = PciAddress::fromKernelName(entry))
                 scope.insert(*member);
         });
     }
@@ -205,12 +204,8 @@ Inventory scanInventoryFor(const HostRoot &host, const HardwareNames &names, con
     Inventory inventory;
     std::set<PciAddress> wanted = withGroupMembers(host, devices, inventory.notes);
     auto read = [&](const PciAddress &address) {
-        try {
-            if (auto device = readPciDevice(host, names, address))
-                inventory.pci.push_back(std::move(*device));
-        } catch (const Error &error) {
-            inventory.notes.push_back(joinPath(layout::pciDevices, address.str()) + " skipped: " + error.what());
-        }
+        if (auto device = readPciDeviceOrNote(host, names, address, address.str(), inventory.notes))
+            inventory.pci.push_back(std::move(*device));
     };
     for (const auto &address : wanted)
         read(address);

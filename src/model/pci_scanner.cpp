@@ -137,6 +137,18 @@ std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames
     return device;
 }
 
+std::optional<PciDevice> readPciDeviceOrNote(const HostRoot &host, const HardwareNames &names,
+                                             const PciAddress &address, std::string_view entry,
+                                             std::vector<std::string> &notes)
+{
+    try {
+        return readPciDevice(host, names, address);
+    } catch (const Error &error) {
+        notes.push_back(joinPath(layout::pciDevices, entry) + " skipped: " + error.what());
+        return std::nullopt;
+    }
+}
+
 std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames &names, std::vector<std::string> &notes)
 {
     std::vector<PciDevice> devices;
@@ -144,12 +156,8 @@ std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames 
         auto address = PciAddress::tryParse(entry);
         if (!address)
             continue; // not a device the kernel would name; never followed
-        try {
-            if (auto device = readPciDevice(host, names, *address))
-                devices.push_back(std::move(*device));
-        } catch (const Error &error) {
-            notes.push_back(joinPath(layout::pciDevices, entry) + " skipped: " + error.what());
-        }
+        if (auto device = readPciDeviceOrNote(host, names, *address, entry, notes))
+            devices.push_back(std::move(*device));
     }
     std::sort(devices.begin(), devices.end(),
               [](const PciDevice &a, const PciDevice &b) { return a.address < b.address; });

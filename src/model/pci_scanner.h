@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vfioctl {
@@ -16,6 +17,11 @@ std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames 
                                       std::vector<std::string> &notes);
 // One device, or nothing when the address is not on this host.
 std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames &names, const PciAddress &address);
+// readPciDevice for a scan: a device that cannot be read is a note ("/sys/bus/pci/devices/ENTRY skipped: ..."), not a
+// failure of the scan. `entry` is the name it was found under.
+std::optional<PciDevice> readPciDeviceOrNote(const HostRoot &host, const HardwareNames &names,
+                                             const PciAddress &address, std::string_view entry,
+                                             std::vector<std::string> &notes);
 // The driver bound to a device now ("" for none): cheap enough to poll while binding.
 std::string currentDriver(const HostRoot &host, const PciAddress &address);
 std::string pciDevicePath(const PciAddress &address);

@@ -19,12 +19,11 @@ bool ScanScope::wants(const HostRoot &host, std::string_view directory, const st
             end = target->size();
         std::string_view component(target->data() + start, end - start);
         // Only the kernel's own spelling of a PCI device directory ("0000:03:00.0"), never another form.
-        if (component.size() == 12 && component[4] == ':')
-            if (auto address = PciAddress::tryParse(component); address && address->str() == component) {
-                belowPci = true;
-                if (devices_->count(*address))
-                    return true;
-            }
+        if (auto address = PciAddress::fromKernelName(component)) {
+            belowPci = true;
+            if (devices_->count(*address))
+                return true;
+        }
         start = end + 1;
     }
     return !belowPci;

@@ -73,9 +73,8 @@ PersistEntry parsePersistTarget(std::string_view text)
 std::optional<PersistEntry> entryOfFileName(std::string_view name)
 {
     if (name.starts_with("pci-")) {
-        auto address = PciAddress::tryParse(name.substr(4));
         // Only the kernel's own form: the rule matches $kernel, nothing else.
-        if (address && address->str() == name.substr(4))
+        if (auto address = PciAddress::fromKernelName(name.substr(4)))
             return PersistEntry{address, 0, 0};
     } else if (name.starts_with("id-0x") && name.size() == 16 && name.substr(9, 3) == ":0x") {
         // Lower case only, as udev spells $attr{vendor}: a file the rule would never match is not listed.

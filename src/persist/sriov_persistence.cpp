@@ -28,10 +28,7 @@ std::optional<PciAddress> pfOfName(std::string_view name, std::string_view prefi
 {
     if (!name.starts_with(prefix))
         return std::nullopt;
-    auto address = PciAddress::tryParse(name.substr(prefix.size()));
-    if (!address || address->str() != name.substr(prefix.size()))
-        return std::nullopt;
-    return address;
+    return PciAddress::fromKernelName(name.substr(prefix.size()));
 }
 
 int requireAttribute(const HostRoot &host, const PciAddress &pf, const char *name, int most)
