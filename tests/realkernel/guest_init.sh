@@ -17,7 +17,7 @@ for word in $(cat /proc/cmdline); do
     esac
 done
 
-mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /lower || { echo "guest: cannot mount the host root"; poweroff -f; }
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /lower || { echo "guest: cannot mount the host root"; poweroff -f; }
 mount -t tmpfs -o size=1g tmpfs /rw
 mkdir -p /rw/upper /rw/work
 mount -t overlay overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work /newroot
@@ -43,18 +43,21 @@ mount -t 9p -o trans=virtio,version=9p2000.L out "/newroot$out"
 mount --bind "/newroot$modules" "/newroot/lib/modules/$(uname -r)"
 
 # Coldplug: load the driver of every device present, twice so that devices behind new drivers get theirs too.
+echo "guest: coldplug at $(cut -d' ' -f1 /proc/uptime) s"
 for pass in 1 2; do
-    chroot /newroot /bin/sh -c 'for f in /sys/bus/*/devices/*/modalias; do modprobe -q -b "$(cat "$f")" 2>/dev/null; done'
+    chroot /newroot /bin/sh -c 'modprobe -q -b -a $(cat /sys/bus/*/devices/*/modalias) 2>/dev/null'
 done
+echo "guest: coldplug done at $(cut -d' ' -f1 /proc/uptime) s"
 
 # Several scenarios (comma-separated) share one boot; the first failure's exit code is the guest's.
 status=0
 for one in $(echo "$scenario" | tr ',' ' '); do
-    echo "== $(basename "$one")" >> "/newroot$out/scenario.log"
+    echo "== $(basename "$one") (guest uptime $(cut -d' ' -f1 /proc/uptime) s)" >> "/newroot$out/scenario.log"
     chroot /newroot /bin/bash "$one" "$out" >> "/newroot$out/scenario.log" 2>&1
     code=$?
     [ "$status" -eq 0 ] && status=$code
 done
+echo "== done (guest uptime $(cut -d' ' -f1 /proc/uptime) s)" >> "/newroot$out/scenario.log"
 echo $status > "/newroot$out/exit_code"
 sync
 poweroff -f

@@ -6,7 +6,10 @@ failed=0
 check() {
     local what=$1
     shift
-    if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
+    # The guest's uptime on every line shows where a slow boot spends its time.
+    local at
+    at=$(cut -d' ' -f1 /proc/uptime)
+    if "$@"; then passed=$((passed + 1)); echo "ok   $what [$at s]"; else failed=$((failed + 1)); echo "FAIL $what [$at s]"; fi
 }
 driver() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || true; }
 is_driver() { [ "$(driver "$1")" = "$2" ]; }
