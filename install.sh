@@ -21,8 +21,9 @@ build_packages=(build-essential cmake ninja-build pkg-config libvirt-dev libpugi
 test_packages=(googletest libgtest-dev qemu-system-x86 busybox-static pciutils e2fsprogs iproute2 python3 cpio
                libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients man-db time file
                clang libclang-rt-14-dev
-               python3-nova python3-yaml lintian debootstrap)
-# The KubeVirt checker runs on node: Debian's, unless this machine has one already (NodeSource's conflicts with it).
+               python3-nova python3-yaml lintian debootstrap
+               cockpit-ws cockpit-bridge chromium chromium-driver python3-selenium)
+# The KubeVirt checker and cockpit/check-dist.mjs run on node: Debian's, unless this machine has one already (NodeSource's conflicts with it).
 command -v node > /dev/null || test_packages+=(nodejs)
 
 usage() {

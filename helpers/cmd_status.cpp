@@ -2,6 +2,7 @@
 #include "bind_engine.h"
 #include "command.h"
 #include "json_views.h"
+#include "sysfs_layout.h"
 #include "text_table.h"
 
 #include <ctime>
@@ -44,7 +45,11 @@ int printJson(CommandContext &context, const std::vector<Journal> &journals,
     for (const auto &entry : aside)
         corrupt.push_back(
             {{"path", entry.path}, {"reason", entry.reason.empty() ? Json(nullptr) : Json(entry.reason)}});
-    context.out << jsonText(Json{{"owners", owners}, {"corrupt_journals", corrupt}}) << "\n";
+    // Where the journals live, as this process finds them (inside the tree under --root): a console page watches it.
+    context.out << jsonText(Json{{"owners", owners},
+                                 {"corrupt_journals", corrupt},
+                                 {"state_directory", context.host.shown(std::string(layout::runDirectory))}})
+                << "\n";
     return exitOk;
 }
 

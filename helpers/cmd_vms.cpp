@@ -6,7 +6,9 @@
 #include "json_views.h"
 #include "text_table.h"
 
+#include <map>
 #include <ostream>
+#include <utility>
 
 namespace vfioctl::cli {
 
@@ -79,6 +81,49 @@ int runHolders(CommandContext &context)
     for (const auto &holder : list)
         table.addRow(
             {holder.vm, vmStateName(holder.state), holder.inConfig ? "yes" : "no", holder.inLive ? "yes" : "no"});
+    table.print(context.out);
+    return exitOk;
+}
+
+void declareVms(CommandOptions &options)
+{
+    addJsonOption(options);
+}
+
+// Every VM with the PCI devices its definition or its running instance holds: what an assign dialog offers.
+int runVms(CommandContext &context)
+{
+    const std::vector<VmInfo> domains = context.hypervisor().domains();
+    std::map<std::string, std::vector<std::pair<PciAddress, Holder>>> heldBy;
+    for (const auto &[device, holders] : findHolders(domains))
+        for (const auto &holder : holders)
+            heldBy[holder.vm].emplace_back(device, holder);
+    if (context.flag("json")) {
+        Json vms = Json::array();
+        for (const auto &vm : domains) {
+            Json devices = Json::array();
+            for (const auto &[device, holder] : heldBy[vm.name])
+                devices.push_back(
+                    {{"address", device.str()}, {"in_config", holder.inConfig}, {"in_live", holder.inLive}});
+            vms.push_back({{"name", vm.name},
+                           {"state", vmStateName(vm.state)},
+                           {"active", vm.active()},
+                           {"pci_devices", devices}});
+        }
+        context.out << jsonText(Json{{"vms", vms}}) << "\n";
+        return exitOk;
+    }
+    if (domains.empty()) {
+        context.out << "No VM is defined.\n";
+        return exitOk;
+    }
+    TextTable table({"VM", "STATE", "PCI DEVICES"});
+    for (const auto &vm : domains) {
+        std::vector<PciAddress> devices;
+        for (const auto &[device, holder] : heldBy[vm.name])
+            devices.push_back(device);
+        table.addRow({vm.name, vmStateName(vm.state), devices.empty() ? "-" : joinAddresses(devices)});
+    }
     table.print(context.out);
     return exitOk;
 }

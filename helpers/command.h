@@ -142,6 +142,8 @@ void declareCheck(CommandOptions &options);
 int runCheck(CommandContext &context);
 void declareHolders(CommandOptions &options);
 int runHolders(CommandContext &context);
+void declareVms(CommandOptions &options);
+int runVms(CommandContext &context);
 void declareAssign(CommandOptions &options);
 int runAssign(CommandContext &context);
 void declareUnassign(CommandOptions &options);

@@ -22,6 +22,8 @@ std::span<const Command> commandTable()
         {"status", "show which devices are held, by whom and since when", "[--json]", Engine, declareStatus, runStatus},
         {"holders", "show which VMs (running or not) hold a PCI device", "DEVICE [--json] [--connect URI]", Libvirt,
          declareHolders, runHolders},
+        {"vms", "list libvirt's VMs with their state and the PCI devices each holds", "[--json] [--connect URI]",
+         Libvirt, declareVms, runVms},
         {"assign", "add a PCI device and its IOMMU group companions to a VM (--config, --live)",
          "VM DEVICE [--config] [--live] [--connect URI]", Libvirt | Engine, declareAssign, runAssign},
         {"unassign", "remove a PCI device and its IOMMU group companions from a VM (--config, --live)",

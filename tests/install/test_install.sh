@@ -37,7 +37,14 @@ cat > "$work/expected.txt" <<'EOF'
 ./usr/share/man/man8/vfioctl-qemu-hook.8.gz f 644
 ./usr/share/man/man8/vfioctl.8.gz f 644
 EOF
+# The Cockpit page: cockpit/dist as built (its font files' names carry their digests) and the manifest.
+{ (cd "$here/cockpit/dist" && find . -type f ! -name BUILT-FROM -printf './usr/share/cockpit/vfioctl/%P f 644\n')
+  echo "./usr/share/cockpit/vfioctl/manifest.json f 644"; } >> "$work/expected.txt"
+sort -o "$work/expected.txt" "$work/expected.txt"
 check "exactly the expected files with the expected modes" diff -u "$work/expected.txt" "$work/files.txt"
+check "the Cockpit manifest shows the page where this vfioctl is installed" \
+    /usr/bin/python3 -c "import json,sys; m=json.load(open(sys.argv[1])); sys.exit(m['conditions'] != [{'path-exists': '/usr/sbin/vfioctl'}] or m['menu']['index']['label'] != 'Host devices')" \
+    "$root/usr/share/cockpit/vfioctl/manifest.json"
 check "the old hook in qemu.d became a link to the executable in libexec" \
     test "$(readlink "$root/etc/libvirt/hooks/qemu.d/vfioctl")" = /usr/libexec/vfioctl/vfioctl-qemu-hook
 check "it says to restart libvirtd only for a live install" bash -c "! grep -q 'restart libvirtd' '$work/install1.txt'"

@@ -18,9 +18,12 @@ def source_files(top):
     for directory, subdirectories, files in os.walk(top):
         subdirectories[:] = sorted(
             name for name in subdirectories
-            if not name.startswith((".", "build")) and name != "node_modules"
+            # cockpit/dist is esbuild's output and package-lock.json npm's: generated, never edited by hand.
+            if not name.startswith((".", "build")) and name not in ("node_modules", "dist")
             and not os.path.exists(os.path.join(directory, name, "CMakeCache.txt")))
         for name in sorted(files):
+            if name == "package-lock.json":
+                continue
             yield os.path.relpath(os.path.join(directory, name), top)
 
 

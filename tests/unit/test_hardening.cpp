@@ -74,6 +74,7 @@ TEST_F(Hardening, ACorruptJournalIsSetAsideAndOnlyItsSuspectsAreRefused)
     EXPECT_EQ(run({"status", "--json"}), 0);
     auto status = nlohmann::json::parse(out.str());
     EXPECT_EQ(status["corrupt_journals"][0]["path"], fake.root() + "/run/vfioctl/owners/vm-broken.journal.corrupt");
+    EXPECT_EQ(status["state_directory"], fake.root() + "/run/vfioctl");
     EXPECT_EQ(run({"restore", "--all"}), 0) << err.str();
     EXPECT_EQ(driverOf("0000:01:00.0"), "nvidia");
     ASSERT_EQ(run({"recover", "--discard-corrupt"}), 0);

@@ -365,3 +365,36 @@ TEST(CliVms, ListShowsHoldersAndHoldersCommandAnswers)
         << refused.err;
     EXPECT_EQ(run({"assign", "empty", "--connect", uri}).exitCode, 2);
 }
+
+TEST(CliVms, VmsListsEveryVmWithTheDevicesItHolds)
+{
+    FakeHost fake;
+    vfioctl::testing::buildWorkstation(fake);
+    const std::string uri = writeNode(fake);
+    auto run = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {VFIOCTL_BINARY, "--root", fake.root()});
+        return vfioctl::testing::runProcess(args);
+    };
+    auto listed = run({"vms", "--json", "--connect", uri});
+    ASSERT_EQ(listed.exitCode, 0) << listed.err;
+    std::map<std::string, nlohmann::json> byName;
+    const auto document = nlohmann::json::parse(listed.out);
+    for (const auto &vm : document["vms"])
+        byName[vm["name"].get<std::string>()] = vm;
+    ASSERT_EQ(byName.size(), 3u) << listed.out;
+    EXPECT_EQ(byName["linux"]["state"], "shut off");
+    EXPECT_EQ(byName["linux"]["active"], false);
+    EXPECT_EQ(byName["linux"]["pci_devices"][0]["address"], "0000:01:00.0");
+    EXPECT_EQ(byName["linux"]["pci_devices"][0]["in_config"], true);
+    EXPECT_EQ(byName["router"]["active"], true);
+    EXPECT_EQ(byName["router"]["pci_devices"][0]["address"], "0000:04:00.3");
+    EXPECT_EQ(byName["router"]["pci_devices"][0]["in_live"], true);
+    EXPECT_EQ(byName["empty"]["pci_devices"], nlohmann::json::array());
+    auto text = run({"vms", "--connect", uri});
+    EXPECT_NE(text.out.find("linux"), std::string::npos);
+    EXPECT_NE(text.out.find("0000:01:00.0"), std::string::npos);
+    // Without libvirt there is no VM list: the one-sentence error, not an empty list.
+    auto unreachable = run({"vms", "--connect", "qemu+unix:///system?socket=/nonexistent/sock"});
+    EXPECT_EQ(unreachable.exitCode, 1);
+    EXPECT_EQ(unreachable.err.rfind("vfioctl: error: ", 0), 0u) << unreachable.err;
+}

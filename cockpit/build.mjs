@@ -1,0 +1,29 @@
+// Builds the Cockpit page into dist/ with esbuild (React + PatternFly, one script and one stylesheet, PatternFly's
+// fonts beside them), and records in dist/BUILT-FROM the digest of every input, so a test can tell a dist/ that
+// was not rebuilt after a source change. dist/ is kept in git, as Cockpit's own release tarballs ship theirs: a
+// host installing vfioctl needs neither npm nor the registry. Rebuild: npm ci && npm run build
+import * as esbuild from "esbuild";
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { inputDigest } from "./input-digest.mjs";
+
+const here = new URL(".", import.meta.url).pathname;
+rmSync(here + "dist", { recursive: true, force: true });
+mkdirSync(here + "dist");
+await esbuild.build({
+    entryPoints: [here + "src/index.jsx"],
+    bundle: true,
+    minify: true,
+    legalComments: "linked",
+    target: ["es2020"],
+    outdir: here + "dist",
+    loader: { ".woff2": "file", ".woff": "file", ".js": "jsx" },
+    assetNames: "fonts/[name]-[hash]",
+    define: { "process.env.NODE_ENV": '"production"' },
+    logLevel: "warning",
+});
+copyFileSync(here + "src/index.html", here + "dist/index.html");
+// esbuild writes a legal-comments file per output, an empty one for the stylesheet.
+for (const name of readdirSync(here + "dist"))
+    if (name.endsWith(".LEGAL.txt") && statSync(here + "dist/" + name).size === 0)
+        rmSync(here + "dist/" + name);
+writeFileSync(here + "dist/BUILT-FROM", inputDigest(here) + "\n");

@@ -1,0 +1,89 @@
+// The table's rows from `vfioctl list --type all --json` and `vfioctl status --json`: every PCI function, in IOMMU
+// group order, each followed by the USB devices, SCSI LUNs, NICs and disks below it. Nothing is decided here: the
+// eligibility, its reasons, the holders and the original drivers are vfioctl's, only laid out.
+
+export const TYPES = ["pci", "usb", "scsi", "net", "block"];
+
+function holderText(holder) {
+    return `${holder.vm} (${holder.state}${holder.in_live ? "" : ", in its definition"})`;
+}
+
+function pciRow(device, held) {
+    const holding = held[device.address];
+    return {
+        key: "pci:" + device.address,
+        type: "pci",
+        id: device.address,
+        group: device.iommu_group,
+        name: device.device_name || `${device.class_name || "class " + device.class} [${device.vendor_id}:${device.device_id}]`,
+        driver: device.driver,
+        eligible: device.eligible,
+        bridge: device.bridge,
+        reasons: device.ineligible_reasons.map(reason => reason.detail),
+        notes: device.notes,
+        vms: (device.holders || []).map(holderText),
+        heldBy: holding ? holding.owner : null,
+        originalDriver: holding ? holding.original_driver : null,
+        pci: device.address,
+        level: 0,
+    };
+}
+
+function childRow(type, entry, pciAddress, group) {
+    const byType = {
+        usb: () => ({ id: `usb ${entry.bus}-${entry.device}`, name: entry.product_name || `${entry.vendor_id}:${entry.product_id}`, driver: null }),
+        scsi: () => ({ id: entry.hctl, name: [entry.vendor, entry.model].filter(Boolean).join(" ") || entry.type, driver: null }),
+        net: () => ({ id: entry.name, name: [entry.mac, ...entry.addresses].filter(Boolean).join(" "), driver: null }),
+        block: () => ({ id: entry.name, name: entry.host_uses.map(use => use.detail).join(", ") || entry.dev, driver: null }),
+    }[type]();
+    return { key: `${type}:${byType.id}`, type, group, pci: pciAddress, level: 1, reasons: [], notes: [], vms: [], ...byType };
+}
+
+function parentOf(type, entry) {
+    return { usb: entry.pci_controller, scsi: entry.pci_hba, net: entry.pci_device, block: entry.pci_device }[type];
+}
+
+// Held devices by address: { owner, original_driver } from status --json.
+export function heldDevices(status) {
+    const held = {};
+    for (const owner of (status && status.owners) || [])
+        for (const device of owner.devices)
+            held[device.address] = { owner: owner.owner, original_driver: device.original_driver };
+    return held;
+}
+
+export function buildRows(list, status) {
+    const held = heldDevices(status);
+    const children = {};
+    for (const type of TYPES.slice(1))
+        for (const entry of list[type] || []) {
+            const parent = parentOf(type, entry);
+            if (parent)
+                (children[parent] = children[parent] || []).push([type, entry]);
+        }
+    const pci = [...list.pci].sort((a, b) =>
+        (a.iommu_group ?? Infinity) - (b.iommu_group ?? Infinity) || a.address.localeCompare(b.address));
+    const rows = [];
+    for (const device of pci) {
+        rows.push(pciRow(device, held));
+        for (const [type, entry] of children[device.address] || [])
+            rows.push(childRow(type, entry, device.address, device.iommu_group));
+    }
+    return rows;
+}
+
+// Rows a filter keeps: a type ("all" or one of TYPES), eligible PCI functions only, and a search over what is shown.
+export function filterRows(rows, { type, eligibleOnly, search }) {
+    const words = search.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    return rows.filter(row => {
+        if (type !== "all" && row.type !== type)
+            return false;
+        if (eligibleOnly && !(row.type === "pci" && row.eligible))
+            return false;
+        if (words.length === 0)
+            return true;
+        const text = [row.id, row.name, row.driver, row.group, ...row.reasons, ...row.vms, row.originalDriver]
+                .filter(value => value !== null && value !== undefined).join(" ").toLowerCase();
+        return words.every(word => text.includes(word));
+    });
+}

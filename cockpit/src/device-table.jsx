@@ -1,0 +1,96 @@
+// Every host device in IOMMU group order, filtered and paged (a host with 10,000 functions paints one page, not
+// 10,000 rows). A PCI function's row opens its details; the rows below it are what goes with it.
+import React, { useMemo, useState } from "react";
+import {
+    Checkbox, Label, LabelGroup, Pagination, SearchInput, ToggleGroup, ToggleGroupItem,
+    Toolbar, ToolbarContent, ToolbarItem,
+} from "@patternfly/react-core";
+import { Table, Thead, Tr, Th, Tbody, Td } from "@patternfly/react-table";
+import { TYPES, filterRows } from "./device-rows.js";
+
+function Passthrough({ row }) {
+    if (row.type !== "pci")
+        return null;
+    if (row.eligible)
+        return <Label color="green" data-eligible="true">Eligible</Label>;
+    return (
+        <div data-eligible="false">
+            <Label color={row.bridge ? "grey" : "red"}>Not eligible</Label>
+            <ul className="vfioctl-reasons">{row.reasons.map(reason => <li key={reason}>{reason}</li>)}</ul>
+        </div>
+    );
+}
+
+function DeviceRow({ row, onSelect }) {
+    const selectable = row.type === "pci";
+    return (
+        <Tr data-row-key={row.key} data-type={row.type} isClickable={selectable}
+            onRowClick={selectable ? () => onSelect(row.pci) : undefined}
+            className={row.level ? "vfioctl-child" : undefined}>
+            <Td dataLabel="Group" data-col="group">{row.level ? "" : row.group ?? "none"}</Td>
+            <Td dataLabel="Device" data-col="id"><span className="vfioctl-id">{row.id}</span></Td>
+            <Td dataLabel="Description" data-col="name">{row.name}</Td>
+            <Td dataLabel="Type" data-col="type">{row.type.toUpperCase()}</Td>
+            <Td dataLabel="Driver" data-col="driver">{row.driver || (row.type === "pci" ? "none" : "")}</Td>
+            <Td dataLabel="Passthrough" data-col="eligible"><Passthrough row={row} /></Td>
+            <Td dataLabel="VM" data-col="vms">
+                {row.vms.length > 0 && <LabelGroup>{row.vms.map(vm => <Label key={vm}>{vm}</Label>)}</LabelGroup>}
+            </Td>
+            <Td dataLabel="Held by" data-col="held">
+                {row.heldBy && <span>{row.heldBy} (was {row.originalDriver || "no driver"})</span>}
+            </Td>
+        </Tr>
+    );
+}
+
+export function DeviceTable({ rows, onSelect }) {
+    const [filter, setFilter] = useState({ type: "all", eligibleOnly: false, search: "" });
+    const [page, setPage] = useState(1);
+    const [perPage, setPerPage] = useState(50);
+    const shown = useMemo(() => filterRows(rows, filter), [rows, filter]);
+    const change = part => { setFilter({ ...filter, ...part }); setPage(1) };
+    const first = (page - 1) * perPage;
+    const pager = (
+        <Pagination itemCount={shown.length} page={page} perPage={perPage} onSetPage={(_e, value) => setPage(value)}
+                    onPerPageSelect={(_e, value) => { setPerPage(value); setPage(1) }} isCompact
+                    data-testid="pagination" />
+    );
+    return (
+        <>
+            <Toolbar>
+                <ToolbarContent>
+                    <ToolbarItem>
+                        <SearchInput placeholder="Search devices" value={filter.search} data-testid="search"
+                                     onChange={(_e, value) => change({ search: value })}
+                                     onClear={() => change({ search: "" })} />
+                    </ToolbarItem>
+                    <ToolbarItem>
+                        <ToggleGroup aria-label="Device type">
+                            {["all", ...TYPES].map(type => (
+                                <ToggleGroupItem key={type} text={type === "all" ? "All" : type.toUpperCase()}
+                                                 buttonId={"type-" + type} isSelected={filter.type === type}
+                                                 onChange={() => change({ type })} />
+                            ))}
+                        </ToggleGroup>
+                    </ToolbarItem>
+                    <ToolbarItem>
+                        <Checkbox id="eligible-only" label="Eligible only" isChecked={filter.eligibleOnly}
+                                  onChange={(_e, value) => change({ eligibleOnly: value })} />
+                    </ToolbarItem>
+                    <ToolbarItem variant="pagination">{pager}</ToolbarItem>
+                </ToolbarContent>
+            </Toolbar>
+            <Table aria-label="Host devices" variant="compact" data-testid="devices" data-count={shown.length}>
+                <Thead>
+                    <Tr>
+                        <Th>Group</Th><Th>Device</Th><Th>Description</Th><Th>Type</Th><Th>Driver</Th>
+                        <Th>Passthrough</Th><Th>VM</Th><Th>Held by</Th>
+                    </Tr>
+                </Thead>
+                <Tbody>
+                    {shown.slice(first, first + perPage).map(row => <DeviceRow key={row.key} row={row} onSelect={onSelect} />)}
+                </Tbody>
+            </Table>
+        </>
+    );
+}

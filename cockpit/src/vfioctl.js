@@ -1,0 +1,55 @@
+// Every fact the page shows comes from vfioctl itself: this runs `vfioctl ARGS...` through the Cockpit bridge (as
+// root where the session may become root) and hands back its JSON, or fails with vfioctl's own sentence.
+/* global cockpit */
+
+// "vfioctl: error: the host uses it ..." -> "the host uses it ...": the sentence is vfioctl's, the prefix is noise.
+export function sentence(text) {
+    const lines = String(text || "").trim().split("\n").filter(line => line.trim() !== "");
+    const error = lines.find(line => line.startsWith("vfioctl: error: ")) || lines[lines.length - 1] || "";
+    return error.replace(/^vfioctl: (error|note): /, "");
+}
+
+export class VfioctlError extends Error {
+    constructor(message, exitStatus) {
+        super(message);
+        this.exitStatus = exitStatus;
+    }
+}
+
+// Resolves with { out, err }; rejects with a VfioctlError holding vfioctl's sentence. Exit codes in `answers` are
+// answers, not failures (`vfioctl check` exits 1 for warnings and 2 for a failed check, its report on stdout).
+export function run(args, answers = []) {
+    return new Promise((resolve, reject) => {
+        const process = cockpit.spawn(["vfioctl", ...args], { superuser: "try", err: "message" });
+        process.then((out, message) => resolve({ out, err: message || "" }))
+                .catch((failure, out) => {
+                    if (answers.includes(failure.exit_status) && out)
+                        resolve({ out, err: failure.message || "" });
+                    else if (failure.problem === "not-found")
+                        reject(new VfioctlError("vfioctl is not installed on this host", null));
+                    else
+                        reject(new VfioctlError(sentence(failure.message) || String(failure), failure.exit_status));
+                });
+    });
+}
+
+export async function json(args, answers = []) {
+    const { out } = await run([...args, "--json"], answers);
+    return JSON.parse(out);
+}
+
+// Calls back (at most every half second) when anything under vfioctl's state directory changes: a VM started or
+// stopped, someone ran vfioctl by hand.
+export function watchState(directory, changed) {
+    const channels = [directory, directory + "/owners"].map(path => {
+        const channel = cockpit.channel({ payload: "fswatch1", path, superuser: "try" });
+        channel.addEventListener("message", () => schedule());
+        return channel;
+    });
+    let timer = null;
+    function schedule() {
+        if (timer === null)
+            timer = setTimeout(() => { timer = null; changed() }, 500);
+    }
+    return () => channels.forEach(channel => channel.close());
+}

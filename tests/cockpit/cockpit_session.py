@@ -1,0 +1,147 @@
+"""A Cockpit web server with the vfioctl page, for the browser tests and the first-paint figure.
+
+Everything runs as an unprivileged user (nobody): cockpit-ws with --local-session runs the bridge as that user
+without a login, and libvirt's session daemon (qemu:///session, private XDG directories) stands for the host's
+libvirt, so an assign really changes a VM definition and nothing on the machine is touched. The page finds `vfioctl`
+on PATH: a wrapper that runs the build's vfioctl on the fabricated host chosen with use_host() (--root TREE
+--connect qemu:///session).
+"""
+import json
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+USER = "nobody"
+
+
+class CockpitSession:
+    def __init__(self, vfioctl, make_host, cockpit_dist, manifest_template):
+        self.work = tempfile.mkdtemp(prefix="vfioctl-cockpit-")
+        os.chmod(self.work, 0o755)
+        account = pwd.getpwnam(USER)
+        self.uid, self.gid = account.pw_uid, account.pw_gid
+        self.hosts = {}
+        self.bin = self._directory("bin")
+        # The build's binary may sit below a directory the user cannot enter: a copy is beside the wrapper.
+        self.vfioctl = os.path.join(self.bin, "vfioctl.real")
+        shutil.copy(vfioctl, self.vfioctl)
+        self.make_host = os.path.join(self.bin, "make_synthetic_host")
+        shutil.copy(make_host, self.make_host)
+        self._directory("hosts")
+        self.env = {"PATH": f"{self.bin}:/usr/local/bin:/usr/bin:/bin", "HOME": self._directory("home"),
+                    "XDG_RUNTIME_DIR": self._directory("run", 0o700), "XDG_DATA_HOME": self._directory("data"),
+                    "XDG_CONFIG_HOME": self._directory("config"), "XDG_CACHE_HOME": self._directory("cache"),
+                    "LANG": "C.UTF-8"}
+        wrapper = os.path.join(self.bin, "vfioctl")
+        with open(wrapper, "w") as script:
+            script.write("#!/bin/sh\n# The fabricated host the test chose; libvirt's session daemon as the host's for the\n"
+                         "# commands that ask libvirt.\n"
+                         'case "$1" in list|vms|holders|assign|unassign) set -- "$@" --connect qemu:///session ;; esac\n'
+                         f'exec {self.vfioctl} --root "$(cat {self.work}/current-root)" "$@"\n')
+        os.chmod(wrapper, 0o755)
+        package = self._directory("data/cockpit/vfioctl")
+        shutil.copytree(cockpit_dist, package, dirs_exist_ok=True)
+        with open(manifest_template) as template, open(os.path.join(package, "manifest.json"), "w") as manifest:
+            manifest.write(template.read().replace("@PROJECT_VERSION@", "0").replace("@VFIOCTL_COMMAND@", wrapper))
+        self._own(self.work)
+        self.port = self._free_port()
+        self.server = None
+
+    def _directory(self, name, mode=0o755):
+        path = os.path.join(self.work, name)
+        os.makedirs(path, mode=mode, exist_ok=True)
+        return path
+
+    def _own(self, top):
+        for directory, subdirectories, files in os.walk(top):
+            for name in [directory] + [os.path.join(directory, one) for one in subdirectories + files]:
+                os.lchown(name, self.uid, self.gid)
+
+    @staticmethod
+    def _free_port():
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+
+    def as_user(self, args, **kwargs):
+        """Runs a command as the page's user, with its environment (its libvirt session)."""
+        return subprocess.run(["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--clear-groups", "env", "-i",
+                               *[f"{k}={v}" for k, v in self.env.items()], *args],
+                              capture_output=True, text=True, cwd=self.work, **kwargs)
+
+    def add_host(self, name, kind, change=None):
+        """A fabricated host (make_synthetic_host KIND), changed by change(root) if given, owned by the user."""
+        # Made by the user itself: a 10,000-function tree is too many files to hand over one by one.
+        made = self.as_user([self.make_host, kind], check=True)
+        root = os.path.join(self.work, "hosts", name)
+        shutil.move(made.stdout.split()[0], root)
+        os.makedirs(os.path.join(root, "run/vfioctl/owners"), exist_ok=True)
+        if change:
+            change(root)
+        subprocess.run(["chown", "-R", f"{self.uid}:{self.gid}", os.path.join(root, "run"), os.path.join(root, "proc")],
+                       check=True)
+        self.hosts[name] = root
+        return root
+
+    def use_host(self, name):
+        with open(os.path.join(self.work, "current-root"), "w") as current:
+            current.write(self.hosts[name])
+        os.chmod(os.path.join(self.work, "current-root"), 0o644)
+
+    def vfioctl_json(self, *args):
+        done = self.as_user([os.path.join(self.bin, "vfioctl"), *args, "--json"])
+        if done.returncode != 0:
+            raise RuntimeError(f"vfioctl {' '.join(args)}: {done.stderr}")
+        return json.loads(done.stdout)
+
+    def define_vm(self, name):
+        xml = os.path.join(self.work, f"{name}.xml")
+        with open(xml, "w") as definition:
+            definition.write(f"<domain type='qemu'><name>{name}</name><memory unit='MiB'>64</memory>"
+                             "<os><type arch='x86_64' machine='q35'>hvm</type></os><devices/></domain>")
+        done = self.as_user(["virsh", "-c", "qemu:///session", "define", xml])
+        if done.returncode != 0:
+            raise RuntimeError(f"virsh define {name}: {done.stderr}")
+
+    def start(self):
+        self.server = subprocess.Popen(
+            ["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--clear-groups", "env", "-i",
+             *[f"{k}={v}" for k, v in self.env.items()], "/usr/lib/cockpit/cockpit-ws", "--port", str(self.port),
+             "--address", "127.0.0.1", "--local-session=cockpit-bridge"],
+            stdout=open(os.path.join(self.work, "cockpit-ws.log"), "w"), stderr=subprocess.STDOUT, cwd=self.work)
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/cockpit/@localhost/manifests.json", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("cockpit-ws did not answer; see " + os.path.join(self.work, "cockpit-ws.log"))
+
+    @property
+    def page_url(self):
+        return f"http://127.0.0.1:{self.port}/cockpit/@localhost/vfioctl/index.html"
+
+    def stop(self, keep=False):
+        if self.server:
+            self.server.terminate()
+            self.server.wait(timeout=10)
+        # The bridge and the session libvirtd this test started (it would leave after its own idle timeout).
+        subprocess.run(["pkill", "-u", USER, "-f", "cockpit-bridge|libvirtd --timeout"], capture_output=True)
+        if not keep:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000",
+                     "--disable-dev-shm-usage"):
+        options.add_argument(argument)
+    options.binary_location = "/usr/bin/chromium"
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)

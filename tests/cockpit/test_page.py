@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""The Cockpit page in a real browser (headless Chromium driven by Selenium) against fabricated hosts.
+
+Usage: test_page.py VFIOCTL MAKE_SYNTHETIC_HOST SOURCE_DIR [--screenshots DIR]
+
+Cockpit's own web server serves the page (cockpit_session.py); VMs live in libvirt's session daemon. Checked: the
+rows equal `vfioctl list --json` for the same host; a device's details list its IOMMU group as `vfioctl affected`
+does; an assign adds the device and its companions to the VM's definition; a refused action shows vfioctl's own
+sentence; a change of vfioctl's state refreshes the table; a host without IOMMU shows as frozen with its binding
+actions disabled; a 10,000-function host is listed. Prints one line per check, exits 1 if any failed.
+"""
+import glob
+import os
+import sys
+import xml.etree.ElementTree as ElementTree
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cockpit_session import CockpitSession, browser  # noqa: E402
+from page import Page  # noqa: E402
+
+failed = 0
+
+
+def check(what, condition, detail=""):
+    global failed
+    print(("ok   " if condition else "FAIL ") + what + ("" if condition else f": {detail}"), flush=True)
+    failed += 0 if condition else 1
+
+
+def expected_rows(listed):
+    """The rows the page must show, from `vfioctl list --type all --json`: PCI functions by IOMMU group and address,
+    each followed by what is below it (USB, SCSI, net, block, in that order)."""
+    below = {}
+    for kind, parent in (("usb", "pci_controller"), ("scsi", "pci_hba"), ("net", "pci_device"), ("block", "pci_device")):
+        for entry in listed[kind]:
+            if entry[parent]:
+                below.setdefault(entry[parent], []).append(kind)
+    order = sorted(listed["pci"], key=lambda d: (d["iommu_group"] is None, d["iommu_group"] or 0, d["address"]))
+    rows = []
+    for device in order:
+        rows.append({"key": "pci:" + device["address"], "group": "none" if device["iommu_group"] is None else str(device["iommu_group"]),
+                     "driver": device["driver"] or "none", "eligible": "true" if device["eligible"] else "false",
+                     "reasons": [reason["detail"] for reason in device["ineligible_reasons"]]})
+        rows += [{"type": kind} for kind in below.get(device["address"], [])]
+    return rows
+
+
+def frozen_host(root):
+    """The workstation as it boots without an IOMMU: no IOMMU unit, no groups, no intel_iommu=on."""
+    for path in glob.glob(f"{root}/sys/kernel/iommu_groups/*") + glob.glob(f"{root}/sys/class/iommu/*"):
+        os.system(f"rm -rf '{path}'")
+    for link in glob.glob(f"{root}/sys/bus/pci/devices/*/iommu_group"):
+        os.unlink(link)
+    with open(f"{root}/proc/cmdline", "w") as cmdline:
+        cmdline.write("BOOT_IMAGE=/vmlinuz-6.1.0-26-amd64 root=/dev/sda1 ro quiet\n")
+
+
+def defined_pci_hostdevs(session, vm):
+    done = session.as_user(["virsh", "-c", "qemu:///session", "dumpxml", vm, "--inactive"])
+    addresses = []
+    for address in ElementTree.fromstring(done.stdout).findall("./devices/hostdev/source/address"):
+        addresses.append("%04x:%02x:%02x.%x" % tuple(int(address.get(k), 16) for k in ("domain", "bus", "slot", "function")))
+    return sorted(addresses)
+
+
+def workstation_checks(session, page):
+    listed = session.vfioctl_json("list", "--type", "all")
+    shown = page.rows()
+    wanted = expected_rows(listed)
+    check("the table has a row per PCI function and per device below one", len(shown) == len(wanted),
+          f"{len(shown)} rows shown, {len(wanted)} in vfioctl list --json")
+    same = all(all(row.get(k) == want[k] for k in want) for row, want in zip(shown, wanted))
+    check("each row shows vfioctl's group, driver, eligibility and reasons, in group order", same,
+          next((f"{row} != {want}" for row, want in zip(shown, wanted) if any(row.get(k) != want[k] for k in want)), ""))
+
+    gpu = "0000:01:00.0"
+    affected = session.vfioctl_json("affected", gpu)
+    page.open_details(gpu)
+    check("the details show the device's IOMMU group", page.text("affected-group") == str(affected["iommu_group"]))
+    endpoints = [f"{d['address']} ({d['driver']})" for d in affected["endpoints"]]
+    check("and every endpoint of the group as vfioctl affected lists them", page.items("affected-goes-to-the-vm") == endpoints,
+          f"{page.items('affected-goes-to-the-vm')} != {endpoints}")
+
+    page.assign("win10")
+    check("the assign dialog showed the companions before confirming",
+          page.last_companions == [d["address"] for d in affected["endpoints"]], page.last_companions)
+    message = page.alert("success")
+    check("the assign reports vfioctl's result", message == f"{', '.join(d['address'] for d in affected['endpoints'])} "
+          "added to the definition of win10", message)
+    check("the VM's definition holds the device and its companion",
+          defined_pci_hostdevs(session, "win10") == sorted(d["address"] for d in affected["endpoints"]),
+          defined_pci_hostdevs(session, "win10"))
+    check("the table shows the VM on the device", "win10 (shut off, in its definition)" in page.row(gpu)["vms"],
+          page.row(gpu))
+
+    nic = "0000:03:00.0"
+    refused = session.as_user([os.path.join(session.bin, "vfioctl"), "bind", nic])
+    page.open_details(nic)
+    page.click("bind")
+    message = page.alert("danger")
+    check("a refused bind shows vfioctl's own sentence", refused.returncode != 0 and
+          message == refused.stderr.strip().removeprefix("vfioctl: error: "), f"{message!r} / {refused.stderr!r}")
+
+    # What the hook does when libvirt starts a VM, as the page sees it: a driver moves, vfioctl's state changes.
+    root, nvme = session.hosts["workstation"], "0000:02:00.0"
+    link = f"{root}/sys/bus/pci/devices/{nvme}/driver"
+    os.unlink(link)
+    os.symlink("../../../../bus/pci/drivers/vfio-pci", link)
+    open(f"{root}/run/vfioctl/state-changed", "w").close()
+    check("a change of vfioctl's state refreshes the table", page.wait(lambda: page.row(nvme)["driver"] == "vfio-pci"),
+          page.row(nvme))
+
+
+def main():
+    vfioctl, make_host, source = sys.argv[1:4]
+    screenshots = sys.argv[sys.argv.index("--screenshots") + 1] if "--screenshots" in sys.argv else None
+    session = CockpitSession(vfioctl, make_host, f"{source}/cockpit/dist", f"{source}/cockpit/manifest.json.in")
+    driver = None
+    try:
+        session.add_host("workstation", "workstation")
+        session.add_host("frozen", "workstation", change=frozen_host)
+        session.add_host("bench", "10000")
+        session.define_vm("win10")
+        session.use_host("workstation")
+        session.start()
+        driver = browser()
+        page = Page(driver, session.page_url)
+        page.load()
+        if screenshots:
+            driver.save_screenshot(f"{screenshots}/cockpit-workstation.png")
+        workstation_checks(session, page)
+
+        session.use_host("frozen")
+        page.load()
+        check("a host without IOMMU shows as frozen", page.frozen(), page.summary())
+        check("saying why, in the check's own words", page.summary().startswith(
+            "PCI passthrough cannot work on this host: no IOMMU is active"), page.summary())
+        if screenshots:
+            driver.save_screenshot(f"{screenshots}/cockpit-frozen.png")
+        page.open_details("0000:01:00.0")
+        check("binding actions are disabled there", page.disabled("bind") and page.disabled("persist"))
+
+        session.use_host("bench")
+        listed = session.vfioctl_json("list", "--type", "all")
+        page.load()
+        wanted = len(expected_rows(listed))
+        check("a 10,000-function host is listed, one page at a time",
+              page.count() == wanted and len(page.rows()) == 50, f"{page.count()} of {wanted}, {len(page.rows())} shown")
+    finally:
+        if driver:
+            driver.quit()
+        session.stop(keep=failed > 0)
+        if failed:
+            print(f"kept for a look: {session.work}")
+    print(f"{failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
