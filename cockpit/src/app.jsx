@@ -12,21 +12,18 @@ import { DeviceTable } from "./device-table.jsx";
 import { buildRows } from "./device-rows.js";
 import { json, run, watchState } from "./vfioctl.js";
 
+// Each part is shown as soon as vfioctl answers it: the table does not wait for the check or the persisted list.
 function useHost() {
     const [host, setHost] = useState({ rows: null, check: null, checkError: null, persisted: [], error: null });
-    const load = useCallback(async () => {
-        const [list, status, check, persisted] = await Promise.allSettled([
-            json(["list", "--type", "all"]), json(["status"]), json(["check"], [1, 2]), json(["persist", "--list"]),
-        ]);
-        setHost({
-            rows: list.status === "fulfilled" ? buildRows(list.value, status.value) : null,
-            error: list.status === "rejected" ? list.reason.message : null,
-            stateDirectory: status.status === "fulfilled" ? status.value.state_directory : null,
-            check: check.status === "fulfilled" ? check.value : null,
-            checkError: check.status === "rejected" ? check.reason.message : null,
-            persisted: persisted.status === "fulfilled" ? persisted.value.persisted : [],
-        });
-    }, []);
+    const update = part => setHost(previous => ({ ...previous, ...part }));
+    const load = useCallback(() => Promise.allSettled([
+        Promise.all([json(["list", "--type", "all"]), json(["status"])]).then(
+            ([list, status]) => update({ rows: buildRows(list, status), error: null, stateDirectory: status.state_directory }),
+            failure => update({ rows: null, error: failure.message })),
+        json(["check"], [1, 2]).then(check => update({ check, checkError: null }),
+                                     failure => update({ check: null, checkError: failure.message })),
+        json(["persist", "--list"]).then(value => update({ persisted: value.persisted }), () => update({ persisted: [] })),
+    ]), []);
     useEffect(() => { load() }, [load]);
     useEffect(() => host.stateDirectory ? watchState(host.stateDirectory, load) : undefined, [host.stateDirectory, load]);
     return [host, load];
