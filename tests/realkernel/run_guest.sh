@@ -38,7 +38,7 @@ if [ "${VFIOCTL_GUEST_SRIOV:-0}" = 1 ]; then
            -device nvme,serial=vfioctl-sriov,subsys=ns0,bus=rp9,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=8,msix_qsize=8)
 fi
 boot() {
-    timeout --foreground "${VFIOCTL_GUEST_TIMEOUT:-600}" qemu-system-x86_64 \
+    timeout --foreground "${VFIOCTL_GUEST_TIMEOUT:-840}" qemu-system-x86_64 \
         -accel tcg -M q35 -cpu max -m 2048 -smp 2 -nographic -no-reboot -nic none \
         -device intel-iommu,intremap=on,caching-mode=on \
         -kernel "$cache/vmlinuz" -initrd "$cache/initrd.gz" \

@@ -45,6 +45,9 @@ def main(top):
     problems = []
     for path in source_files(top):
         try:
+            with open(f"{top}/{path}", "rb") as probe:
+                if b"\0" in probe.read(8192):  # an image or another binary file has no lines to count
+                    continue
             with open(f"{top}/{path}", encoding="utf-8", errors="replace") as handle:
                 lines = handle.read().split("\n")
         except (IsADirectoryError, FileNotFoundError):

@@ -65,6 +65,12 @@ check "the refusal shows the address" grep -q "has address 192.0.2.9/24" "$out/b
 check "the NIC stays on e1000e" is_driver $used e1000e
 "$VFIOCTL" status > "$out/status-end.txt"
 check "nothing is held at the end" grep -q "no device is held" "$out/status-end.txt"
+# Leave the host as the boot found it for the scenarios that follow in the same boot.
+echo > /sys/bus/pci/devices/$nic/driver_override
+echo $nic > /sys/bus/pci/drivers/pci-stub/unbind
+echo $nic > /sys/bus/pci/drivers_probe
+ip addr del 192.0.2.9/24 dev "$iface"
+check "clean-up: the e1000 is back on e1000" is_driver $nic e1000
 
 for f in "$out"/*.txt; do echo "== $f"; cat "$f"; done
 echo "$passed passed, $failed failed"
