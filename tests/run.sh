@@ -1,7 +1,7 @@
 #!/bin/bash
 # The whole test suite, as CI runs it on a fresh Debian 12 machine: packages, a warnings-as-errors build with every
 # test (unit, real-kernel, install), an AddressSanitizer + UndefinedBehaviorSanitizer build of the unit tests, and
-# every libFuzzer target for a bounded time (VFIOCTL_FUZZ_SECONDS each, default 30).
+# every libFuzzer target for a bounded time (VFIOCTL_FUZZ_SECONDS each, default 20).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
@@ -20,7 +20,7 @@ cmake --build "$root/build-sanitize" -j "$jobs" --target unit_tests vfioctl vfio
 echo "== sanitizer build: unit tests"
 (cd "$root/build-sanitize" && ctest --output-on-failure -j "$jobs" -L unit)
 echo "== fuzzing (libFuzzer, ASan + UBSan)"
-"$root/fuzz/run_fuzzers.sh" "$root/build-sanitize" "${VFIOCTL_FUZZ_SECONDS:-30}"
+"$root/fuzz/run_fuzzers.sh" "$root/build-sanitize" "${VFIOCTL_FUZZ_SECONDS:-20}"
 echo "== figures"
 "$root/build-tests/bench/bench_parallel_bind"
 echo "== full suite: unit, real-kernel and install tests"

@@ -10,6 +10,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -130,8 +131,19 @@ class CockpitSession:
         if self.server:
             self.server.terminate()
             self.server.wait(timeout=10)
-        # The bridge and the session libvirtd this test started (it would leave after its own idle timeout).
-        subprocess.run(["pkill", "-u", USER, "-f", "cockpit-bridge|libvirtd --timeout"], capture_output=True)
+        # The bridge and the session libvirtd this test started (it would leave after its own idle timeout), found in
+        # /proc: a minimal Debian has no pkill.
+        for entry in os.listdir("/proc"):
+            try:
+                if not entry.isdigit() or os.stat(f"/proc/{entry}").st_uid != self.uid:
+                    continue
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    words = cmdline.read().split(b"\0")
+                if words[0].endswith((b"cockpit-bridge", b"libvirtd")) and self.work.encode() in open(
+                        f"/proc/{entry}/environ", "rb").read():
+                    os.kill(int(entry), signal.SIGTERM)
+            except (OSError, IndexError):
+                continue
         if not keep:
             shutil.rmtree(self.work, ignore_errors=True)
 

@@ -11,6 +11,7 @@ actions disabled; a 10,000-function host is listed. Prints one line per check, e
 """
 import glob
 import os
+import shutil
 import sys
 import xml.etree.ElementTree as ElementTree
 
@@ -48,7 +49,10 @@ def expected_rows(listed):
 def frozen_host(root):
     """The workstation as it boots without an IOMMU: no IOMMU unit, no groups, no intel_iommu=on."""
     for path in glob.glob(f"{root}/sys/kernel/iommu_groups/*") + glob.glob(f"{root}/sys/class/iommu/*"):
-        os.system(f"rm -rf '{path}'")
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
     for link in glob.glob(f"{root}/sys/bus/pci/devices/*/iommu_group"):
         os.unlink(link)
     with open(f"{root}/proc/cmdline", "w") as cmdline:
