@@ -219,6 +219,9 @@ std::vector<PciAddress> BindEngine::forgetGone(const std::vector<PciAddress> &de
     FileLock held = journal_.lock();
     std::vector<PciAddress> dropped;
     for (auto &journal : journal_.loadAll()) {
+        // A transaction still running rewrites its own journal; it finds the device gone and fails on its own.
+        if (runningElsewhere(journal))
+            continue;
         const size_t before = journal.devices.size();
         std::erase_if(journal.devices, [&](const JournalEntry &entry) {
             const bool gone = std::find(devices.begin(), devices.end(), entry.device) != devices.end() &&
@@ -245,12 +248,20 @@ void BindEngine::giveBack(const std::vector<PciAddress> &devices, Force force)
         return std::find_if(journals.begin(), journals.end(),
                             [&](const Journal &journal) { return journal.find(address) != nullptr; });
     };
-    for (const auto &address : devices)
-        if (auto holder = holderOf(address); holder != journals.end() && holder->owner.isVm() && force == Force::No)
+    for (const auto &address : devices) {
+        auto holder = holderOf(address);
+        // Its process is still moving the group's drivers (kernel work runs without the host lock): not even --force
+        // may pull a device out from under it.
+        if (holder != journals.end() && runningElsewhere(*holder))
+            throw Error(address.str() + " is being bound for " + holder->owner.describe() + " by process " +
+                            std::to_string(holder->pid) + " right now; give it back when that ends",
+                        EBUSY);
+        if (holder != journals.end() && holder->owner.isVm() && force == Force::No)
             throw Error(address.str() + " is held by " + holder->owner.describe() +
                             "; it goes back when the VM stops (or with 'vfioctl unassign'); use --force to take it "
                             "now, and the VM loses it while it runs",
                         EBUSY);
+    }
     for (const auto &address : devices) {
         auto holder = holderOf(address);
         if (holder != journals.end()) {

@@ -307,7 +307,8 @@ TEST(BindJournal, RefusesTruncatedOrCorruptJournals)
 }
 
 // Kernel work runs without the host lock (issue 14): a transaction whose process still runs is not a crash. recover
-// leaves it alone, a give-back of its owner waits for it, and its owner cannot start a second one; once its process
+// leaves it alone, a give-back of its owner or of one of its devices (even forced) waits for it, and its owner cannot
+// start a second one; once its process
 // is gone, recover rolls it back.
 TEST(BindEngineConcurrency, ATransactionRunningInAnotherProcessIsLeftAloneUntilItsProcessEnds)
 {
@@ -335,6 +336,15 @@ TEST(BindEngineConcurrency, ATransactionRunningInAnotherProcessIsLeftAloneUntilI
                   std::string::npos)
             << error.what();
     }
+    try {
+        engine.giveBack({PciAddress::parse("0000:03:00.0")}, Force::Yes);
+        ADD_FAILURE() << "unbind --force pulled a device out of a running transaction";
+    } catch (const Error &error) {
+        EXPECT_NE(std::string(error.what()).find("is being bound for VM 'busy' by process " + std::to_string(other)),
+                  std::string::npos)
+            << error.what();
+    }
+    EXPECT_EQ(engine.status().at(0).devices.size(), 1u) << "its journal is untouched";
     EXPECT_THROW(engine.bind({Owner::vm("busy"), {PciAddress::parse("0000:02:00.0")}, Force::No}), Error)
         << "a second transaction of the same owner";
     EXPECT_THROW(engine.bind({Owner::vm("other"), {PciAddress::parse("0000:03:00.0")}, Force::No}), Error)
