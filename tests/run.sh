@@ -6,10 +6,15 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
 
+# Each phase says when it starts (seconds since this script did), so a CI log shows where the time goes.
+phase() { echo "== $* (at ${SECONDS} s)"; }
+phase "packages"
 "$root/install.sh" --deps-only --with-test-deps
+phase "build (Debug, warnings as errors)"
 
 cmake -S "$root" -B "$root/build-tests" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVFIOCTL_WERROR=ON >/dev/null
 cmake --build "$root/build-tests" -j "$jobs"
+phase "sanitizer and fuzzing build (clang)"
 # One clang build serves the sanitizers and the fuzzers: the unit tests and the libFuzzer targets, all under
 # AddressSanitizer + UndefinedBehaviorSanitizer.
 CC=clang CXX=clang++ cmake -S "$root" -B "$root/build-sanitize" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVFIOCTL_WERROR=ON \
@@ -17,11 +22,12 @@ CC=clang CXX=clang++ cmake -S "$root" -B "$root/build-sanitize" -G Ninja -DCMAKE
 cmake --build "$root/build-sanitize" -j "$jobs" --target unit_tests vfioctl vfioctl-qemu-hook fuzz_domain_xml \
       fuzz_pci_address fuzz_sysfs_values fuzz_journal fuzz_hook_argv
 
-echo "== sanitizer build: unit tests"
+phase "sanitizer build: unit tests"
 (cd "$root/build-sanitize" && ctest --output-on-failure -j "$jobs" -L unit)
-echo "== fuzzing (libFuzzer, ASan + UBSan)"
+phase "fuzzing (libFuzzer, ASan + UBSan)"
 "$root/fuzz/run_fuzzers.sh" "$root/build-sanitize" "${VFIOCTL_FUZZ_SECONDS:-20}"
-echo "== figures"
+phase "figures"
 "$root/build-tests/bench/bench_parallel_bind"
-echo "== full suite: unit, real-kernel and install tests"
+phase "full suite: unit, real-kernel, install, fleet and web console tests"
 (cd "$root/build-tests" && ctest --output-on-failure -j "$jobs")
+phase "done"
