@@ -3,6 +3,7 @@ clicks a user makes. Every wait is bounded (20 s)."""
 import time
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 ROWS = """
@@ -92,6 +93,20 @@ class Page:
         Select(self.find("assign-vm")).select_by_value(vm)
         self.last_companions = self.items("assign-companions")
         self.click("assign-confirm")
+
+    def filter(self, eligible_only=None, search=None):
+        """Sets the table's filters as a user does (the checkbox, the search box) and waits for the table to follow."""
+        if eligible_only is not None:
+            box = self.driver.find_element(By.ID, "eligible-only")
+            if box.is_selected() != eligible_only:
+                box.click()
+        if search is not None:
+            field = self.driver.find_element(By.CSS_SELECTOR, "[data-testid='search'] input")
+            field.send_keys(Keys.CONTROL, "a")
+            field.send_keys(Keys.BACKSPACE)
+            if search:
+                field.send_keys(search)
+        time.sleep(0.3)  # React re-renders on the next frame
 
     def alert(self, variant):
         """The text of the newest alert of that variant, once the action's progress is gone."""

@@ -97,6 +97,22 @@ def workstation_checks(session, page):
     check("the table shows the VM on the device", "win10 (shut off, in its definition)" in page.row(gpu)["vms"],
           page.row(gpu))
 
+    page.open_details(gpu)
+    page.click("unassign-win10")
+    message = page.alert("success")
+    check("take back removes the device and its companion from the definition",
+          defined_pci_hostdevs(session, "win10") == [], defined_pci_hostdevs(session, "win10"))
+
+    eligible = session.vfioctl_json("list", "--eligible")["pci"]
+    page.filter(eligible_only=True)
+    check("eligible only shows the PCI functions vfioctl list --eligible lists",
+          [row["key"] for row in page.rows()] == [row["key"] for row in expected_rows({**listed, "pci": eligible})
+                                                  if "key" in row], page.rows())
+    page.filter(eligible_only=False, search="snd_hda_intel")
+    check("the search finds a device by its driver", [row["key"] for row in page.rows()] == ["pci:0000:01:00.1"],
+          page.rows())
+    page.filter(search="")
+
     nic = "0000:03:00.0"
     refused = session.as_user([os.path.join(session.bin, "vfioctl"), "bind", nic])
     page.open_details(nic)
