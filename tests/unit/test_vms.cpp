@@ -307,15 +307,25 @@ TEST(DomainEdit, AddsAndRemovesOnlyPciPassthroughElements)
     EXPECT_NE(removed.find("<disk"), std::string::npos);
 }
 
-TEST(CliVms, ListShowsHoldersAndHoldersCommandAnswers)
-{
-    FakeHost fake;
-    vfioctl::testing::buildWorkstation(fake);
-    const std::string uri = writeNode(fake);
-    auto run = [&](std::vector<std::string> args) {
+// The vfioctl binary on the workstation, with libvirt's test driver holding linux, router and empty (writeNode).
+class CliVms : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        vfioctl::testing::buildWorkstation(fake);
+        uri = writeNode(fake);
+    }
+    vfioctl::testing::ProcessResult run(std::vector<std::string> args)
+    {
         args.insert(args.begin(), {VFIOCTL_BINARY, "--root", fake.root()});
         return vfioctl::testing::runProcess(args);
-    };
+    }
+    FakeHost fake;
+    std::string uri;
+};
+
+TEST_F(CliVms, ListShowsHoldersAndHoldersCommandAnswers)
+{
     auto listed = run({"list", "--json", "--connect", uri});
     ASSERT_EQ(listed.exitCode, 0) << listed.err;
     auto document = nlohmann::json::parse(listed.out);
@@ -366,15 +376,8 @@ TEST(CliVms, ListShowsHoldersAndHoldersCommandAnswers)
     EXPECT_EQ(run({"assign", "empty", "--connect", uri}).exitCode, 2);
 }
 
-TEST(CliVms, VmsListsEveryVmWithTheDevicesItHolds)
+TEST_F(CliVms, VmsListsEveryVmWithTheDevicesItHolds)
 {
-    FakeHost fake;
-    vfioctl::testing::buildWorkstation(fake);
-    const std::string uri = writeNode(fake);
-    auto run = [&](std::vector<std::string> args) {
-        args.insert(args.begin(), {VFIOCTL_BINARY, "--root", fake.root()});
-        return vfioctl::testing::runProcess(args);
-    };
     auto listed = run({"vms", "--json", "--connect", uri});
     ASSERT_EQ(listed.exitCode, 0) << listed.err;
     std::map<std::string, nlohmann::json> byName;
