@@ -310,11 +310,7 @@ TEST(DomainEdit, AddsAndRemovesOnlyPciPassthroughElements)
 // The vfioctl binary on the workstation, with libvirt's test driver holding linux, router and empty (writeNode).
 class CliVms : public ::testing::Test {
 protected:
-    void SetUp() override
-    {
-        vfioctl::testing::buildWorkstation(fake);
-        uri = writeNode(fake);
-    }
+    void SetUp() override { uri = (vfioctl::testing::buildWorkstation(fake), writeNode(fake)); }
     vfioctl::testing::ProcessResult run(std::vector<std::string> args)
     {
         args.insert(args.begin(), {VFIOCTL_BINARY, "--root", fake.root()});
@@ -387,15 +383,14 @@ TEST_F(CliVms, VmsListsEveryVmWithTheDevicesItHolds)
     ASSERT_EQ(byName.size(), 3u) << listed.out;
     EXPECT_EQ(byName["linux"]["state"], "shut off");
     EXPECT_EQ(byName["linux"]["active"], false);
-    EXPECT_EQ(byName["linux"]["pci_devices"][0]["address"], "0000:01:00.0");
-    EXPECT_EQ(byName["linux"]["pci_devices"][0]["in_config"], true);
+    EXPECT_EQ(byName["linux"]["pci_devices"],
+              nlohmann::json::parse(R"([{"address": "0000:01:00.0", "in_config": true, "in_live": false}])"));
     EXPECT_EQ(byName["router"]["active"], true);
     EXPECT_EQ(byName["router"]["pci_devices"][0]["address"], "0000:04:00.3");
     EXPECT_EQ(byName["router"]["pci_devices"][0]["in_live"], true);
     EXPECT_EQ(byName["empty"]["pci_devices"], nlohmann::json::array());
     auto text = run({"vms", "--connect", uri});
-    EXPECT_NE(text.out.find("linux"), std::string::npos);
-    EXPECT_NE(text.out.find("0000:01:00.0"), std::string::npos);
+    EXPECT_NE(text.out.find("linux   shut off  0000:01:00.0"), std::string::npos) << text.out;
     // Without libvirt there is no VM list: the one-sentence error, not an empty list.
     auto unreachable = run({"vms", "--connect", "qemu+unix:///system?socket=/nonexistent/sock"});
     EXPECT_EQ(unreachable.exitCode, 1);
