@@ -31,7 +31,7 @@ def first_paint(driver, url):
 def main():
     vfioctl, make_host = sys.argv[1:3]
     functions = sys.argv[4] if len(sys.argv) > 4 else "10000"
-    session = CockpitSession(vfioctl, make_host, f"{source}/cockpit/dist", f"{source}/cockpit/manifest.json.in")
+    session = CockpitSession(vfioctl, make_host, source)
     driver = None
     try:
         session.add_host("workstation", "workstation")

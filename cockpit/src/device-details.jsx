@@ -50,7 +50,6 @@ export function DeviceDetails({ address, row, frozen, persisted, onClose, onActi
         json(["holders", address]).then(value => setHolders(value.holders), failure => setHolders({ error: failure.message }));
     }, [address, row]);
     const isPersisted = persisted.some(entry => entry.devices.some(device => device.address === address));
-    const act = (args, text) => onAction(args, text);
     return (
         <Modal title={`${address} ${row ? row.name : ""}`} isOpen onClose={onClose} variant="medium" data-testid="details">
             {error && <Alert variant="danger" isInline title={error} data-testid="details-error" />}
@@ -68,7 +67,7 @@ export function DeviceDetails({ address, row, frozen, persisted, onClose, onActi
                                 {holder.vm} ({holder.state}{holder.in_config ? ", in its definition" : ""}
                                 {holder.in_live ? ", in the running VM" : ""}){" "}
                                 <Button variant="link" isInline data-testid={"unassign-" + holder.vm}
-                                        onClick={() => act(["unassign", holder.vm, address, ...(holder.in_live ? ["--live"] : [])],
+                                        onClick={() => onAction(["unassign", holder.vm, address, ...(holder.in_live ? ["--live"] : [])],
                                                            `Taking ${address} back from ${holder.vm}`)}>
                                     Take back
                                 </Button>
@@ -78,17 +77,17 @@ export function DeviceDetails({ address, row, frozen, persisted, onClose, onActi
             <div className="vfioctl-actions">
                 <ActionButton label="Assign to a VM…" variant="primary" testId="assign" onClick={() => onAssign(affected)} />
                 <ActionButton label="Bind to vfio-pci" frozen={frozen} testId="bind"
-                              onClick={() => act(["bind", address], `Binding ${address} and its group to vfio-pci`)} />
+                              onClick={() => onAction(["bind", address], `Binding ${address} and its group to vfio-pci`)} />
                 <ActionButton label="Give back (unbind)" testId="unbind"
-                              onClick={() => act(["unbind", address], `Giving ${address} back to its driver`)} />
+                              onClick={() => onAction(["unbind", address], `Giving ${address} back to its driver`)} />
                 {row && row.heldBy && (
                     <ActionButton label={`Restore everything ${row.heldBy} holds`} testId="restore"
-                                  onClick={() => act(["restore", row.heldBy], `Restoring what ${row.heldBy} holds`)} />)}
+                                  onClick={() => onAction(["restore", row.heldBy], `Restoring what ${row.heldBy} holds`)} />)}
                 {isPersisted
                     ? <ActionButton label="Stop claiming at boot" testId="unpersist"
-                                    onClick={() => act(["unpersist", address], `No longer claiming ${address} at boot`)} />
+                                    onClick={() => onAction(["unpersist", address], `No longer claiming ${address} at boot`)} />
                     : <ActionButton label="Claim for vfio-pci at boot" frozen={frozen} testId="persist"
-                                    onClick={() => act(["persist", address], `Claiming ${address} for vfio-pci from boot`)} />}
+                                    onClick={() => onAction(["persist", address], `Claiming ${address} for vfio-pci from boot`)} />}
             </div>
         </Modal>
     );

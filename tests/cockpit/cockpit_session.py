@@ -21,7 +21,8 @@ USER = "nobody"
 
 
 class CockpitSession:
-    def __init__(self, vfioctl, make_host, cockpit_dist, manifest_template):
+    def __init__(self, vfioctl, make_host, source):
+        """vfioctl and make_synthetic_host of the build under test; `source` the tree holding cockpit/."""
         self.work = tempfile.mkdtemp(prefix="vfioctl-cockpit-")
         os.chmod(self.work, 0o755)
         account = pwd.getpwnam(USER)
@@ -46,8 +47,8 @@ class CockpitSession:
                          f'exec {self.vfioctl} --root "$(cat {self.work}/current-root)" "$@"\n')
         os.chmod(wrapper, 0o755)
         package = self._directory("data/cockpit/vfioctl")
-        shutil.copytree(cockpit_dist, package, dirs_exist_ok=True)
-        with open(manifest_template) as template, open(os.path.join(package, "manifest.json"), "w") as manifest:
+        shutil.copytree(os.path.join(source, "cockpit/dist"), package, dirs_exist_ok=True)
+        with open(os.path.join(source, "cockpit/manifest.json.in")) as template, open(os.path.join(package, "manifest.json"), "w") as manifest:
             manifest.write(template.read().replace("@PROJECT_VERSION@", "0").replace("@VFIOCTL_COMMAND@", wrapper))
         self._own(self.work)
         self.port = self._free_port()
@@ -69,11 +70,14 @@ class CockpitSession:
             probe.bind(("127.0.0.1", 0))
             return probe.getsockname()[1]
 
+    def _as_user_argv(self, args):
+        """A command line that runs args as the page's user, with only its environment (its libvirt session)."""
+        return ["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--clear-groups", "env", "-i",
+                *[f"{k}={v}" for k, v in self.env.items()], *args]
+
     def as_user(self, args, **kwargs):
-        """Runs a command as the page's user, with its environment (its libvirt session)."""
-        return subprocess.run(["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--clear-groups", "env", "-i",
-                               *[f"{k}={v}" for k, v in self.env.items()], *args],
-                              capture_output=True, text=True, cwd=self.work, **kwargs)
+        """Runs a command as the page's user and returns what it printed."""
+        return subprocess.run(self._as_user_argv(args), capture_output=True, text=True, cwd=self.work, **kwargs)
 
     def add_host(self, name, kind, change=None):
         """A fabricated host (make_synthetic_host KIND), changed by change(root) if given, owned by the user."""
@@ -111,9 +115,8 @@ class CockpitSession:
 
     def start(self):
         self.server = subprocess.Popen(
-            ["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--clear-groups", "env", "-i",
-             *[f"{k}={v}" for k, v in self.env.items()], "/usr/lib/cockpit/cockpit-ws", "--port", str(self.port),
-             "--address", "127.0.0.1", "--local-session=cockpit-bridge"],
+            self._as_user_argv(["/usr/lib/cockpit/cockpit-ws", "--port", str(self.port), "--address", "127.0.0.1",
+                                "--local-session=cockpit-bridge"]),
             stdout=open(os.path.join(self.work, "cockpit-ws.log"), "w"), stderr=subprocess.STDOUT, cwd=self.work)
         for _ in range(100):
             try:

@@ -99,7 +99,7 @@ def workstation_checks(session, page):
 
     page.open_details(gpu)
     page.click("unassign-win10")
-    message = page.alert("success")
+    page.alert("success")  # waits for the action to end
     check("take back removes the device and its companion from the definition",
           defined_pci_hostdevs(session, "win10") == [], defined_pci_hostdevs(session, "win10"))
 
@@ -134,7 +134,7 @@ def workstation_checks(session, page):
 def main():
     vfioctl, make_host, source = sys.argv[1:4]
     screenshots = sys.argv[sys.argv.index("--screenshots") + 1] if "--screenshots" in sys.argv else None
-    session = CockpitSession(vfioctl, make_host, f"{source}/cockpit/dist", f"{source}/cockpit/manifest.json.in")
+    session = CockpitSession(vfioctl, make_host, source)
     driver = None
     try:
         session.add_host("workstation", "workstation")
