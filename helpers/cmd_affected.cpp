@@ -36,7 +36,9 @@ int runAffected(CommandContext &context)
     Inventory inventory = context.scan({address}); // its group and what is below it, not the whole host
     AffectedDevices affected = affectedDevices(inventory, address);
     if (values.count("json")) {
-        context.out << jsonText(toJson(affected, inventory)) << "\n";
+        JsonWriter writer(context.out, 2);
+        writeJson(writer, affected, inventory);
+        writer.raw("\n");
         return exitOk;
     }
 

@@ -17,10 +17,11 @@ int runGroups(CommandContext &context)
     const po::variables_map &values = context.values;
     Inventory inventory = context.scan();
     if (values.count("json")) {
-        Json groups = Json::array();
+        JsonWriter writer(context.out, 2);
+        writer.beginObject().key("groups").beginArray();
         for (const auto &group : inventory.groups)
-            groups.push_back(toJson(group, inventory));
-        context.out << jsonText(Json{{"groups", groups}}) << "\n";
+            writeJson(writer, group, inventory);
+        writer.endArray().endObject().raw("\n");
         return exitOk;
     }
     if (inventory.groups.empty()) {

@@ -176,7 +176,7 @@ void printJson(const Inventory &inventory, const std::function<bool(const char *
         for (const auto &device : inventory.pci) {
             Eligibility eligibility = eligibilityWithHolders(inventory, device, holders);
             if (!eligibleOnly || eligibility.eligible())
-                writer.item(toJson(device, eligibility, holdersOf(holders, device.address), holders.has_value()));
+                writeJson(writer.item(), device, eligibility, holdersOf(holders, device.address), holders.has_value());
         }
     }
     auto section = [&](const char *kind, const auto &devices) {
@@ -184,7 +184,7 @@ void printJson(const Inventory &inventory, const std::function<bool(const char *
             return;
         writer.begin(kind);
         for (const auto &device : devices)
-            writer.item(toJson(device));
+            writeJson(writer.item(), device);
     };
     section("usb", inventory.usb);
     section("scsi", inventory.scsi);

@@ -67,10 +67,11 @@ int runHolders(CommandContext &context)
     const std::vector<Holder> none;
     const std::vector<Holder> &list = found == holders.end() ? none : found->second;
     if (values.count("json")) {
-        Json array = Json::array();
+        JsonWriter writer(context.out, 2);
+        writer.beginObject().key("device").string(device.str()).key("holders").beginArray();
         for (const auto &holder : list)
-            array.push_back(toJson(holder));
-        context.out << jsonText(Json{{"device", device.str()}, {"holders", array}}) << "\n";
+            writeJson(writer, holder);
+        writer.endArray().endObject().raw("\n");
         return exitOk;
     }
     if (list.empty()) {

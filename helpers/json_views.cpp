@@ -8,19 +8,17 @@ namespace vfioctl::cli {
 
 namespace {
 
-Json optionalAddress(const std::optional<PciAddress> &address)
+JsonWriter &addressOrNull(JsonWriter &out, const std::optional<PciAddress> &address)
 {
-    return address ? Json(address->str()) : Json(nullptr);
+    return address ? out.string(address->str()) : out.null();
 }
 
-template <typename T> Json optionalNumber(const std::optional<T> &value)
+void writeReasons(JsonWriter &out, const Eligibility &eligibility)
 {
-    return value ? Json(*value) : Json(nullptr);
-}
-
-Json nullIfEmpty(const std::string &text)
-{
-    return text.empty() ? Json(nullptr) : Json(text);
+    out.beginArray();
+    for (const auto &reason : eligibility.reasons)
+        out.beginObject().key("kind").string(kindName(reason.kind)).key("detail").string(reason.detail).endObject();
+    out.endArray();
 }
 
 } // namespace
@@ -37,189 +35,209 @@ std::string hexId(uint32_t value, int digits)
     return buffer;
 }
 
-Json toJson(const Holder &holder)
+void writeJson(JsonWriter &out, const Holder &holder)
 {
-    return {{"vm", holder.vm},
-            {"state", vmStateName(holder.state)},
-            {"in_config", holder.inConfig},
-            {"in_live", holder.inLive}};
+    out.beginObject();
+    out.key("vm").string(holder.vm);
+    out.key("state").string(vmStateName(holder.state));
+    out.key("in_config").boolean(holder.inConfig);
+    out.key("in_live").boolean(holder.inLive);
+    out.endObject();
 }
 
-Json toJson(const PciDevice &device, const Eligibility &eligibility, const std::vector<Holder> *holders,
-            bool holdersKnown)
+void writeJson(JsonWriter &out, const PciDevice &device, const Eligibility &eligibility,
+               const std::vector<Holder> *holders, bool holdersKnown)
 {
-    Json holderArray = holdersKnown ? Json::array() : Json(nullptr);
-    if (holders)
-        for (const auto &holder : *holders)
-            holderArray.push_back(toJson(holder));
-    Json reasons = Json::array();
-    for (const auto &reason : eligibility.reasons)
-        reasons.push_back({{"kind", kindName(reason.kind)}, {"detail", reason.detail}});
-    Json vfs = Json::array();
+    out.beginObject();
+    out.key("address").string(device.address.str());
+    out.key("class").hex(device.classCode, 6);
+    out.key("class_name").stringOrNull(device.className);
+    out.key("vendor_id").hex(device.vendorId, 4);
+    out.key("device_id").hex(device.deviceId, 4);
+    out.key("vendor_name").stringOrNull(device.vendorName);
+    out.key("device_name").stringOrNull(device.deviceName);
+    out.key("subsystem_vendor_id").hex(device.subsystemVendorId, 4);
+    out.key("subsystem_device_id").hex(device.subsystemDeviceId, 4);
+    out.key("subsystem_name").stringOrNull(device.subsystemName);
+    out.key("revision").hex(device.revision, 2);
+    out.key("driver").stringOrNull(device.driver);
+    out.key("driver_override").stringOrNull(device.driverOverride);
+    out.key("iommu_group").numberOrNull(device.iommuGroup);
+    out.key("numa_node").numberOrNull(device.numaNode);
+    addressOrNull(out.key("parent"), device.parentBridge);
+    out.key("bridge").boolean(device.isBridge());
+    addressOrNull(out.key("physical_function"), device.physicalFunction);
+    out.key("virtual_functions").beginArray();
     for (const auto &vf : device.virtualFunctions)
-        vfs.push_back(vf.str());
-    return {
-        {"address", device.address.str()},
-        {"class", hexId(device.classCode, 6)},
-        {"class_name", nullIfEmpty(device.className)},
-        {"vendor_id", hexId(device.vendorId, 4)},
-        {"device_id", hexId(device.deviceId, 4)},
-        {"vendor_name", nullIfEmpty(device.vendorName)},
-        {"device_name", nullIfEmpty(device.deviceName)},
-        {"subsystem_vendor_id", hexId(device.subsystemVendorId, 4)},
-        {"subsystem_device_id", hexId(device.subsystemDeviceId, 4)},
-        {"subsystem_name", nullIfEmpty(device.subsystemName)},
-        {"revision", hexId(device.revision, 2)},
-        {"driver", nullIfEmpty(device.driver)},
-        {"driver_override", nullIfEmpty(device.driverOverride)},
-        {"iommu_group", optionalNumber(device.iommuGroup)},
-        {"numa_node", optionalNumber(device.numaNode)},
-        {"parent", optionalAddress(device.parentBridge)},
-        {"bridge", device.isBridge()},
-        {"physical_function", optionalAddress(device.physicalFunction)},
-        {"virtual_functions", vfs},
-        {"sriov", device.sriov ? Json{{"total_vfs", device.sriov->total}, {"enabled_vfs", device.sriov->enabled}}
-                               : Json(nullptr)},
-        {"reset_methods", device.resetMethods},
-        {"boot_vga", device.bootVga},
-        {"eligible", eligibility.eligible()},
-        {"ineligible_reasons", reasons},
-        {"notes", eligibility.notes},
-        {"holders", holderArray},
-    };
+        out.string(vf.str());
+    out.endArray();
+    out.key("sriov");
+    if (device.sriov)
+        out.beginObject()
+            .key("total_vfs")
+            .number(device.sriov->total)
+            .key("enabled_vfs")
+            .number(device.sriov->enabled)
+            .endObject();
+    else
+        out.null();
+    out.key("reset_methods").strings(device.resetMethods);
+    out.key("boot_vga").boolean(device.bootVga);
+    out.key("eligible").boolean(eligibility.eligible());
+    writeReasons(out.key("ineligible_reasons"), eligibility);
+    out.key("notes").strings(eligibility.notes);
+    out.key("holders");
+    if (holdersKnown) {
+        out.beginArray();
+        if (holders)
+            for (const auto &holder : *holders)
+                writeJson(out, holder);
+        out.endArray();
+    } else {
+        out.null();
+    }
+    out.endObject();
 }
 
-Json toJson(const UsbDevice &device)
+void writeJson(JsonWriter &out, const UsbDevice &device)
 {
-    return {
-        {"name", device.name},
-        {"bus", device.busNumber},
-        {"device", device.deviceNumber},
-        {"vendor_id", hexId(device.vendorId, 4)},
-        {"product_id", hexId(device.productId, 4)},
-        {"vendor_name", nullIfEmpty(device.vendorName)},
-        {"product_name", nullIfEmpty(device.productName)},
-        {"pci_controller", optionalAddress(device.controller)},
-    };
+    out.beginObject();
+    out.key("name").string(device.name);
+    out.key("bus").number(device.busNumber);
+    out.key("device").number(device.deviceNumber);
+    out.key("vendor_id").hex(device.vendorId, 4);
+    out.key("product_id").hex(device.productId, 4);
+    out.key("vendor_name").stringOrNull(device.vendorName);
+    out.key("product_name").stringOrNull(device.productName);
+    addressOrNull(out.key("pci_controller"), device.controller);
+    out.endObject();
 }
 
-Json toJson(const ScsiDevice &device)
+void writeJson(JsonWriter &out, const ScsiDevice &device)
 {
-    return {
-        {"hctl", device.hctl},
-        {"type", device.typeName()},
-        {"vendor", device.vendor},
-        {"model", device.model},
-        {"block_devices", device.blockDevices},
-        {"pci_hba", optionalAddress(device.hba)},
-    };
+    out.beginObject();
+    out.key("hctl").string(device.hctl);
+    out.key("type").string(device.typeName());
+    out.key("vendor").string(device.vendor);
+    out.key("model").string(device.model);
+    out.key("block_devices").strings(device.blockDevices);
+    addressOrNull(out.key("pci_hba"), device.hba);
+    out.endObject();
 }
 
-Json toJson(const NetInterface &interface)
+void writeJson(JsonWriter &out, const NetInterface &interface)
 {
-    return {
-        {"name", interface.name},
-        {"mac", nullIfEmpty(interface.mac)},
-        {"addresses", interface.addresses},
-        {"default_route", interface.defaultRoute},
-        {"master", nullIfEmpty(interface.master)},
-        {"pci_device", optionalAddress(interface.pciDevice)},
-    };
+    out.beginObject();
+    out.key("name").string(interface.name);
+    out.key("mac").stringOrNull(interface.mac);
+    out.key("addresses").strings(interface.addresses);
+    out.key("default_route").boolean(interface.defaultRoute);
+    out.key("master").stringOrNull(interface.master);
+    addressOrNull(out.key("pci_device"), interface.pciDevice);
+    out.endObject();
 }
 
-Json toJson(const BlockDevice &disk)
+void writeJson(JsonWriter &out, const BlockDevice &disk)
 {
-    Json uses = Json::array();
+    out.beginObject();
+    out.key("name").string(disk.name);
+    out.key("dev").string(disk.majorMinor);
+    out.key("partitions").strings(disk.partitions);
+    out.key("mount_points").strings(disk.mountPoints);
+    out.key("host_uses").beginArray();
     for (const auto &use : disk.uses)
-        uses.push_back({{"device", use.device}, {"detail", use.description}});
-    return {
-        {"name", disk.name},
-        {"dev", disk.majorMinor},
-        {"partitions", disk.partitions},
-        {"mount_points", disk.mountPoints},
-        {"host_uses", uses},
-        {"pci_device", optionalAddress(disk.pciDevice)},
-    };
+        out.beginObject().key("device").string(use.device).key("detail").string(use.description).endObject();
+    out.endArray();
+    addressOrNull(out.key("pci_device"), disk.pciDevice);
+    out.endObject();
 }
 
-Json toJson(const IommuGroup &group, const Inventory &inventory)
+void writeJson(JsonWriter &out, const IommuGroup &group, const Inventory &inventory)
 {
-    Json devices = Json::array();
+    out.beginObject();
+    out.key("group").number(group.number);
+    out.key("devices").beginArray();
     for (const auto &address : group.devices) {
         const PciDevice *device = inventory.findPci(address);
-        devices.push_back({
-            {"address", address.str()},
-            {"class", device ? Json(hexId(device->classCode, 6)) : Json(nullptr)},
-            {"vendor_id", device ? Json(hexId(device->vendorId, 4)) : Json(nullptr)},
-            {"device_id", device ? Json(hexId(device->deviceId, 4)) : Json(nullptr)},
-            {"driver", device ? nullIfEmpty(device->driver) : Json(nullptr)},
-            {"bridge", device && device->isBridge()},
-        });
+        out.beginObject();
+        out.key("address").string(address.str());
+        if (device) {
+            out.key("class").hex(device->classCode, 6);
+            out.key("vendor_id").hex(device->vendorId, 4);
+            out.key("device_id").hex(device->deviceId, 4);
+            out.key("driver").stringOrNull(device->driver);
+        } else {
+            out.key("class").null().key("vendor_id").null().key("device_id").null().key("driver").null();
+        }
+        out.key("bridge").boolean(device && device->isBridge());
+        out.endObject();
     }
-    return {{"group", group.number}, {"devices", devices}};
+    out.endArray();
+    out.endObject();
 }
 
-Json toJson(const AffectedDevices &affected, const Inventory &inventory)
+void writeJson(JsonWriter &out, const AffectedDevices &affected, const Inventory &inventory)
 {
-    auto addresses = [](const std::vector<const PciDevice *> &devices) {
-        Json list = Json::array();
+    auto addresses = [&](const char *name, const std::vector<const PciDevice *> &devices) {
+        out.key(name).beginArray();
         for (const PciDevice *device : devices)
-            list.push_back({{"address", device->address.str()}, {"driver", nullIfEmpty(device->driver)}});
-        return list;
+            out.beginObject()
+                .key("address")
+                .string(device->address.str())
+                .key("driver")
+                .stringOrNull(device->driver)
+                .endObject();
+        out.endArray();
     };
-    Json usb = Json::array(), scsi = Json::array(), net = Json::array(), block = Json::array();
-    for (const auto *device : affected.usb)
-        usb.push_back(toJson(*device));
-    for (const auto *device : affected.scsi)
-        scsi.push_back(toJson(*device));
-    for (const auto *interface : affected.net)
-        net.push_back(toJson(*interface));
-    for (const auto *disk : affected.block)
-        block.push_back(toJson(*disk));
+    auto children = [&](const char *name, const auto &devices) {
+        out.key(name).beginArray();
+        for (const auto *device : devices)
+            writeJson(out, *device);
+        out.endArray();
+    };
     const PciDevice &requested = inventory.requirePci(affected.requested);
-    Eligibility eligibility = assessEligibility(inventory, requested);
-    Json reasons = Json::array();
-    for (const auto &reason : eligibility.reasons)
-        reasons.push_back({{"kind", kindName(reason.kind)}, {"detail", reason.detail}});
-    return {
-        {"device", affected.requested.str()},
-        {"iommu_group", optionalNumber(affected.group)},
-        {"eligible", eligibility.eligible()},
-        {"ineligible_reasons", reasons},
-        {"endpoints", addresses(affected.endpoints)},
-        {"bridges", addresses(affected.bridges)},
-        {"virtual_functions", addresses(affected.virtualFunctions)},
-        {"usb", usb},
-        {"scsi", scsi},
-        {"net", net},
-        {"block", block},
-    };
+    const Eligibility eligibility = assessEligibility(inventory, requested);
+    out.beginObject();
+    out.key("device").string(affected.requested.str());
+    out.key("iommu_group").numberOrNull(affected.group);
+    out.key("eligible").boolean(eligibility.eligible());
+    writeReasons(out.key("ineligible_reasons"), eligibility);
+    addresses("endpoints", affected.endpoints);
+    addresses("bridges", affected.bridges);
+    addresses("virtual_functions", affected.virtualFunctions);
+    children("usb", affected.usb);
+    children("scsi", affected.scsi);
+    children("net", affected.net);
+    children("block", affected.block);
+    out.endObject();
 }
 
 void JsonArrayWriter::closeArray()
 {
     if (anyArray_)
-        out_ << (anyItem_ ? "\n  ]" : "]");
+        writer_.raw(anyItem_ ? "\n  ]" : "]");
 }
 
 void JsonArrayWriter::begin(const char *key)
 {
     closeArray();
-    out_ << (anyArray_ ? ",\n  " : "{\n  ") << jsonText(Json(key), -1) << ": [";
+    writer_.raw(anyArray_ ? ",\n  " : "{\n  ").string(key).raw(": [");
     anyArray_ = true;
     anyItem_ = false;
 }
 
-void JsonArrayWriter::item(const Json &value)
+JsonWriter &JsonArrayWriter::item()
 {
-    out_ << (anyItem_ ? ",\n    " : "\n    ") << jsonText(value, -1);
+    writer_.raw(anyItem_ ? ",\n    " : "\n    ");
     anyItem_ = true;
+    return writer_;
 }
 
 void JsonArrayWriter::finish()
 {
     closeArray();
-    out_ << (anyArray_ ? "\n}\n" : "{}\n");
+    writer_.raw(anyArray_ ? "\n}\n" : "{}\n");
+    writer_.flush();
 }
 
 } // namespace vfioctl::cli

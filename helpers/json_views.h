@@ -1,27 +1,30 @@
-// The documented JSON shapes of the model (docs/JSON.md); one function per kind of device.
+// The documented JSON shapes of the model (docs/JSON.md); one function per kind of device, each writing its object
+// into a JsonWriter as it goes.
 #pragma once
 
 #include "affected.h"
 #include "eligibility.h"
 #include "holders.h"
 #include "inventory.h"
+#include "json_writer.h"
 
 #include <nlohmann/json.hpp>
 
 namespace vfioctl::cli {
 
+// The small documents of the other commands (check, status, export...) are built whole.
 using Json = nlohmann::ordered_json;
 
 // `holders` null: libvirt was not asked (the JSON says null, not an empty list).
-Json toJson(const PciDevice &device, const Eligibility &eligibility, const std::vector<Holder> *holders = nullptr,
-            bool holdersKnown = false);
-Json toJson(const Holder &holder);
-Json toJson(const UsbDevice &device);
-Json toJson(const ScsiDevice &device);
-Json toJson(const NetInterface &interface);
-Json toJson(const BlockDevice &disk);
-Json toJson(const IommuGroup &group, const Inventory &inventory);
-Json toJson(const AffectedDevices &affected, const Inventory &inventory);
+void writeJson(JsonWriter &out, const PciDevice &device, const Eligibility &eligibility,
+               const std::vector<Holder> *holders = nullptr, bool holdersKnown = false);
+void writeJson(JsonWriter &out, const Holder &holder);
+void writeJson(JsonWriter &out, const UsbDevice &device);
+void writeJson(JsonWriter &out, const ScsiDevice &device);
+void writeJson(JsonWriter &out, const NetInterface &interface);
+void writeJson(JsonWriter &out, const BlockDevice &disk);
+void writeJson(JsonWriter &out, const IommuGroup &group, const Inventory &inventory);
+void writeJson(JsonWriter &out, const AffectedDevices &affected, const Inventory &inventory);
 
 std::string hexId(uint32_t value, int digits);
 // The document as text: bytes that are not UTF-8 (an interface name may hold any) become U+FFFD, so output is
@@ -31,14 +34,15 @@ std::string jsonText(const Json &value, int indent = 2);
 // Writes {"a": [item, item], "b": [...]} as it goes, one compact item a line.
 class JsonArrayWriter {
 public:
-    explicit JsonArrayWriter(std::ostream &out) : out_(out) {}
+    explicit JsonArrayWriter(std::ostream &out) : writer_(out) {}
     void begin(const char *key);
-    void item(const Json &value);
+    // The writer, placed for the next item: write exactly one value into it.
+    JsonWriter &item();
     void finish();
 
 private:
     void closeArray();
-    std::ostream &out_;
+    JsonWriter writer_;
     bool anyArray_ = false;
     bool anyItem_ = false;
 };

@@ -5,7 +5,10 @@
 #include "sysfs_layout.h"
 #include "sysfs_value.h"
 
+#include "parallel_for.h"
+
 #include <algorithm>
+#include <mutex>
 
 namespace vfioctl {
 
@@ -76,7 +79,11 @@ std::string currentDriver(const HostRoot &host, const PciAddress &address)
     return target ? baseName(*target) : std::string();
 }
 
-std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames &names, const PciAddress &address)
+namespace {
+
+// Everything sysfs says about one function, but its names: safe to call from several threads at once (the hardware
+// database is not, and names are looked up afterwards).
+std::optional<PciDevice> readPciFacts(const HostRoot &host, const PciAddress &address)
 {
     const std::string path = pciDevicePath(address);
     auto directory = host.openDirectory(path);
@@ -127,13 +134,31 @@ std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames
     if (!device.sriov && !device.virtualFunctions.empty()) // a tree without the counts: its links say how many
         device.sriov = SriovCounts{static_cast<int>(device.virtualFunctions.size()),
                                    static_cast<int>(device.virtualFunctions.size())};
+    return device;
+}
 
+void addNames(PciDevice &device, const HardwareNames &names)
+{
     PciNames found = names.pci(device.vendorId, device.deviceId, device.subsystemVendorId, device.subsystemDeviceId,
                                device.classCode);
     device.vendorName = std::move(found.vendor);
     device.deviceName = std::move(found.device);
     device.subsystemName = std::move(found.subsystem);
     device.className = std::move(found.className);
+}
+
+std::string skippedNote(std::string_view entry, const Error &error)
+{
+    return joinPath(layout::pciDevices, entry) + " skipped: " + error.what();
+}
+
+} // namespace
+
+std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames &names, const PciAddress &address)
+{
+    auto device = readPciFacts(host, address);
+    if (device)
+        addNames(*device, names);
     return device;
 }
 
@@ -144,21 +169,48 @@ std::optional<PciDevice> readPciDeviceOrNote(const HostRoot &host, const Hardwar
     try {
         return readPciDevice(host, names, address);
     } catch (const Error &error) {
-        notes.push_back(joinPath(layout::pciDevices, entry) + " skipped: " + error.what());
+        notes.push_back(skippedNote(entry, error));
         return std::nullopt;
     }
 }
 
 std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames &names, std::vector<std::string> &notes)
 {
-    std::vector<PciDevice> devices;
-    for (const auto &entry : host.list(std::string(layout::pciDevices))) {
-        auto address = PciAddress::tryParse(entry);
-        if (!address)
-            continue; // not a device the kernel would name; never followed
-        if (auto device = readPciDeviceOrNote(host, names, *address, entry, notes))
-            devices.push_back(std::move(*device));
-    }
+    std::vector<std::pair<PciAddress, std::string>> entries;
+    for (auto &entry : host.list(std::string(layout::pciDevices)))
+        if (auto address = PciAddress::tryParse(entry)) // else not a device the kernel would name; never followed
+            entries.emplace_back(*address, std::move(entry));
+
+    // Each device is read into its own slot, on as many cores as the host has; the slots keep the listing's order,
+    // so notes and devices come out as a serial scan gives them.
+    std::vector<PciDevice> devices(entries.size());
+    std::vector<char> present(entries.size(), 0);
+    std::mutex notesMutex;
+    std::vector<std::pair<size_t, std::string>> skipped;
+    forEachIndex(entries.size(), scanWorkers(entries.size()), [&](size_t i) {
+        try {
+            if (auto device = readPciFacts(host, entries[i].first)) {
+                devices[i] = std::move(*device);
+                present[i] = 1;
+            }
+        } catch (const Error &error) {
+            std::lock_guard lock(notesMutex);
+            skipped.emplace_back(i, skippedNote(entries[i].second, error));
+        }
+    });
+    std::sort(skipped.begin(), skipped.end());
+    for (auto &[index, note] : skipped)
+        notes.push_back(std::move(note));
+
+    size_t kept = 0;
+    for (size_t i = 0; i < devices.size(); ++i)
+        if (present[i]) {
+            addNames(devices[i], names);
+            if (kept != i)
+                devices[kept] = std::move(devices[i]);
+            ++kept;
+        }
+    devices.resize(kept);
     std::sort(devices.begin(), devices.end(),
               [](const PciDevice &a, const PciDevice &b) { return a.address < b.address; });
     return devices;
