@@ -16,6 +16,7 @@ inline constexpr uint8_t pciBridgeClass = 0x06;
 struct SriovCounts {
     int total = 0;   // what the device offers
     int enabled = 0; // VFs that exist now
+    bool operator==(const SriovCounts &) const = default;
 };
 
 struct PciDevice {
@@ -46,6 +47,7 @@ struct PciDevice {
     bool isBridge() const { return baseClass() == pciBridgeClass; }
     // A PF whose VFs exist: unbinding it destroys them, and vfio-pci refuses it.
     bool hasEnabledVfs() const { return (sriov && sriov->enabled > 0) || !virtualFunctions.empty(); }
+    bool operator==(const PciDevice &) const = default;
 };
 
 struct UsbDevice {

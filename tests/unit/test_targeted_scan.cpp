@@ -4,6 +4,7 @@
 #include "affected.h"
 #include "eligibility.h"
 #include "error.h"
+#include "pci_scanner.h"
 #include "synthetic_host.h"
 #include "testkit.h"
 #include "workstation.h"
@@ -24,8 +25,7 @@ std::vector<std::string> reasonsOf(const Inventory &inventory, const PciDevice &
     return reasons;
 }
 
-template <typename Pointers>
-std::vector<std::string> namesOf(const Pointers &devices)
+template <typename Pointers> std::vector<std::string> namesOf(const Pointers &devices)
 {
     std::vector<std::string> names;
     for (const auto *device : devices) {
@@ -84,6 +84,12 @@ TEST(TargetedScan, DecidesAsAFullScanOnEveryDeviceOfABenchHost)
     ASSERT_GT(full.pci.size(), 1000u);
     for (const auto &device : full.pci)
         expectSameDecisions(fake.host(), full, device.address);
+    // The full scan read this host on every core: each device must be what reading it alone gives, in order.
+    ASSERT_TRUE(std::is_sorted(full.pci.begin(), full.pci.end(),
+                               [](const PciDevice &a, const PciDevice &b) { return a.address < b.address; }));
+    EXPECT_EQ(full.pci.size(), fake.host().list("/sys/bus/pci/devices").size());
+    for (const auto &device : full.pci)
+        EXPECT_EQ(readPciDevice(fake.host(), NoHardwareNames(), device.address), device) << device.address.str();
 }
 
 TEST(TargetedScan, ReadsOnlyTheGroupsInvolved)
