@@ -1,8 +1,8 @@
 #include "module_loader.h"
 
 #include "error.h"
+#include "shared_library.h"
 
-#include <dlfcn.h>
 #include <libkmod.h>
 
 namespace vfioctl {
@@ -26,25 +26,22 @@ struct Kmod {
 const Kmod &kmod()
 {
     static const Kmod functions = [] {
-        void *library = ::dlopen("libkmod.so.2", RTLD_NOW | RTLD_LOCAL);
+        auto library = SharedLibrary::open("libkmod.so.2");
         if (!library)
             throw Error("cannot load kernel modules: libkmod.so.2 is missing (install the libkmod2 package)", ENOENT);
-        auto symbol = [&](const char *name) {
-            void *found = ::dlsym(library, name);
-            if (!found)
+        Kmod loaded{};
+        auto need = [&](auto *&function, const char *name) {
+            if (!library->bind(function, name))
                 throw Error(std::string("cannot load kernel modules: libkmod.so.2 has no ") + name, ENOENT);
-            return found;
         };
-        Kmod loaded;
-        loaded.newContext = reinterpret_cast<decltype(&kmod_new)>(symbol("kmod_new"));
-        loaded.unref = reinterpret_cast<decltype(&kmod_unref)>(symbol("kmod_unref"));
-        loaded.lookup = reinterpret_cast<decltype(&kmod_module_new_from_lookup)>(symbol("kmod_module_new_from_lookup"));
-        loaded.unrefList = reinterpret_cast<decltype(&kmod_module_unref_list)>(symbol("kmod_module_unref_list"));
-        loaded.listNext = reinterpret_cast<decltype(&kmod_list_next)>(symbol("kmod_list_next"));
-        loaded.getModule = reinterpret_cast<decltype(&kmod_module_get_module)>(symbol("kmod_module_get_module"));
-        loaded.probeInsert =
-            reinterpret_cast<decltype(&kmod_module_probe_insert_module)>(symbol("kmod_module_probe_insert_module"));
-        loaded.unrefModule = reinterpret_cast<decltype(&kmod_module_unref)>(symbol("kmod_module_unref"));
+        need(loaded.newContext, "kmod_new");
+        need(loaded.unref, "kmod_unref");
+        need(loaded.lookup, "kmod_module_new_from_lookup");
+        need(loaded.unrefList, "kmod_module_unref_list");
+        need(loaded.listNext, "kmod_list_next");
+        need(loaded.getModule, "kmod_module_get_module");
+        need(loaded.probeInsert, "kmod_module_probe_insert_module");
+        need(loaded.unrefModule, "kmod_module_unref");
         return loaded;
     }();
     return functions;

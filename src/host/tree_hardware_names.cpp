@@ -1,10 +1,10 @@
 #include "tree_hardware_names.h"
 
 #include "error.h"
+#include "shared_library.h"
 #include "unique_fd.h"
 
 #include <cstdlib>
-#include <dlfcn.h>
 #include <map>
 #include <pci/pci.h>
 #include <sys/mman.h>
@@ -25,14 +25,11 @@ struct Libpci {
 
 std::optional<Libpci> openLibpci()
 {
-    void *library = ::dlopen("libpci.so.3", RTLD_NOW | RTLD_LOCAL);
-    if (!library)
-        return std::nullopt;
-    Libpci functions{reinterpret_cast<decltype(&pci_alloc)>(::dlsym(library, "pci_alloc")),
-                     reinterpret_cast<decltype(&pci_cleanup)>(::dlsym(library, "pci_cleanup")),
-                     reinterpret_cast<decltype(&pci_set_name_list_path)>(::dlsym(library, "pci_set_name_list_path")),
-                     reinterpret_cast<decltype(&pci_lookup_name)>(::dlsym(library, "pci_lookup_name"))};
-    if (!functions.alloc || !functions.cleanup || !functions.setPath || !functions.lookup)
+    auto library = SharedLibrary::open("libpci.so.3");
+    Libpci functions{};
+    if (!library || !library->bind(functions.alloc, "pci_alloc") || !library->bind(functions.cleanup, "pci_cleanup") ||
+        !library->bind(functions.setPath, "pci_set_name_list_path") ||
+        !library->bind(functions.lookup, "pci_lookup_name"))
         return std::nullopt;
     return functions;
 }

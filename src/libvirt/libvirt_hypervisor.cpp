@@ -1,6 +1,7 @@
 #include "libvirt_hypervisor.h"
 
 #include "error.h"
+#include "shared_library.h"
 
 #include <cstdlib>
 #include <libvirt/libvirt.h>
@@ -10,20 +11,81 @@ namespace vfioctl {
 
 namespace {
 
+// libvirt's C API, opened by the first command that talks to libvirt: listing, binding or checking a host never maps
+// libvirt and the fifty libraries it brings (docs/PERFORMANCE.md: memory at 50,000 functions).
+struct Libvirt {
+    decltype(&virConnectClose) connectClose;
+    decltype(&virConnectListAllDomains) connectListAllDomains;
+    decltype(&virConnectOpen) connectOpen;
+    decltype(&virConnectOpenReadOnly) connectOpenReadOnly;
+    decltype(&virDomainAttachDeviceFlags) domainAttachDeviceFlags;
+    decltype(&virDomainDefineXML) domainDefineXML;
+    decltype(&virDomainDetachDeviceFlags) domainDetachDeviceFlags;
+    decltype(&virDomainFree) domainFree;
+    decltype(&virDomainGetName) domainGetName;
+    decltype(&virDomainGetState) domainGetState;
+    decltype(&virDomainGetXMLDesc) domainGetXMLDesc;
+    decltype(&virDomainIsActive) domainIsActive;
+    decltype(&virDomainLookupByName) domainLookupByName;
+    decltype(&virGetLastErrorMessage) getLastErrorMessage;
+    decltype(&virGetVersion) getVersion;
+    decltype(&virSetErrorFunc) setErrorFunc;
+};
+
+std::optional<Libvirt> openLibvirt()
+{
+    auto library = SharedLibrary::open("libvirt.so.0");
+    if (!library)
+        return std::nullopt;
+    Libvirt v{};
+    const bool complete =
+        library->bind(v.connectClose, "virConnectClose") &&
+        library->bind(v.connectListAllDomains, "virConnectListAllDomains") &&
+        library->bind(v.connectOpen, "virConnectOpen") &&
+        library->bind(v.connectOpenReadOnly, "virConnectOpenReadOnly") &&
+        library->bind(v.domainAttachDeviceFlags, "virDomainAttachDeviceFlags") &&
+        library->bind(v.domainDefineXML, "virDomainDefineXML") &&
+        library->bind(v.domainDetachDeviceFlags, "virDomainDetachDeviceFlags") &&
+        library->bind(v.domainFree, "virDomainFree") && library->bind(v.domainGetName, "virDomainGetName") &&
+        library->bind(v.domainGetState, "virDomainGetState") &&
+        library->bind(v.domainGetXMLDesc, "virDomainGetXMLDesc") &&
+        library->bind(v.domainIsActive, "virDomainIsActive") &&
+        library->bind(v.domainLookupByName, "virDomainLookupByName") &&
+        library->bind(v.getLastErrorMessage, "virGetLastErrorMessage") &&
+        library->bind(v.getVersion, "virGetVersion") && library->bind(v.setErrorFunc, "virSetErrorFunc");
+    if (!complete)
+        return std::nullopt;
+    return v;
+}
+
+// nullptr when libvirt is not installed (or too old to have every function above).
+const Libvirt *libvirtOrNull()
+{
+    static const std::optional<Libvirt> loaded = openLibvirt();
+    return loaded ? &*loaded : nullptr;
+}
+
+const Libvirt &libvirt()
+{
+    if (const Libvirt *loaded = libvirtOrNull())
+        return *loaded;
+    throw Error("cannot talk to libvirt: libvirt.so.0 is not installed (install the libvirt0 package)", ENOENT);
+}
+
 // libvirt prints every error to stderr by default; we turn them into our own sentences instead.
 void quietErrors(void *, virErrorPtr) {}
 
 std::string lastError()
 {
-    const char *message = virGetLastErrorMessage();
+    const char *message = libvirt().getLastErrorMessage();
     return message ? message : "unknown libvirt error";
 }
 
 struct ConnectionDeleter {
-    void operator()(virConnectPtr connection) const { virConnectClose(connection); }
+    void operator()(virConnectPtr connection) const { libvirt().connectClose(connection); }
 };
 struct DomainDeleter {
-    void operator()(virDomainPtr domain) const { virDomainFree(domain); }
+    void operator()(virDomainPtr domain) const { libvirt().domainFree(domain); }
 };
 using Connection = std::unique_ptr<virConnect, ConnectionDeleter>;
 using Domain = std::unique_ptr<virDomain, DomainDeleter>;
@@ -39,8 +101,9 @@ class LibvirtHypervisor : public Hypervisor {
 public:
     LibvirtHypervisor(const std::string &uri, bool readOnly) : uri_(uri)
     {
-        virSetErrorFunc(nullptr, quietErrors);
-        connection_.reset(readOnly ? virConnectOpenReadOnly(uri.c_str()) : virConnectOpen(uri.c_str()));
+        const Libvirt &v = libvirt();
+        v.setErrorFunc(nullptr, quietErrors);
+        connection_.reset(readOnly ? v.connectOpenReadOnly(uri.c_str()) : v.connectOpen(uri.c_str()));
         if (!connection_)
             throw Error("cannot connect to libvirt at " + uri + ": " + lastError(), ECONNREFUSED);
     }
@@ -48,7 +111,7 @@ public:
     std::vector<VmInfo> domains() override
     {
         virDomainPtr *list = nullptr;
-        int count = virConnectListAllDomains(connection_.get(), &list, 0);
+        int count = libvirt().connectListAllDomains(connection_.get(), &list, 0);
         if (count < 0)
             throw Error("cannot list the VMs at " + uri_ + ": " + lastError(), EIO);
         std::vector<Domain> owned;
@@ -65,7 +128,7 @@ public:
 
     void define(const std::string &xml) override
     {
-        Domain defined(virDomainDefineXML(connection_.get(), xml.c_str()));
+        Domain defined(libvirt().domainDefineXML(connection_.get(), xml.c_str()));
         if (!defined)
             throw Error("libvirt refused the new definition: " + lastError(), EINVAL);
     }
@@ -74,21 +137,21 @@ public:
     {
         // The message is taken before the domain handle is freed: every libvirt call resets the last error.
         Domain domain = lookup(vm);
-        if (virDomainAttachDeviceFlags(domain.get(), deviceXml.c_str(), VIR_DOMAIN_AFFECT_LIVE) < 0)
+        if (libvirt().domainAttachDeviceFlags(domain.get(), deviceXml.c_str(), VIR_DOMAIN_AFFECT_LIVE) < 0)
             throw Error(lastError(), EIO);
     }
 
     void detachLive(const std::string &vm, const std::string &deviceXml) override
     {
         Domain domain = lookup(vm);
-        if (virDomainDetachDeviceFlags(domain.get(), deviceXml.c_str(), VIR_DOMAIN_AFFECT_LIVE) < 0)
+        if (libvirt().domainDetachDeviceFlags(domain.get(), deviceXml.c_str(), VIR_DOMAIN_AFFECT_LIVE) < 0)
             throw Error("cannot unplug from " + vm + ": " + lastError(), EIO);
     }
 
 private:
     Domain lookup(const std::string &name)
     {
-        Domain domain(virDomainLookupByName(connection_.get(), name.c_str()));
+        Domain domain(libvirt().domainLookupByName(connection_.get(), name.c_str()));
         if (!domain)
             throw Error("no VM named " + name + " at " + uri_, ENOENT);
         return domain;
@@ -96,17 +159,18 @@ private:
 
     VmInfo describe(virDomainPtr domain)
     {
+        const Libvirt &v = libvirt();
         VmInfo info;
-        info.name = virDomainGetName(domain);
+        info.name = v.domainGetName(domain);
         int state = 0, reason = 0;
-        if (virDomainGetState(domain, &state, &reason, 0) == 0)
+        if (v.domainGetState(domain, &state, &reason, 0) == 0)
             info.state = state == VIR_DOMAIN_RUNNING   ? VmState::Running
                          : state == VIR_DOMAIN_PAUSED  ? VmState::Paused
                          : state == VIR_DOMAIN_SHUTOFF ? VmState::ShutOff
                                                        : VmState::Other;
-        info.configXml = takeString(virDomainGetXMLDesc(domain, VIR_DOMAIN_XML_INACTIVE));
-        if (virDomainIsActive(domain) == 1)
-            info.liveXml = takeString(virDomainGetXMLDesc(domain, 0));
+        info.configXml = takeString(v.domainGetXMLDesc(domain, VIR_DOMAIN_XML_INACTIVE));
+        if (v.domainIsActive(domain) == 1)
+            info.liveXml = takeString(v.domainGetXMLDesc(domain, 0));
         return info;
     }
 
@@ -123,8 +187,9 @@ std::unique_ptr<Hypervisor> connectLibvirt(const std::string &uri, bool readOnly
 
 std::optional<std::string> loadedLibvirtVersion()
 {
+    const Libvirt *loaded = libvirtOrNull();
     unsigned long version = 0;
-    if (virGetVersion(&version, nullptr, nullptr) != 0)
+    if (!loaded || loaded->getVersion(&version, nullptr, nullptr) != 0)
         return std::nullopt;
     return std::to_string(version / 1000000) + "." + std::to_string(version / 1000 % 1000) + "." +
            std::to_string(version % 1000);

@@ -9,9 +9,11 @@
 
 namespace vfioctl {
 
-// Connects to `uri` ("qemu:///system", "test:///path/node.xml"); throws Error with libvirt's reason in one sentence.
+// Connects to `uri` ("qemu:///system", "test:///path/node.xml"); throws Error with libvirt's reason in one sentence,
+// or saying libvirt is not installed.
 std::unique_ptr<Hypervisor> connectLibvirt(const std::string &uri, bool readOnly);
-// The version of the libvirt library this process runs with ("9.0.0"), from virGetVersion(): no connection needed.
+// The version of the installed libvirt library ("9.0.0"), from virGetVersion(): no connection needed. Nothing when
+// libvirt is not installed.
 std::optional<std::string> loadedLibvirtVersion();
 
 } // namespace vfioctl

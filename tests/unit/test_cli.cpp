@@ -175,3 +175,17 @@ TEST_F(CliTest, UnderARootNamesComeFromTheTreesOwnDatabaseOrNotAtAll)
     EXPECT_EQ(gpu["device_name"], "Tree GPU");
     EXPECT_EQ(vfioctl::testing::byAddress(named["pci"], "0000:00:02.0")["vendor_name"], nullptr) << "8086 is not in it";
 }
+
+// libvirt and the fifty libraries it brings are mapped only by a command that talks to libvirt (issue 14: memory).
+TEST_F(CliTest, OnlyACommandThatTalksToLibvirtLoadsIt)
+{
+    auto loaded = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"/usr/bin/env", "LD_DEBUG=files", VFIOCTL_BINARY});
+        auto result = runProcess(args);
+        return result.err.find("file=libvirt.so.0") != std::string::npos;
+    };
+    EXPECT_FALSE(loaded({"--root", fake.root(), "list", "--type", "all", "--json"}));
+    EXPECT_FALSE(loaded({"--root", fake.root(), "affected", "01:00.0"}));
+    EXPECT_FALSE(loaded({"--version"}));
+    EXPECT_TRUE(loaded({"--root", fake.root(), "--connect", "test:///default", "vms"}));
+}
