@@ -11,9 +11,9 @@ std::string orDash(const std::string &text)
 
 std::string describePci(const PciDevice &device)
 {
-    std::string className = device.className.empty() ? "Class" : device.className;
-    std::string vendor = device.vendorName.empty() ? "Vendor" : device.vendorName;
-    std::string name = device.deviceName.empty() ? "Device" : device.deviceName;
+    std::string className = device.className().empty() ? "Class" : device.className();
+    std::string vendor = device.vendorName().empty() ? "Vendor" : device.vendorName();
+    std::string name = device.deviceName().empty() ? "Device" : device.deviceName();
     std::string text = className + " [" + hexId(device.classCode >> 8, 4) + "]: " + vendor + " " + name + " [" +
                        hexId(device.vendorId, 4) + ":" + hexId(device.deviceId, 4) + "]";
     if (device.revision)

@@ -51,14 +51,14 @@ void writeJson(JsonWriter &out, const PciDevice &device, const Eligibility &elig
     out.beginObject();
     out.key("address").string(device.address.str());
     out.key("class").hex(device.classCode, 6);
-    out.key("class_name").stringOrNull(device.className);
+    out.key("class_name").stringOrNull(device.className());
     out.key("vendor_id").hex(device.vendorId, 4);
     out.key("device_id").hex(device.deviceId, 4);
-    out.key("vendor_name").stringOrNull(device.vendorName);
-    out.key("device_name").stringOrNull(device.deviceName);
+    out.key("vendor_name").stringOrNull(device.vendorName());
+    out.key("device_name").stringOrNull(device.deviceName());
     out.key("subsystem_vendor_id").hex(device.subsystemVendorId, 4);
     out.key("subsystem_device_id").hex(device.subsystemDeviceId, 4);
-    out.key("subsystem_name").stringOrNull(device.subsystemName);
+    out.key("subsystem_name").stringOrNull(device.subsystemName());
     out.key("revision").hex(device.revision, 2);
     out.key("driver").stringOrNull(device.driver);
     out.key("driver_override").stringOrNull(device.driverOverride);

@@ -56,7 +56,7 @@ std::string vendorDomain(const PciDevice &device)
     if (auto known = vendorDomains().find(device.vendorId); known != vendorDomains().end())
         return known->second;
     // "Chelsio Communications Inc" -> "chelsio.com"
-    std::string first = squeezed(device.vendorName, ' ', 63, true);
+    std::string first = squeezed(device.vendorName(), ' ', 63, true);
     first = first.substr(0, first.find(' '));
     return first.empty() ? "pci-" + hexId(device.vendorId) + ".vfioctl.org" : first + ".com";
 }
@@ -67,13 +67,13 @@ std::string novaAliasName(const PciDevice &device, const std::string &prefix)
 {
     if (!prefix.empty())
         return prefix + "-" + hexId(device.vendorId) + "-" + hexId(device.deviceId);
-    std::string name = squeezed(device.deviceName, '-', 60, true);
+    std::string name = squeezed(device.deviceName(), '-', 60, true);
     return name.empty() ? "pci-" + hexId(device.vendorId) + "-" + hexId(device.deviceId) : name;
 }
 
 std::string kubevirtResourceName(const PciDevice &device)
 {
-    std::string name = squeezed(device.deviceName, '_', 63, false);
+    std::string name = squeezed(device.deviceName(), '_', 63, false);
     if (name.empty())
         name = "PCI_" + hexId(device.vendorId) + "_" + hexId(device.deviceId);
     return vendorDomain(device) + "/" + name;

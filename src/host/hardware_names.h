@@ -13,6 +13,7 @@ struct PciNames {
     std::string device;
     std::string subsystem; // empty when the database has no name for the subsystem ids
     std::string className; // the most precise of subclass and class
+    bool operator==(const PciNames &) const = default;
 };
 
 struct UsbNames {

@@ -1,9 +1,11 @@
 // What the host has: PCI functions and the USB, SCSI, network and block devices that hang below them.
 #pragma once
 
+#include "hardware_names.h"
 #include "pci_address.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +21,19 @@ struct SriovCounts {
     bool operator==(const SriovCounts &) const = default;
 };
 
+// A device's names from the hardware database, one copy shared by every function with the same ids: the 255 VFs of
+// a NIC hold one (docs/PERFORMANCE.md, memory at 50,000 functions). Equal when the names are.
+class SharedPciNames {
+public:
+    SharedPciNames() = default;
+    explicit SharedPciNames(std::shared_ptr<const PciNames> names) : names_(std::move(names)) {}
+    const PciNames &get() const;
+    bool operator==(const SharedPciNames &other) const { return get() == other.get(); }
+
+private:
+    std::shared_ptr<const PciNames> names_;
+};
+
 struct PciDevice {
     PciAddress address;
     uint32_t classCode = 0; // 0xCCSSPP: class, subclass, programming interface
@@ -27,10 +42,7 @@ struct PciDevice {
     uint16_t subsystemVendorId = 0;
     uint16_t subsystemDeviceId = 0;
     uint8_t revision = 0;
-    std::string vendorName;
-    std::string deviceName;
-    std::string subsystemName;
-    std::string className;
+    SharedPciNames names;
     std::string driver;         // empty when no driver is bound
     std::string driverOverride; // empty when unset
     std::optional<int> iommuGroup;
@@ -41,8 +53,11 @@ struct PciDevice {
     std::optional<SriovCounts> sriov; // set for an SR-IOV physical function
     std::vector<std::string> resetMethods;
     bool bootVga = false;
-    std::string sysfsPath; // canonical, below /sys/devices
 
+    const std::string &vendorName() const { return names.get().vendor; }
+    const std::string &deviceName() const { return names.get().device; }
+    const std::string &subsystemName() const { return names.get().subsystem; }
+    const std::string &className() const { return names.get().className; }
     uint8_t baseClass() const { return static_cast<uint8_t>(classCode >> 16); }
     bool isBridge() const { return baseClass() == pciBridgeClass; }
     // A PF whose VFs exist: unbinding it destroys them, and vfio-pci refuses it.

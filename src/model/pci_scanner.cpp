@@ -8,7 +8,9 @@
 #include "parallel_for.h"
 
 #include <algorithm>
+#include <map>
 #include <mutex>
+#include <tuple>
 
 namespace vfioctl {
 
@@ -68,6 +70,12 @@ std::string devicePathOf(const HostRoot &host, const std::string &link)
 
 } // namespace
 
+const PciNames &SharedPciNames::get() const
+{
+    static const PciNames none;
+    return names_ ? *names_ : none;
+}
+
 std::string pciDevicePath(const PciAddress &address)
 {
     return joinPath(layout::pciDevices, address.str());
@@ -93,7 +101,6 @@ std::optional<PciDevice> readPciFacts(const HostRoot &host, const PciAddress &ad
 
     PciDevice device;
     device.address = address;
-    device.sysfsPath = devicePathOf(host, path);
     device.classCode = hexAttribute(attributes, "class", 0xffffff);
     device.vendorId = static_cast<uint16_t>(hexAttribute(attributes, "vendor", 0xffff));
     device.deviceId = static_cast<uint16_t>(hexAttribute(attributes, "device", 0xffff));
@@ -109,7 +116,7 @@ std::optional<PciDevice> readPciFacts(const HostRoot &host, const PciAddress &ad
     if (auto text = attributes.readAttribute("numa_node")) {
         device.numaNode = parseDecimalInRange(*text, 0, INT32_MAX);
     }
-    device.parentBridge = nearestPciAncestor(device.sysfsPath, 1);
+    device.parentBridge = nearestPciAncestor(devicePathOf(host, path), 1);
     // One listing finds the optional entries, so absent ones cost no failed open.
     for (const auto &entry : attributes.list()) {
         if (entry.starts_with("virtfn") && parseDecimal(entry.substr(6))) {
@@ -137,14 +144,20 @@ std::optional<PciDevice> readPciFacts(const HostRoot &host, const PciAddress &ad
     return device;
 }
 
-void addNames(PciDevice &device, const HardwareNames &names)
+// The names of a device's ids. A scan passes its cache: functions with the same ids share one copy.
+using NameCache = std::map<std::tuple<uint16_t, uint16_t, uint16_t, uint16_t, uint32_t>, SharedPciNames>;
+
+void addNames(PciDevice &device, const HardwareNames &names, NameCache &cache)
 {
-    PciNames found = names.pci(device.vendorId, device.deviceId, device.subsystemVendorId, device.subsystemDeviceId,
+    auto key = std::make_tuple(device.vendorId, device.deviceId, device.subsystemVendorId, device.subsystemDeviceId,
                                device.classCode);
-    device.vendorName = std::move(found.vendor);
-    device.deviceName = std::move(found.device);
-    device.subsystemName = std::move(found.subsystem);
-    device.className = std::move(found.className);
+    auto found = cache.find(key);
+    if (found == cache.end()) {
+        auto looked = std::make_shared<const PciNames>(names.pci(
+            device.vendorId, device.deviceId, device.subsystemVendorId, device.subsystemDeviceId, device.classCode));
+        found = cache.emplace(key, SharedPciNames(std::move(looked))).first;
+    }
+    device.names = found->second;
 }
 
 std::string skippedNote(std::string_view entry, const Error &error)
@@ -157,8 +170,9 @@ std::string skippedNote(std::string_view entry, const Error &error)
 std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames &names, const PciAddress &address)
 {
     auto device = readPciFacts(host, address);
+    NameCache cache;
     if (device)
-        addNames(*device, names);
+        addNames(*device, names, cache);
     return device;
 }
 
@@ -203,9 +217,10 @@ std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames 
         notes.push_back(std::move(note));
 
     size_t kept = 0;
+    NameCache cache;
     for (size_t i = 0; i < devices.size(); ++i)
         if (present[i]) {
-            addNames(devices[i], names);
+            addNames(devices[i], names, cache);
             if (kept != i)
                 devices[kept] = std::move(devices[i]);
             ++kept;
