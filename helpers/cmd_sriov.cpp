@@ -70,10 +70,17 @@ int runSriov(CommandContext &context)
     SriovPersistStore kept(context.host);
     if (!context.flag("count") && !context.flag("persist"))
         return printState(context, control.state(pf), kept.keptCount(pf));
-    const int count = context.flag("count") ? context.values["count"].as<int>() : control.state(pf).counts.enabled;
-    for (const auto &loss : control.setCount(pf, count, context.flag("force") ? Force::Yes : Force::No))
-        context.err << "vfioctl: note: lost: " << loss << "\n";
-    context.out << pf.str() << " now has " << count << " VF" << (count == 1 ? "" : "s") << "\n";
+    const auto vfs = [](int count) { return std::to_string(count) + (count == 1 ? " VF" : " VFs"); };
+    int count = 0;
+    if (context.flag("count")) {
+        count = context.values["count"].as<int>();
+        for (const auto &loss : control.setCount(pf, count, context.flag("force") ? Force::Yes : Force::No))
+            context.err << "vfioctl: note: lost: " << loss << "\n";
+        context.out << pf.str() << " now has " << vfs(count) << "\n";
+    } else { // --persist alone keeps the count it has: nothing changes now
+        count = control.state(pf).counts.enabled;
+        context.out << pf.str() << " has " << vfs(count) << "\n";
+    }
     if (context.flag("persist")) {
         kept.keepCount({pf, count});
         context.out << "set again when its driver binds at boot ('vfioctl unpersist --sriov " << pf.str()

@@ -1,21 +1,49 @@
 #include "hardware_names.h"
 
+#include "shared_library.h"
+
 #include <cstdio>
 #include <libudev.h>
+#include <optional>
 
 namespace vfioctl {
 
 namespace {
 
+// libudev is opened when names are first wanted: the hook never wants them, and so never maps it.
+struct Libudev {
+    decltype(&udev_new) newContext;
+    decltype(&udev_unref) unref;
+    decltype(&udev_hwdb_new) hwdbNew;
+    decltype(&udev_hwdb_unref) hwdbUnref;
+    decltype(&udev_hwdb_get_properties_list_entry) properties;
+    decltype(&udev_list_entry_get_next) next;
+    decltype(&udev_list_entry_get_name) name;
+    decltype(&udev_list_entry_get_value) value;
+};
+
+std::optional<Libudev> openLibudev()
+{
+    auto library = SharedLibrary::open("libudev.so.1");
+    Libudev u{};
+    if (!library || !library->bind(u.newContext, "udev_new") || !library->bind(u.unref, "udev_unref") ||
+        !library->bind(u.hwdbNew, "udev_hwdb_new") || !library->bind(u.hwdbUnref, "udev_hwdb_unref") ||
+        !library->bind(u.properties, "udev_hwdb_get_properties_list_entry") ||
+        !library->bind(u.next, "udev_list_entry_get_next") || !library->bind(u.name, "udev_list_entry_get_name") ||
+        !library->bind(u.value, "udev_list_entry_get_value"))
+        return std::nullopt;
+    return u;
+}
+
 using Properties = std::map<std::string, std::string>;
 
 class HwdbNames : public HardwareNames {
 public:
-    HwdbNames(udev *context, udev_hwdb *hwdb) : udev_(context), hwdb_(hwdb) {}
+    HwdbNames(const Libudev &libudev, udev *context, udev_hwdb *hwdb) : u_(libudev), udev_(context), hwdb_(hwdb) {}
     ~HwdbNames() override
     {
-        udev_hwdb_unref(hwdb_);
-        udev_unref(udev_);
+        u_.hwdbUnref(hwdb_);
+        u_.unref(udev_);
     }
     HwdbNames(const HwdbNames &) = delete;
     HwdbNames &operator=(const HwdbNames &) = delete;
@@ -60,9 +88,9 @@ private:
         if (found != cache_.end())
             return found->second;
         Properties properties;
-        udev_list_entry *entry = udev_hwdb_get_properties_list_entry(hwdb_, key.c_str(), 0);
-        for (; entry; entry = udev_list_entry_get_next(entry))
-            properties[udev_list_entry_get_name(entry)] = udev_list_entry_get_value(entry);
+        udev_list_entry *entry = u_.properties(hwdb_, key.c_str(), 0);
+        for (; entry; entry = u_.next(entry))
+            properties[u_.name(entry)] = u_.value(entry);
         return cache_.emplace(key, std::move(properties)).first->second;
     }
 
@@ -72,6 +100,7 @@ private:
         return found == properties.end() ? std::string() : found->second;
     }
 
+    const Libudev &u_;
     udev *udev_;
     udev_hwdb *hwdb_;
     mutable std::map<std::string, Properties> cache_;
@@ -81,15 +110,16 @@ private:
 
 std::unique_ptr<HardwareNames> openHardwareDatabase()
 {
-    udev *context = udev_new();
+    static const std::optional<Libudev> libudev = openLibudev();
+    udev *context = libudev ? libudev->newContext() : nullptr;
     if (!context)
         return std::make_unique<NoHardwareNames>();
-    udev_hwdb *hwdb = udev_hwdb_new(context);
+    udev_hwdb *hwdb = libudev->hwdbNew(context);
     if (!hwdb) {
-        udev_unref(context);
+        libudev->unref(context);
         return std::make_unique<NoHardwareNames>();
     }
-    return std::make_unique<HwdbNames>(context, hwdb);
+    return std::make_unique<HwdbNames>(*libudev, context, hwdb);
 }
 
 } // namespace vfioctl

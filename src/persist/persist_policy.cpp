@@ -21,15 +21,6 @@ std::vector<const PciDevice *> presentMatches(const Inventory &inventory, const 
     return matches;
 }
 
-void refuseHostUse(const Inventory &inventory, const std::vector<PciAddress> &devices)
-{
-    for (const auto &address : devices)
-        if (auto losses = hostLosses(inventory, inventory.requirePci(address)); !losses.empty())
-            throw Error("refusing to persist " + address.str() + ": the host uses it: " + losses.front() +
-                            "; use --force to claim it from the next boot anyway",
-                        EBUSY);
-}
-
 // An address stands for every endpoint of its IOMMU group: passthrough needs them all on vfio-pci, at boot as now.
 // An id stands for itself. `strict`: an address that is no endpoint with a group is an error (persist), or itself
 // (unpersist, which must be able to remove a marker for a device that is gone).
@@ -55,6 +46,19 @@ bool coveredBy(const std::vector<PersistEntry> &entries, const PciDevice &device
 
 } // namespace
 
+std::optional<ClaimRefusal> firstClaimRefusal(const Inventory &inventory, const std::vector<PciAddress> &devices,
+                                              Force force)
+{
+    for (const auto &address : devices)
+        if (const PciDevice &device = inventory.requirePci(address); device.hasEnabledVfs())
+            return ClaimRefusal{address, sriovParentReason(device), false};
+    if (force == Force::No)
+        for (const auto &address : devices)
+            if (auto losses = hostLosses(inventory, inventory.requirePci(address)); !losses.empty())
+                return ClaimRefusal{address, losses.front(), true};
+    return std::nullopt;
+}
+
 std::vector<PersistedTarget> Persister::list() const
 {
     const Inventory inventory = scanInventory(host_);
@@ -79,11 +83,12 @@ PersistReport Persister::persist(const std::vector<PersistEntry> &targets, Force
             for (const PciDevice *device : presentMatches(inventory, entry))
                 toBind.push_back(device->address);
         }
-    for (const auto &address : toBind)
-        if (const PciDevice &device = inventory.requirePci(address); device.hasEnabledVfs())
-            throw Error("refusing to persist " + address.str() + ": it is an " + sriovParentReason(device), EBUSY);
-    if (force == Force::No)
-        refuseHostUse(inventory, toBind);
+    if (auto refusal = firstClaimRefusal(inventory, toBind, force))
+        throw Error("refusing to persist " + refusal->device.str() +
+                        (refusal->hostUse ? ": the host uses it: " + refusal->reason +
+                                                "; use --force to claim it from the next boot anyway"
+                                          : ": it is an " + refusal->reason),
+                    EBUSY);
 
     PersistReport report;
     PersistStore store(host_);

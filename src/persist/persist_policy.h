@@ -3,15 +3,28 @@
 #pragma once
 
 #include "bind_engine.h"
+#include "inventory.h"
 #include "persistence.h"
 #include "sriov_persistence.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace vfioctl {
 
 enum class ApplyNow { No, Yes }; // No: change only what the next boot does
+
+// Why a device cannot be claimed for vfio-pci: it is an SR-IOV PF whose VFs exist (never), or the host uses it
+// (only with --force). persist and persist --vfs-of word the refusal each in their own terms.
+struct ClaimRefusal {
+    PciAddress device;
+    std::string reason;   // "SR-IOV physical function with ...", or what the host would lose
+    bool hostUse = false; // true: --force would claim it anyway
+};
+// The first refusal among `devices` (every PF with VFs before any host use), or nothing when all can be claimed.
+std::optional<ClaimRefusal> firstClaimRefusal(const Inventory &inventory, const std::vector<PciAddress> &devices,
+                                              Force force);
 
 struct PresentDevice {
     PciAddress address;

@@ -40,18 +40,13 @@ std::vector<PciAddress> presentWithCompanions(const Inventory &inventory, const 
             if (!contains(devices, member))
                 devices.push_back(member);
     }
-    for (const auto &address : devices) {
-        const PciDevice &device = inventory.requirePci(address);
-        if (device.hasEnabledVfs())
-            throw Error("refusing to persist the VFs of " + pf.address.str() + ": they share an IOMMU group with " +
-                            address.str() + ", an " + sriovParentReason(device),
-                        EBUSY);
-        if (force == Force::No)
-            if (auto losses = hostLosses(inventory, device); !losses.empty())
-                throw Error("refusing to persist the VFs of " + pf.address.str() + ": the host uses " + address.str() +
-                                ": " + losses.front() + "; use --force to claim it anyway",
-                            EBUSY);
-    }
+    if (auto refusal = firstClaimRefusal(inventory, devices, force))
+        throw Error("refusing to persist the VFs of " + pf.address.str() +
+                        (refusal->hostUse
+                             ? ": the host uses " + refusal->device.str() + ": " + refusal->reason +
+                                   "; use --force to claim it anyway"
+                             : ": they share an IOMMU group with " + refusal->device.str() + ", an " + refusal->reason),
+                    EBUSY);
     return devices;
 }
 

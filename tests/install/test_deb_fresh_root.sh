@@ -8,13 +8,8 @@ set -u
 deb=$(realpath "${1:?usage: test_deb_fresh_root.sh DEB WORK_DIR}")
 work=${2:?work dir}
 root="$work/root"
-passed=0
-failed=0
-check() {
-    local what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
+# shellcheck disable=SC1091
+source "$(dirname "$0")/../lib/check.sh"
 in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
 unmount() { for m in dev/pts dev sys proc; do mountpoint -q "$root/$m" 2> /dev/null && umount -l "$root/$m"; done; }
 trap unmount EXIT

@@ -9,13 +9,8 @@ rm -rf "$work"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 root="$work/destdir"
-passed=0
-failed=0
-check() {
-    local what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
+# shellcheck disable=SC1091
+source "$here/tests/lib/check.sh"
 state() { (cd "$root" && find . -printf '%p %y %m %s %T@\n' | sort); }
 
 # The layout up to 0.1.0 put the hook executable itself in qemu.d: an upgrade must leave no stale copy there.

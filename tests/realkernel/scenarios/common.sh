@@ -1,16 +1,9 @@
 # Sourced by every scenario: the pass/fail counters, `check WHAT COMMAND...`, and driver helpers.
 # shellcheck disable=SC1091
 source "$out/env"
-passed=0
-failed=0
-check() {
-    local what=$1
-    shift
-    # The guest's uptime on every line shows where a slow boot spends its time.
-    local at
-    at=$(cut -d' ' -f1 /proc/uptime)
-    if "$@"; then passed=$((passed + 1)); echo "ok   $what [$at s]"; else failed=$((failed + 1)); echo "FAIL $what [$at s]"; fi
-}
+guest_uptime() { cut -d' ' -f1 /proc/uptime; }
+CHECK_STAMP=guest_uptime
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/check.sh"
 driver() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || true; }
 is_driver() { [ "$(driver "$1")" = "$2" ]; }
 override() { cat "/sys/bus/pci/devices/$1/driver_override"; }

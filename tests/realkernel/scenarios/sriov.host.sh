@@ -5,12 +5,8 @@ set -u
 out=$1
 fleet=$(cd "$(dirname "$0")/../../fleet" && pwd)
 replay="$fleet/recorded_vfioctl.sh"
-failed=0
-check() {
-    local what=$1
-    shift
-    if "$@"; then echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
+# shellcheck disable=SC1091
+source "$(dirname "$0")/../../lib/check.sh"
 VFIOCTL_REPLAY="$out/recorded" /usr/bin/python3 "$fleet/check_nova.py" "$replay" -- --class vf > "$out/fleet-nova.txt" 2>&1
 check "Nova's own code reads the real kernel's VF export, its specs matching exactly the VFs" test $? -eq 0
 VFIOCTL_REPLAY="$out/recorded" node "$fleet/check_kubevirt.mjs" "$replay" -- --class vf > "$out/fleet-kubevirt.txt" 2>&1
