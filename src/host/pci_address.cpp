@@ -2,8 +2,8 @@
 
 #include "error.h"
 
+#include <algorithm>
 #include <cctype>
-#include <cstdio>
 
 namespace vfioctl {
 
@@ -111,11 +111,36 @@ PciAddress PciAddress::parse(std::string_view text)
     throw Error("'" + shown + "' is not a PCI address (expected 0000:01:00.0, 01:00.0 or pci_0000_01_00_0)", EINVAL);
 }
 
+namespace {
+
+// printf's "%0*x", without printf: a listing formats an address for every one of tens of thousands of functions.
+void appendHex(std::string &out, uint32_t value, int minimumDigits)
+{
+    char digits[8];
+    int count = 0;
+    do {
+        digits[count++] = "0123456789abcdef"[value & 0xf];
+        value >>= 4;
+    } while (value);
+    out.append(static_cast<size_t>(std::max(0, minimumDigits - count)), '0');
+    while (count)
+        out += digits[--count];
+}
+
+} // namespace
+
 std::string PciAddress::str() const
 {
-    char buffer[16];
-    std::snprintf(buffer, sizeof buffer, "%04x:%02x:%02x.%x", domain, bus, slot, function);
-    return buffer;
+    std::string text;
+    text.reserve(16);
+    appendHex(text, domain, 4); // "%04x:%02x:%02x.%x"
+    text += ':';
+    appendHex(text, bus, 2);
+    text += ':';
+    appendHex(text, slot, 2);
+    text += '.';
+    appendHex(text, function, 1);
+    return text;
 }
 
 std::string joinAddresses(const std::vector<PciAddress> &addresses)

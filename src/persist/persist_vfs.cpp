@@ -50,6 +50,17 @@ std::vector<PciAddress> presentWithCompanions(const Inventory &inventory, const 
     return devices;
 }
 
+// While a PF's VFs are claimed for vfio-pci, the kernel must not probe their own driver as they appear: that probe
+// races the claim udev makes at their add, and a VF taken by it (or left driverless when it fails) is not on vfio-pci.
+// A VF with driver_override set still probes, so the claim binds it; the kernel's default (1) returns at every boot
+// or hotplug of the PF, where the udev rule sets it again for a claimed one (udev-rules/40-vfioctl-persist.rules).
+void setVfAutoprobe(HostRoot &host, const PciAddress &pf, bool on)
+{
+    const std::string path = joinPath(pciDevicePath(pf), "sriov_drivers_autoprobe");
+    if (host.exists(path)) // a kernel before 4.12 has no such switch
+        host.write(path, on ? "1" : "0");
+}
+
 } // namespace
 
 std::vector<PersistedVfs> Persister::listVfClaims() const
@@ -82,6 +93,8 @@ PersistReport Persister::persistVfsOf(const PciAddress &pf, Force force, ApplyNo
     PersistReport report;
     if (SriovPersistStore(host_).claim(claim))
         report.added.push_back("the " + std::to_string(claim.vfs.size()) + " VFs " + pf.str() + " can make");
+    if (now == ApplyNow::Yes)
+        setVfAutoprobe(host_, pf, false);
     if (now == ApplyNow::No || toBind.empty())
         return report;
     report.boundNow = engine_.bind({Owner::persist(), toBind, force}).endpoints;
@@ -100,6 +113,7 @@ UnpersistReport Persister::unpersistVfsOf(const PciAddress &pf, ApplyNow now)
     report.removed.push_back("the VFs of " + pf.str());
     if (now == ApplyNow::No)
         return report;
+    setVfAutoprobe(host_, pf, true);
     const Inventory inventory = scanInventory(host_);
     std::vector<PciAddress> present;
     for (const auto &vf : claim->vfs)

@@ -1,6 +1,7 @@
 #include "error.h"
 #include "pci_address.h"
 
+#include <cstdio>
 #include <gtest/gtest.h>
 
 using vfioctl::PciAddress;
@@ -76,4 +77,18 @@ TEST(PciAddress, OrdersByDomainBusSlotFunction)
     EXPECT_LT(PciAddress::parse("0000:00:1f.0"), PciAddress::parse("0000:01:00.0"));
     EXPECT_LT(PciAddress::parse("0000:01:00.0"), PciAddress::parse("0000:01:00.1"));
     EXPECT_LT(PciAddress::parse("0000:ff:00.0"), PciAddress::parse("0001:00:00.0"));
+}
+
+TEST(PciAddress, PrintsAsPrintfWould)
+{
+    for (uint32_t domain : {0u, 0xau, 0xffffu, 0x10000u, 0xffffffffu})
+        for (int bus : {0, 0x1f, 0xff})
+            for (int slot : {0, 0x1f})
+                for (int function : {0, 7}) {
+                    PciAddress address{domain, static_cast<uint8_t>(bus), static_cast<uint8_t>(slot),
+                                       static_cast<uint8_t>(function)};
+                    char expected[32];
+                    std::snprintf(expected, sizeof expected, "%04x:%02x:%02x.%x", domain, bus, slot, function);
+                    EXPECT_EQ(address.str(), expected);
+                }
 }

@@ -22,6 +22,7 @@ protected:
         fake.writeFile(fake.devicePath("0000:04:00.0") + "/sriov_numvfs", "2\n");
         fake.writeFile(fake.devicePath("0000:04:00.0") + "/sriov_offset", "2\n"); // its VFs: 04:00.2, 04:00.3...
         fake.writeFile(fake.devicePath("0000:04:00.0") + "/sriov_stride", "1\n");
+        fake.writeFile(autoprobe, "1\n");
         kernel->sriovDriver("mlx5_core", GetParam() == SimulatedKernel::VfsAtUnbind::Removed ? "mlx5_core" : "",
                             GetParam());
     }
@@ -46,6 +47,7 @@ protected:
 
     NoHardwareNames names;
     std::ostringstream out, err;
+    const std::string autoprobe = fake.devicePath("0000:04:00.0") + "/sriov_drivers_autoprobe";
 };
 
 } // namespace
@@ -137,12 +139,14 @@ TEST_P(SriovTest, VfsOfAPfAreClaimedWhereverTheyWillAppearAndBoundNow)
     ASSERT_EQ(listed.size(), 1u);
     EXPECT_EQ(listed[0]["kind"], "vfs-of");
     EXPECT_EQ(listed[0]["devices"].size(), 2u);
+    EXPECT_EQ(fake.read(autoprobe), "0") << "no driver of their own probes claimed VFs as they appear";
 
     ASSERT_EQ(run({"unpersist", "--vfs-of", "04:00.0"}), 0) << err.str();
     EXPECT_EQ(out.str(), "no longer persisted: the VFs of 0000:04:00.0\n"
                          "given back now: 0000:04:00.2, 0000:04:00.3\n");
     EXPECT_TRUE(fake.host().list("/etc/vfioctl/persist.d").empty());
     EXPECT_EQ(driverOf("0000:04:00.2"), "mlx5_core") << "the driver it had";
+    EXPECT_EQ(fake.read(autoprobe), "1") << "the kernel's default again";
 }
 
 TEST_P(SriovTest, VfsTheHostUsesOrOfANonPfAreRefusedBeforeAnythingIsWritten)

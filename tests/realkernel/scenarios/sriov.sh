@@ -79,6 +79,9 @@ check "sriov --persist exits 0" test $? -eq 0
 "$VFIOCTL" persist --vfs-of $pf > "$out/persist-vfs.txt" 2>&1
 check "persist --vfs-of exits 0" test $? -eq 0
 check "persist --vfs-of binds the present VFs now" is_driver "$vf2" vfio-pci
+autoprobe() { cat /sys/bus/pci/devices/$pf/sriov_drivers_autoprobe; }
+# New VFs must not be probed by their own driver first: that probe races udev's claim at their add.
+check "persist --vfs-of turns the VFs' autoprobe off" test "$(autoprobe)" = 0
 "$VFIOCTL" persist --list --json > "$out/persist-list.json" 2>&1
 check "persist --list shows the count and the VFs" \
     test "$(json "$out/persist-list.json" 'sorted(e["kind"] for e in d["persisted"])')" = "['vf-count', 'vfs-of']"
@@ -88,6 +91,7 @@ check "the destroyed VFs leave no journal behind" test -z "$(ls /run/vfioctl/own
 replug_pf
 check "after the add, the PF is on nvme" is_driver $pf nvme
 check "udev set its kept count" eventually numvfs_is 2
+check "udev turned the VFs' autoprobe off before making them" test "$(autoprobe)" = 0
 udevadm info /sys/bus/pci/devices/$pf > "$out/udev-info-pf.txt" 2>&1
 check "udev put the first new VF on vfio-pci" eventually is_driver "$(vf 0)" vfio-pci
 check "udev put the second new VF on vfio-pci" eventually is_driver "$(vf 1)" vfio-pci
@@ -95,6 +99,7 @@ check "udev put the second new VF on vfio-pci" eventually is_driver "$(vf 1)" vf
 "$VFIOCTL" unpersist --vfs-of $pf --sriov $pf > "$out/unpersist.txt" 2>&1
 check "unpersist --vfs-of --sriov exits 0" test $? -eq 0
 check "no marker is left" test -z "$(ls /etc/vfioctl/persist.d)"
+check "the VFs' autoprobe is on again" test "$(autoprobe)" = 1
 check "the VFs are given back now" test "$(driver "$(vf 0)")$(driver "$(vf 1)")" != vfio-pcivfio-pci
 "$VFIOCTL" sriov $pf 0 > /dev/null 2>&1
 replug_pf
