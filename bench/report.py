@@ -284,7 +284,7 @@ say("- With the reads as lean as lspci's, vfioctl still took 1.55x `lspci -Dnnk`
     "`tests/unit/test_targeted_scan.cpp` checks that every device of a parallel scan is what reading it alone "
     "gives; `OnlyACommandThatTalksToLibvirtLoadsIt` in tests/unit/test_cli.cpp that listing never loads libvirt.")
 say("- The hook first used 5.8 MiB: libkmod (with libcrypto, libzstd, liblzma) and the shared C++ runtime were "
-    "mapped at every call. libkmod is now opened only when a module must be loaded, and the hook links pugixml and "
+    "mapped at every call. libkmod is now opened only when a module must be loaded, libudev only when hardware names are wanted (never by the hook), and the hook links pugixml and "
     "the C++ runtime statically.\n")
 
 with open(output, "w") as f:
