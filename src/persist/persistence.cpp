@@ -28,8 +28,6 @@ std::optional<PersistEntry> idEntry(std::string_view vendor, std::string_view de
     return PersistEntry{std::nullopt, *v, *d};
 }
 
-const std::string directory(layout::persistDirectory);
-
 const char *marker = "# vfioctl persist: claimed for vfio-pci from boot by udev-rules/40-vfioctl-persist.rules\n";
 
 } // namespace
@@ -88,7 +86,7 @@ std::optional<PersistEntry> entryOfFileName(std::string_view name)
 std::vector<PersistEntry> PersistStore::list() const
 {
     std::vector<PersistEntry> entries;
-    for (const auto &name : host_.list(directory))
+    for (const auto &name : host_.list(persistMarkerDirectory))
         if (auto entry = entryOfFileName(name))
             entries.push_back(*entry);
     return entries;
@@ -96,17 +94,17 @@ std::vector<PersistEntry> PersistStore::list() const
 
 bool PersistStore::add(const PersistEntry &entry)
 {
-    const std::string path = joinPath(directory, entry.fileName());
+    const std::string path = joinPath(persistMarkerDirectory, entry.fileName());
     if (host_.exists(path))
         return false;
-    host_.makeDirectories(directory, 0755);
+    host_.makeDirectories(persistMarkerDirectory, 0755);
     host_.replaceAtomically(path, marker, 0644);
     return true;
 }
 
 bool PersistStore::remove(const PersistEntry &entry)
 {
-    const std::string path = joinPath(directory, entry.fileName());
+    const std::string path = joinPath(persistMarkerDirectory, entry.fileName());
     if (!host_.exists(path))
         return false;
     host_.remove(path);

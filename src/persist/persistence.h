@@ -4,6 +4,7 @@
 
 #include "host_root.h"
 #include "pci_address.h"
+#include "sysfs_layout.h"
 
 #include <cstdint>
 #include <optional>
@@ -30,6 +31,10 @@ struct PersistEntry {
 // Throws Error naming both forms.
 PersistEntry parsePersistTarget(std::string_view text);
 std::optional<PersistEntry> entryOfFileName(std::string_view name);
+
+// Where the markers live (/etc/vfioctl/persist.d), as HostRoot paths take it; persistence and SR-IOV persistence share
+// it.
+inline const std::string persistMarkerDirectory{layout::persistDirectory};
 
 class PersistStore {
 public:

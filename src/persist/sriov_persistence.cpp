@@ -11,7 +11,6 @@ namespace vfioctl {
 
 namespace {
 
-const std::string directory(layout::persistDirectory);
 constexpr std::string_view countPrefix = "sriov-";
 constexpr std::string_view claimPrefix = "vfs-of-";
 constexpr std::string_view vfPrefix = "vf-";
@@ -20,7 +19,7 @@ constexpr std::string_view countKey = "VFIOCTL_SRIOV_NUMVFS=";
 
 std::string markerPath(std::string_view prefix, const PciAddress &address)
 {
-    return joinPath(directory, std::string(prefix) + address.str());
+    return joinPath(persistMarkerDirectory, std::string(prefix) + address.str());
 }
 
 // The PF of a marker name, in the kernel's own form only (the rule builds names from $kernel).
@@ -67,7 +66,7 @@ std::vector<PciAddress> possibleVirtualFunctions(const HostRoot &host, const Pci
 std::vector<KeptVfCount> SriovPersistStore::keptCounts() const
 {
     std::vector<KeptVfCount> kept;
-    for (const auto &name : host_.list(directory))
+    for (const auto &name : host_.list(persistMarkerDirectory))
         if (auto pf = pfOfName(name, countPrefix))
             if (auto count = keptCount(*pf))
                 kept.push_back(*count);
@@ -91,7 +90,7 @@ std::optional<KeptVfCount> SriovPersistStore::keptCount(const PciAddress &pf) co
 
 void SriovPersistStore::keepCount(const KeptVfCount &kept)
 {
-    host_.makeDirectories(directory, 0755);
+    host_.makeDirectories(persistMarkerDirectory, 0755);
     host_.replaceAtomically(markerPath(countPrefix, kept.pf),
                             "# vfioctl sriov --persist: the VF count udev-rules/40-vfioctl-persist.rules writes when " +
                                 kept.pf.str() + "'s driver binds\n" + std::string(countKey) +
@@ -110,7 +109,7 @@ bool SriovPersistStore::forgetCount(const PciAddress &pf)
 std::vector<ClaimedVfs> SriovPersistStore::claims() const
 {
     std::vector<ClaimedVfs> claims;
-    for (const auto &name : host_.list(directory))
+    for (const auto &name : host_.list(persistMarkerDirectory))
         if (auto pf = pfOfName(name, claimPrefix))
             if (auto claim = claimOf(*pf))
                 claims.push_back(std::move(*claim));
@@ -140,7 +139,7 @@ bool SriovPersistStore::claim(const ClaimedVfs &claim)
 {
     if (host_.exists(markerPath(claimPrefix, claim.pf)))
         return false;
-    host_.makeDirectories(directory, 0755);
+    host_.makeDirectories(persistMarkerDirectory, 0755);
     std::string list = "# vfioctl persist --vfs-of " + claim.pf.str() + ": its VFs, each with a vf- marker\n";
     for (const auto &vf : claim.vfs) {
         host_.replaceAtomically(markerPath(vfPrefix, vf),
