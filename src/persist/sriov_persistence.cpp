@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "pci_scanner.h"
+#include "persistence.h"
 #include "sysfs_layout.h"
 #include "sysfs_value.h"
 
