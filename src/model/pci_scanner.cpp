@@ -1,11 +1,10 @@
 #include "pci_scanner.h"
 
 #include "error.h"
+#include "parallel_for.h"
 #include "sysfs_ancestry.h"
 #include "sysfs_layout.h"
 #include "sysfs_value.h"
-
-#include "parallel_for.h"
 
 #include <algorithm>
 #include <map>
