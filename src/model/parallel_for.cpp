@@ -4,6 +4,7 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <sched.h>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -14,13 +15,22 @@ namespace {
 
 constexpr size_t chunk = 32; // items a thread takes at a time: few atomic steps, balanced ends
 
+// The cores this process may run on: a management container or a pinned service gets fewer than the machine has.
+unsigned usableCores()
+{
+    cpu_set_t allowed;
+    if (::sched_getaffinity(0, sizeof allowed, &allowed) == 0)
+        return static_cast<unsigned>(CPU_COUNT(&allowed));
+    return std::thread::hardware_concurrency();
+}
+
 } // namespace
 
 unsigned scanWorkers(size_t items, size_t serialBelow)
 {
     if (items < serialBelow)
         return 1;
-    return std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+    return std::clamp(usableCores(), 1u, 8u);
 }
 
 void forEachIndex(size_t count, unsigned workers, const std::function<void(size_t)> &work)

@@ -8,7 +8,7 @@
 namespace vfioctl {
 
 // How many threads a scan of `items` items uses: one below `serialBelow` items (a thread costs more than it
-// saves on a workstation), else one per core, at most 8.
+// saves on a workstation), else one per core this process may run on, at most 8.
 unsigned scanWorkers(size_t items, size_t serialBelow = 256);
 
 // Calls work(i) for every i in [0, count), on `workers` threads taking chunks as they finish. work must touch only
