@@ -93,8 +93,7 @@ PersistReport Persister::persistVfsOf(const PciAddress &pf, Force force, ApplyNo
     PersistReport report;
     if (SriovPersistStore(host_).claim(claim))
         report.added.push_back("the " + std::to_string(claim.vfs.size()) + " VFs " + pf.str() + " can make");
-    if (now == ApplyNow::Yes)
-        setVfAutoprobe(host_, pf, false);
+    setVfAutoprobe(host_, pf, false); // follows the markers, which udev honours from now on, --boot-only or not
     if (now == ApplyNow::No || toBind.empty())
         return report;
     report.boundNow = engine_.bind({Owner::persist(), toBind, force}).endpoints;
@@ -111,9 +110,9 @@ UnpersistReport Persister::unpersistVfsOf(const PciAddress &pf, ApplyNow now)
     if (!claim)
         return report;
     report.removed.push_back("the VFs of " + pf.str());
+    setVfAutoprobe(host_, pf, true);
     if (now == ApplyNow::No)
         return report;
-    setVfAutoprobe(host_, pf, true);
     const Inventory inventory = scanInventory(host_);
     std::vector<PciAddress> present;
     for (const auto &vf : claim->vfs)

@@ -149,6 +149,16 @@ TEST_P(SriovTest, VfsOfAPfAreClaimedWhereverTheyWillAppearAndBoundNow)
     EXPECT_EQ(fake.read(autoprobe), "1") << "the kernel's default again";
 }
 
+// The switch follows the markers, which udev honours from the moment they are written, --boot-only or not.
+TEST_P(SriovTest, TheVfsAutoprobeIsOffExactlyWhileTheirClaimExists)
+{
+    ASSERT_EQ(run({"persist", "--vfs-of", "04:00.0", "--boot-only"}), 0) << err.str();
+    EXPECT_EQ(fake.read(autoprobe), "0");
+    EXPECT_EQ(driverOf("0000:04:00.2"), "mlx5_core") << "nothing bound now";
+    ASSERT_EQ(run({"unpersist", "--vfs-of", "04:00.0", "--boot-only"}), 0) << err.str();
+    EXPECT_EQ(fake.read(autoprobe), "1");
+}
+
 TEST_P(SriovTest, VfsTheHostUsesOrOfANonPfAreRefusedBeforeAnythingIsWritten)
 {
     EXPECT_EQ(run({"persist", "--vfs-of", "03:00.0"}), 1);
