@@ -27,6 +27,16 @@ cmake --build "$root/build-sanitize" -j "$jobs" --target unit_tests vfioctl vfio
 
 phase "sanitizer build: unit tests"
 (cd "$root/build-sanitize" && ctest --output-on-failure -j "$jobs" -L unit)
+phase "thread sanitizer: a big host read on every core"
+# vfioctl reads the devices of a big host on several threads (src/model/parallel_for.cpp): the CLI built with
+# ThreadSanitizer lists a 1,000-function synthetic host (four times the size read on one thread), any race fatal, and must print what the Debug build prints.
+CC=clang CXX=clang++ cmake -S "$root" -B "$root/build-tsan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVFIOCTL_WERROR=ON \
+      -DVFIOCTL_TSAN=ON -DVFIOCTL_BUILD_TESTS=OFF "$unity" >/dev/null
+cmake --build "$root/build-tsan" -j "$jobs" --target vfioctl
+tree=$("$root/build-tests/bench/make_synthetic_host" 1000 | cut -d' ' -f1)
+TSAN_OPTIONS=halt_on_error=1 "$root/build-tsan/helpers/vfioctl" --root "$tree" list --type all --json > "$tree.tsan.json"
+"$root/build-tests/helpers/vfioctl" --root "$tree" list --type all --json | cmp - "$tree.tsan.json"
+rm -rf "$tree" "$tree.tsan.json"
 phase "fuzzing (libFuzzer, ASan + UBSan)"
 "$root/fuzz/run_fuzzers.sh" "$root/build-sanitize" "${VFIOCTL_FUZZ_SECONDS:-20}"
 phase "figures"
