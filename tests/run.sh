@@ -29,7 +29,8 @@ phase "sanitizer build: unit tests"
 (cd "$root/build-sanitize" && ctest --output-on-failure -j "$jobs" -L unit)
 phase "thread sanitizer: a big host read on every core"
 # vfioctl reads the devices of a big host on several threads (src/model/parallel_for.cpp): the CLI built with
-# ThreadSanitizer lists a 1,000-function synthetic host (four times the size read on one thread), any race fatal, and must print what the Debug build prints.
+# ThreadSanitizer lists a 1,000-function synthetic host (four times the size read on one thread), any race fatal,
+# and must print what the Debug build prints.
 CC=clang CXX=clang++ cmake -S "$root" -B "$root/build-tsan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVFIOCTL_WERROR=ON \
       -DVFIOCTL_TSAN=ON -DVFIOCTL_BUILD_TESTS=OFF "$unity" >/dev/null
 cmake --build "$root/build-tsan" -j "$jobs" --target vfioctl
