@@ -3,6 +3,7 @@
 #include "bind_engine.h"
 #include "fake_module_loader.h"
 #include "simulated_kernel.h"
+#include "testkit.h"
 
 #include <chrono>
 #include <cstdio>
@@ -11,13 +12,14 @@ using namespace vfioctl;
 using vfioctl::testing::FakeHost;
 using vfioctl::testing::KernelStep;
 using vfioctl::testing::SimulatedKernel;
+using vfioctl::testing::vmOwner;
 
 namespace {
 
 double secondsToBind(int groups)
 {
     FakeHost fake;
-    BindRequest request{Owner::vm("bench"), {}, Force::No};
+    BindRequest request{vmOwner("bench"), {}, Force::No};
     for (int group = 0; group < groups; ++group) {
         char address[32];
         std::snprintf(address, sizeof address, "0000:%02x:00.0", group + 1);

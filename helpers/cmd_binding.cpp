@@ -1,6 +1,8 @@
 // vfioctl bind / unbind / restore / recover / status: the binding engine by hand.
 #include "bind_engine.h"
 #include "command.h"
+#include "error.h"
+#include "owner_lookup.h"
 
 #include <ostream>
 
@@ -13,14 +15,26 @@ Force forceOf(const CommandContext &context)
     return context.flag("force") ? Force::Yes : Force::No;
 }
 
+// Prints what a give-back did; false when something could not be done (then its sentence is on err).
+bool printReport(CommandContext &context, const GiveBackReport &report, const std::string &by)
+{
+    for (const auto &address : report.givenBack)
+        context.out << address.str() << " given back" << by << "\n";
+    for (const auto &address : report.gone)
+        context.out << address.str() << " went away while it was held; nothing to give back\n";
+    if (report.complete())
+        return true;
+    context.err << "vfioctl: error: " << report.problems() << "\n";
+    return false;
+}
+
 } // namespace
 
 void declareBind(CommandOptions &options)
 {
     options.visible.add_options()("owner", po::value<std::string>()->default_value("manual"),
-                                  "who holds the devices: manual (the default), or a VM's name")(
-        "force", "take devices the host uses (disks mounted, NICs with addresses)")(
-        "group", "accepted for clarity: the whole IOMMU group is always bound");
+                                  "who holds the devices: manual (the default), or a VM's UUID (the VM's stop gives "
+                                  "them back)")("force", "take devices the host uses (disks mounted, NICs with addresses)");
     options.hidden.add_options()("device", po::value<std::vector<std::string>>(),
                                  "PCI devices; each brings its whole IOMMU group");
     options.positional.add("device", -1);
@@ -28,10 +42,14 @@ void declareBind(CommandOptions &options)
 
 int runBind(CommandContext &context)
 {
-    const std::string owner = context.values["owner"].as<std::string>();
-    if (owner.empty())
-        throw UsageError("--owner must not be empty", "bind");
-    BindRequest request{Owner::named(owner), deviceArguments(context, "bind"), forceOf(context)};
+    const std::string text = context.values["owner"].as<std::string>();
+    std::optional<Owner> owner;
+    if (text == "manual" || text == "persist" || canonicalUuid(text))
+        owner = ownerNamed(context.engine().status(), text, VmOnly::No);
+    if (!owner)
+        throw UsageError("--owner takes 'manual' or a VM's UUID ('virsh domuuid VM' prints it), not '" + text + "'",
+                         "bind");
+    BindRequest request{*owner, deviceArguments(context, "bind"), forceOf(context)};
     BindOutcome outcome = context.engine().bind(request);
     for (const auto &address : outcome.endpoints)
         context.out << address.str() << " bound to vfio-pci for " << request.owner.label() << "\n";
@@ -48,10 +66,7 @@ void declareUnbind(CommandOptions &options)
 int runUnbind(CommandContext &context)
 {
     auto devices = deviceArguments(context, "unbind");
-    context.engine().giveBack(devices, forceOf(context));
-    for (const auto &address : devices)
-        context.out << address.str() << " given back\n";
-    return exitOk;
+    return printReport(context, context.engine().giveBack(devices, forceOf(context)), "") ? exitOk : exitFailure;
 }
 
 void declareRestore(CommandOptions &options)
@@ -68,22 +83,37 @@ int runRestore(CommandContext &context)
     if (context.flag("all") + context.flag("owner") + context.flag("vm") != 1)
         throw UsageError("name one owner, or --vm VM, or --all", "restore");
     BindEngine &engine = context.engine();
+    const std::vector<Journal> journals = engine.status();
     std::vector<Owner> owners;
     if (context.flag("all"))
-        for (const auto &journal : engine.status())
+        for (const auto &journal : journals)
             owners.push_back(journal.owner);
-    else if (context.flag("vm"))
-        owners.push_back(Owner::vm(context.values["vm"].as<std::string>()));
-    else
-        owners.push_back(Owner::named(context.values["owner"].as<std::string>()));
-    for (const auto &owner : owners) {
-        auto restored = engine.restoreByHand(owner, forceOf(context));
-        if (restored.empty())
-            context.out << "nothing is held by " << owner.describe() << "\n";
-        for (const auto &address : restored)
-            context.out << address.str() << " given back by " << owner.label() << "\n";
+    const bool vm = context.flag("vm");
+    if (vm || context.flag("owner")) {
+        const std::string text = context.values[vm ? "vm" : "owner"].as<std::string>();
+        auto owner = ownerNamed(journals, text, vm ? VmOnly::Yes : VmOnly::No);
+        if (!owner) {
+            context.out << "nothing is held by VM '" << text << "'\n";
+            return exitOk;
+        }
+        owners.push_back(*owner);
     }
-    return exitOk;
+    // Every owner is tried, whatever happened to the one before; each failure is reported, then the exit says so.
+    bool complete = true;
+    for (const auto &owner : owners) {
+        try {
+            auto report = engine.restoreByHand(owner, forceOf(context));
+            if (report.givenBack.empty() && report.gone.empty() && report.complete())
+                context.out << "nothing is held by " << owner.describe() << "\n";
+            complete = printReport(context, report, " by " + owner.label()) && complete;
+        } catch (const Error &error) {
+            if (owners.size() == 1)
+                throw;
+            context.err << "vfioctl: error: " << error.what() << "\n";
+            complete = false;
+        }
+    }
+    return complete ? exitOk : exitFailure;
 }
 
 void declareRecover(CommandOptions &options)
@@ -101,12 +131,12 @@ int runRecover(CommandContext &context)
             context.out << "removed " << path << "\n";
         return exitOk;
     }
-    auto owners = context.engine().recover();
-    if (owners.empty())
+    auto recovery = context.engine().recover();
+    if (recovery.owners.empty() && recovery.report.complete())
         context.out << "nothing to recover\n";
-    for (const auto &owner : owners)
-        context.out << "rolled back the unfinished transaction of " << owner.label() << "\n";
-    return exitOk;
+    for (const auto &owner : recovery.owners)
+        context.out << "finished the unfinished steps of " << owner.label() << "\n";
+    return printReport(context, recovery.report, "") ? exitOk : exitFailure;
 }
 
 } // namespace vfioctl::cli

@@ -118,7 +118,7 @@ void printUnpersistReport(CommandContext &context, const UnpersistReport &report
         context.out << "given back now: " << joinAddresses(report.givenBack) << "\n";
     if (!report.heldByVms.empty())
         context.out << "note: " << joinAddresses(report.heldByVms)
-                    << " are held by a VM now and stay on vfio-pci until it stops\n";
+                    << " are held by a VM now: they go back to their own drivers when it stops\n";
 }
 
 } // namespace

@@ -30,14 +30,20 @@ int printJson(CommandContext &context, const std::vector<Journal> &journals,
     Json owners = Json::array();
     for (const auto &journal : journals) {
         Json devices = Json::array();
-        for (const auto &entry : journal.devices)
+        for (const auto &entry : journal.devices) {
+            const bool present = binder.present(entry.device);
             devices.push_back({{"address", entry.device.str()},
-                               {"driver", binder.stateOf(entry.device).driver},
+                               {"present", present},
+                               {"state", entryStateName(entry.state)},
+                               {"driver", present ? binder.stateOf(entry.device).driver : ""},
                                {"original_driver", entry.original.driver},
-                               {"original_override", entry.original.override}});
+                               {"original_override", entry.original.override},
+                               {"from_pool", entry.fromPool}});
+        }
         owners.push_back({{"owner", journal.owner.name()},
                           {"owner_kind", journal.owner.kindName()},
-                          {"state", journalStateName(journal.state)},
+                          {"uuid", journal.owner.isVm() ? Json(journal.owner.uuid()) : Json(nullptr)},
+                          {"state", journalStateName(journal.state())},
                           {"since", journal.since},
                           {"devices", devices}});
     }
@@ -56,7 +62,8 @@ int printJson(CommandContext &context, const std::vector<Journal> &journals,
 void printAside(CommandContext &context, const std::vector<QuarantinedJournal> &aside)
 {
     for (const auto &entry : aside)
-        context.out << "\nA corrupt journal was set aside as " << entry.path
+        context.out << (entry.path.ends_with(".journal") ? "\nA corrupt journal, " : "\nA corrupt journal was set aside as ")
+                    << entry.path
                     << (entry.reason.empty() ? "" : " (" + entry.reason + ")")
                     << ": devices on vfio-pci that no valid journal holds are refused until you read it and run "
                        "'vfioctl recover --discard-corrupt'.\n";
@@ -80,18 +87,27 @@ int runStatus(CommandContext &context)
         context.out << "no device is held\n";
     DriverBinder binder(context.host, std::chrono::milliseconds(0));
     TextTable table({"OWNER", "STATE", "SINCE", "DEVICE", "DRIVER", "ORIGINAL DRIVER"});
+    std::vector<std::string> gone;
     for (const auto &journal : journals)
-        for (const auto &entry : journal.devices)
-            table.addRow({journal.owner.label(), journalStateName(journal.state), timeText(journal.since),
-                          entry.device.str(), binder.stateOf(entry.device).driver,
-                          entry.original.driver.empty() ? "(none)" : entry.original.driver});
+        for (const auto &entry : journal.devices) {
+            const bool present = binder.present(entry.device);
+            if (!present)
+                gone.push_back(entry.device.str() + " went away while " + journal.owner.describe() +
+                               " held it; its entry ends when the owner gives back");
+            table.addRow({journal.owner.label(), entryStateName(entry.state), timeText(journal.since),
+                          entry.device.str(), present ? binder.stateOf(entry.device).driver : "(gone)",
+                          (entry.original.driver.empty() ? "(none)" : entry.original.driver) +
+                              (entry.fromPool ? " (lent by persist)" : "")});
+        }
     if (!journals.empty())
         table.print(context.out);
+    for (const auto &line : gone)
+        context.out << "\n" << line << ".\n";
     for (const auto &journal : journals)
-        if (journal.state != JournalState::Bound)
+        if (journal.state() != JournalState::Bound && !engine.runningElsewhere(journal))
             context.out << "\n"
-                        << journal.owner.label() << " did not finish (" << journalStateName(journal.state)
-                        << "): run 'vfioctl recover' to put its devices back.\n";
+                        << journal.owner.label() << " did not finish (" << journalStateName(journal.state())
+                        << "): run 'vfioctl recover' to finish it.\n";
     printAside(context, aside);
     return exitOk;
 }

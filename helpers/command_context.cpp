@@ -27,8 +27,8 @@ BindEngine &CommandContext::engine()
 {
     if (!engine_) {
         const double seconds = values.count("timeout") ? values["timeout"].as<double>() : 10.0;
-        if (!(seconds > 0 && seconds <= 600))
-            throw UsageError("--timeout must be between 0 and 600 seconds", ""); // the command is named by dispatch
+        if (!(seconds >= 0.001 && seconds <= 600)) // the command is named by dispatch
+            throw UsageError("--timeout must be more than 0 and at most 600 seconds", "");
         engine_ =
             std::make_unique<BindEngine>(host, modules_, std::chrono::milliseconds(static_cast<long>(seconds * 1000)));
     }

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <thread>
+#include <syslog.h>
 #include <unistd.h>
 
 namespace {
@@ -23,15 +24,23 @@ using namespace std::chrono_literals;
 constexpr auto deviceTimeout = 20s;
 constexpr auto overallLimit = 120s;
 
-void startWatchdog(const std::string &vm)
+// A start that overruns is refused (exit 1); a stop is never failed (exit 0), whatever it could not finish.
+void startWatchdog(const vfioctl::hook::HookArguments &arguments)
 {
-    std::thread([vm] {
+    const bool starting = arguments.is("prepare", "begin");
+    const std::string limit = std::to_string(overallLimit.count()) + " s";
+    const std::string message =
+        starting ? "vfioctl: VM '" + arguments.vm + "' not started: the hook took longer than " + limit +
+                       "; run 'vfioctl status' and 'vfioctl recover'\n"
+                 : "vfioctl: VM '" + arguments.vm + "' stopped, but giving its devices back took longer than " +
+                       limit + "; run 'vfioctl status' and 'vfioctl recover'\n";
+    std::thread([message, starting] {
         std::this_thread::sleep_for(overallLimit);
-        std::string message = "vfioctl: VM '" + vm + "' not started: the hook took longer than " +
-                              std::to_string(overallLimit.count()) + " s; run 'vfioctl status' and 'vfioctl recover'\n";
         ssize_t ignored = ::write(STDERR_FILENO, message.data(), message.size());
         (void)ignored;
-        std::_Exit(1);
+        if (!starting)
+            ::syslog(LOG_ERR, "%s", message.c_str());
+        std::_Exit(starting ? 1 : 0);
     }).detach();
 }
 
@@ -44,7 +53,7 @@ int main(int argc, char **argv)
         const hook::HookArguments arguments = hook::parseHookArguments(std::vector<std::string>(argv + 1, argv + argc));
         if (!(arguments.is("prepare", "begin") || arguments.is("release", "end")))
             return 0; // the common case costs nothing more
-        startWatchdog(arguments.vm);
+        startWatchdog(arguments);
         // Tests point the hook at a fake tree; libvirt never sets this.
         const char *root = std::getenv("VFIOCTL_ROOT");
         HostAccess host = openHost(root ? root : "/", WithNames::No);

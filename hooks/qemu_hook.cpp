@@ -55,36 +55,55 @@ void refuseUnlistedCompanions(HostRoot &host, const DomainPassthrough &domain)
 
 } // namespace
 
-QemuHook::QemuHook(HostRoot &host, ModuleLoader &modules, HookLog &log, std::chrono::milliseconds deviceTimeout)
-    : host_(host), log_(log), engine_(host, modules, deviceTimeout)
+QemuHook::QemuHook(HostRoot &host, ModuleLoader &modules, HookLog &log, std::chrono::milliseconds deviceTimeout,
+                   const ProcessTable &processes)
+    : host_(host), log_(log), engine_(host, modules, deviceTimeout, processes)
 {
 }
 
 int QemuHook::run(const HookArguments &arguments, const std::function<std::string()> &domainXml,
                   std::ostream &userError)
 {
-    if (arguments.is("prepare", "begin")) {
-        std::string xml;
-        try {
-            xml = domainXml();
-        } catch (const Error &error) {
-            log_.error("VM " + quoted(arguments.vm) + " not started: " + error.what());
-            userError << "vfioctl: VM " << quoted(arguments.vm) << " not started: " << error.what() << "\n";
-            return 1;
-        }
-        return prepare(arguments, xml, userError);
+    const bool starting = arguments.is("prepare", "begin");
+    if (!starting && !arguments.is("release", "end"))
+        return 0; // everything else, reconnect included (libvirtd restarted while the VM runs: it keeps what it holds)
+    std::string xml;
+    try {
+        xml = domainXml();
+    } catch (const Error &error) {
+        return starting ? refuse(arguments, error.what(), userError) : releaseFailed(arguments, error.what());
     }
-    if (arguments.is("release", "end"))
-        return release(arguments);
-    // Everything else, reconnect included (libvirtd restarted while the VM runs: it keeps what it holds).
-    return 0;
+    return starting ? prepare(arguments, xml, userError) : release(arguments, xml);
+}
+
+int QemuHook::refuse(const HookArguments &arguments, const std::string &why, std::ostream &userError)
+{
+    log_.error("VM " + quoted(arguments.vm) + " not started: " + why);
+    userError << "vfioctl: VM " << quoted(arguments.vm) << " not started: " << why << "\n";
+    return 1;
+}
+
+int QemuHook::releaseFailed(const HookArguments &arguments, const std::string &why)
+{
+    log_.error("VM " + quoted(arguments.vm) + " stopped, but its devices were not all given back: " + why);
+    return 0; // a stop is never failed: libvirt could do nothing with it
+}
+
+// The VM as an owner: its UUID is its identity (libvirt keeps it across renames); the name is for people.
+Owner QemuHook::ownerOf(const DomainPassthrough &domain, const std::string &source)
+{
+    auto uuid = canonicalUuid(domain.uuid);
+    if (!uuid)
+        throw Error(source + " has no valid <uuid>", EINVAL);
+    return Owner::vm(*uuid, domain.name);
 }
 
 int QemuHook::prepare(const HookArguments &arguments, const std::string &xml, std::ostream &userError)
 {
     const std::string vm = quoted(arguments.vm);
     try {
-        const DomainPassthrough domain = parseDomainXml(xml, "the domain XML of VM " + vm);
+        const std::string source = "the domain XML of VM " + vm;
+        const DomainPassthrough domain = parseDomainXml(xml, source);
         if (domain.hostdevs.empty())
             return 0;
         if (domain.policy.action == HookAction::Ignore) {
@@ -95,40 +114,49 @@ int QemuHook::prepare(const HookArguments &arguments, const std::string &xml, st
             refuseUnlistedCompanions(host_, domain);
 
         BindRequest request;
-        request.owner = Owner::vm(arguments.vm);
+        request.owner = ownerOf(domain, source);
         for (const auto &hostdev : domain.hostdevs)
             request.devices.push_back(hostdev.address);
         request.hostUseHint = "stop using it on the host, or leave its IOMMU group out of the VM";
         BindOutcome outcome = engine_.bind(request);
 
-        for (const auto &entry : engine_.held(Owner::vm(arguments.vm)))
-            log_.info("VM " + vm + ": " + entry.device.str() + " on vfio-pci (had " + driverText(entry.original) + ")");
+        for (const auto &entry : engine_.held(request.owner))
+            log_.info("VM " + vm + ": " + entry.device.str() + " on vfio-pci (had " + driverText(entry.original) +
+                      (entry.fromPool ? ", lent by persist" : "") + ")");
         std::vector<std::string> groups;
         for (int group : outcome.groups)
             groups.push_back(std::to_string(group));
         log_.info("VM " + vm + ": IOMMU group(s) " + joinWith(groups, ", ") + " ready for passthrough");
         return 0;
     } catch (const std::exception &error) { // a bad_alloc or a bug too: one sentence, never a crash
-        log_.error("VM " + vm + " not started: " + error.what());
-        userError << "vfioctl: VM " << vm << " not started: " << error.what() << "\n";
-        return 1;
+        return refuse(arguments, error.what(), userError);
     }
 }
 
-int QemuHook::release(const HookArguments &arguments)
+int QemuHook::release(const HookArguments &arguments, const std::string &xml)
 {
     const std::string vm = quoted(arguments.vm);
-    // Release never fails the stop: a failure is logged and the journal kept for 'vfioctl restore'/'recover'.
+    // Release never fails the stop: what it could not do is logged, and the journal kept for 'vfioctl recover'.
     try {
+        const std::string source = "the domain XML of VM " + vm;
+        const Owner owner = ownerOf(parseDomainXml(xml, source), source);
         // Every VM's stop comes here: read this VM's journal only, not every owner's.
-        const std::vector<JournalEntry> held = engine_.held(Owner::vm(arguments.vm));
+        const std::vector<JournalEntry> held = engine_.held(owner);
         if (held.empty())
             return 0;
-        engine_.restoreOwner(Owner::vm(arguments.vm));
-        for (const auto &entry : held)
-            log_.info("VM " + vm + ": " + entry.device.str() + " given back (" + driverText(entry.original) + ")");
+        const GiveBackReport report = engine_.restoreOwner(owner);
+        for (const auto &entry : held) {
+            const auto &back = report.givenBack;
+            if (std::find(back.begin(), back.end(), entry.device) != back.end())
+                log_.info("VM " + vm + ": " + entry.device.str() + " given back (" +
+                          (entry.fromPool ? "to persist's pool" : driverText(entry.original)) + ")");
+        }
+        for (const auto &device : report.gone)
+            log_.info("VM " + vm + ": " + device.str() + " went away while the VM held it; nothing to give back");
+        if (!report.complete())
+            return releaseFailed(arguments, report.problems());
     } catch (const std::exception &error) {
-        log_.error("VM " + vm + " stopped, but its devices were not all given back: " + error.what());
+        return releaseFailed(arguments, error.what());
     }
     return 0;
 }

@@ -1,9 +1,11 @@
-// Whole-group, all-or-nothing binding to vfio-pci with a journal first, and exact restore of every device.
+// Whole-group, all-or-nothing binding to vfio-pci with a journal first, and exact give-back of every device. The
+// transitions are those of docs/RELIABILITY.md "The state model"; no other code writes state.
 #pragma once
 
 #include "bind_journal.h"
 #include "driver_binder.h"
 #include "module_loader.h"
+#include "process_table.h"
 
 #include <chrono>
 #include <exception>
@@ -29,47 +31,82 @@ struct BindOutcome {
     std::vector<PciAddress> endpoints; // every device now on vfio-pci for this owner
 };
 
+// What a give-back did. It never stops at one failure: every device is tried, then each failure is reported.
+struct GiveBackReport {
+    std::vector<PciAddress> givenBack; // on their original drivers (or back in persist's pool) now
+    std::vector<PciAddress> gone;      // went away while held (hot-unplug): nothing to give back, its entry ended
+    std::vector<std::string> failures; // a device the kernel would not give back: it stays recorded
+    std::vector<std::string> unrecorded; // state that could not be written; the devices are as reported anyway
+
+    bool complete() const { return failures.empty() && unrecorded.empty(); }
+    void add(const GiveBackReport &other);
+    // One sentence of what went wrong ("" when complete).
+    std::string problems() const;
+};
+
+// How a device lent by persist's pool goes back: to the pool (a VM's stop), or to its own driver (by hand).
+enum class PoolReturn { ToPool, ToHost };
+
 class BindEngine {
 public:
-    BindEngine(HostRoot &host, ModuleLoader &modules, std::chrono::milliseconds timeout);
+    BindEngine(HostRoot &host, ModuleLoader &modules, std::chrono::milliseconds timeout,
+               const ProcessTable &processes = liveProcesses());
 
-    // Binds every endpoint of the devices' IOMMU groups, one worker per group. On any failure every device is put
-    // back as it was and the first failure is thrown as one sentence.
+    // How long a command waits for the host lock (it is held only for state reads and writes).
+    void setLockWait(std::chrono::milliseconds wait) { lockWait_ = wait; }
+
+    // Binds every endpoint of the devices' IOMMU groups, one worker per group. On any failure (a kernel step, a state
+    // write) every device is put back as it was and the failure is thrown as one sentence.
     BindOutcome bind(const BindRequest &request);
-    // Gives back everything `owner` holds, each device to its original driver (the VM's own stop, the owner's own
-    // undo). Returns what was given back; nothing held is not an error.
-    std::vector<PciAddress> restoreOwner(const Owner &owner);
+    // Gives back everything `owner` holds (a VM's stop): a VM's device lent by persist goes back to the pool.
+    GiveBackReport restoreOwner(const Owner &owner);
     // The same by hand (vfioctl restore): a VM's devices are refused unless forced, naming what the VM loses.
-    std::vector<PciAddress> restoreByHand(const Owner &owner, Force force);
-    // Gives back the named devices, whoever holds them; a device on vfio-pci that no owner holds goes back to the
-    // kernel's default driver. A device a VM holds is refused unless forced.
-    void giveBack(const std::vector<PciAddress> &devices, Force force = Force::No);
-    // Drops the journal entries of those devices that no longer exist (VFs a forced `sriov` change destroyed): there
-    // is nothing left to give back. Returns what was dropped.
+    GiveBackReport restoreByHand(const Owner &owner, Force force);
+    // Gives back the named devices to their own drivers, whoever holds them; a device on vfio-pci that no owner holds
+    // goes back to the kernel's default driver. A device a VM holds is refused unless forced.
+    GiveBackReport giveBack(const std::vector<PciAddress> &devices, Force force = Force::No);
+    // persist lets go of these devices (unpersist): those no VM has borrowed go back now; a VM's borrowed one goes
+    // to its own driver when that VM stops.
+    GiveBackReport leavePool(const std::vector<PciAddress> &devices);
+    // Drops the journal entries of those devices that no longer exist (VFs a forced `sriov` change destroyed).
     std::vector<PciAddress> forgetGone(const std::vector<PciAddress> &devices);
-    // Rolls back every transaction that did not finish (a crash, a killed process). Returns the owners.
-    std::vector<Owner> recover();
+    // Finishes every step whose process is gone (a crash, a kill): a device being bound or given back goes back to its
+    // own driver; devices a finished bind holds stay. Returns the owners it acted on.
+    struct Recovery {
+        std::vector<Owner> owners;
+        GiveBackReport report;
+    };
+    Recovery recover();
+
+    // Reads only (any user, any time, no lock).
     std::vector<Journal> status() const;
-    // Journals set aside as corrupt, and forgetting them (`vfioctl recover --discard-corrupt`).
     std::vector<QuarantinedJournal> quarantined() const;
     std::vector<std::string> discardQuarantined();
     // What `owner` holds, from its one journal (nothing held: empty).
     std::vector<JournalEntry> held(const Owner &owner) const;
+    // True while another live process has a step of this journal open.
+    bool runningElsewhere(const Journal &journal) const;
 
 private:
+    struct Plan;
+    Plan planUnderLock(const JournalLock &lock, const BindRequest &request);
     // One worker per group; the first failure, or null.
     std::exception_ptr bindGroups(const std::map<int, std::vector<PciAddress>> &groups);
-    // Puts back what this bind changed and rethrows the failure.
-    [[noreturn]] void rollBack(std::exception_ptr failure, const std::vector<JournalEntry> &added,
-                               const std::optional<Journal> &before, const Owner &owner);
-    // While a corrupt journal is set aside, a device on vfio-pci that no valid journal holds may be its: refused.
-    void refuseSuspects(const std::map<int, std::vector<PciAddress>> &groups, const std::vector<Journal> &journals);
-    void restoreAll(const std::vector<JournalEntry> &entries, std::vector<std::string> &failures);
+    [[noreturn]] void rollBack(const std::string &failure, int errorNumber, const Plan &plan);
+    void refuseSuspects(const std::map<int, std::vector<PciAddress>> &groups, const JournalSet &state);
+    // The give-back of some of one owner's devices (all when `only` is empty), in three steps: mark them under the
+    // lock, move them without it, record the result under it.
+    enum class Which { Listed, Unfinished };
+    GiveBackReport giveBackOf(const Owner &owner, const std::vector<PciAddress> &only, Which which, PoolReturn pool);
+    DriverState targetOf(const JournalEntry &entry, PoolReturn pool, const std::optional<Journal> &poolJournal) const;
+    void giveBackUnowned(const PciAddress &address, GiveBackReport &report);
 
     HostRoot &host_;
     ModuleLoader &modules_;
+    const ProcessTable &processes_;
     DriverBinder binder_;
     mutable BindJournal journal_;
+    std::chrono::milliseconds lockWait_{std::chrono::seconds(30)};
 };
 
 } // namespace vfioctl

@@ -2,8 +2,10 @@
 
 #include "error.h"
 #include "sysfs_layout.h"
+#include "sysfs_value.h"
 
 #include <algorithm>
+#include <thread>
 
 namespace vfioctl {
 
@@ -19,129 +21,166 @@ std::string ownersDirectory()
     return joinPath(layout::runDirectory, "owners");
 }
 
+std::string lockPath()
+{
+    return joinPath(layout::runDirectory, "lock");
+}
+
 std::string pathOf(const std::string &name)
 {
     return joinPath(ownersDirectory(), name);
 }
 
-// The journal's file name must be the one its owner would be saved under (or, for a VM, vfioctl 0.1.0's).
-bool nameAgrees(const std::string &name, const Journal &journal)
+bool isSetAside(const std::string &name)
 {
-    return name == journalFileName(journal.owner) || name == legacyJournalFileName(journal.owner);
+    return name.find(std::string(journalSuffix) + std::string(corruptSuffix)) != std::string::npos;
 }
 
 } // namespace
 
-FileLock BindJournal::lock()
+JournalLock BindJournal::lock(std::chrono::milliseconds wait)
 {
-    host_.makeDirectories(ownersDirectory(), directoryMode);
-    host_.makeDirectories(std::string(layout::runDirectory), directoryMode);
-    return host_.lockExclusive(joinPath(layout::runDirectory, "lock"));
+    if (!host_.exists(std::string(layout::runDirectory))) // a read-only /run still locks, if it has the file
+        host_.makeDirectories(std::string(layout::runDirectory), directoryMode);
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    for (;;) {
+        if (auto held = host_.tryLockExclusive(lockPath())) {
+            const ProcessStamp self = processes_.self();
+            held->noteHolder(std::to_string(self.pid) + " " + std::to_string(self.start) + " " +
+                             processes_.commandName(self.pid) + "\n");
+            return JournalLock(std::move(*held));
+        }
+        if (std::chrono::steady_clock::now() >= deadline)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    // Whoever holds it wrote its pid first; a note that cannot be read still leaves a whole sentence.
+    std::string holder = "another process";
+    try {
+        auto words = splitWords(host_.read(lockPath(), 4096).value_or(""));
+        if (!words.empty())
+            holder = "process " + words[0] + (words.size() > 2 ? " (" + words[2] + ")" : "");
+    } catch (const Error &) {
+    }
+    throw Error("the host lock " + host_.shown(lockPath()) + " is held by " + holder + " and was not released within " +
+                    std::to_string(wait.count() / 1000) + " s; try again when it ends",
+                EWOULDBLOCK);
 }
 
-void BindJournal::save(const Journal &journal)
+std::vector<std::string> BindJournal::names() const
 {
-    host_.makeDirectories(ownersDirectory(), directoryMode);
-    host_.replaceAtomically(pathOf(journalFileName(journal.owner)), serializeJournal(journal), fileMode);
-    if (auto legacy = legacyJournalFileName(journal.owner))
-        host_.remove(pathOf(*legacy)); // now saved under this release's name
+    return host_.list(ownersDirectory());
 }
 
-void BindJournal::remove(const Owner &owner)
-{
-    host_.remove(pathOf(journalFileName(owner)));
-    if (auto legacy = legacyJournalFileName(owner))
-        host_.remove(pathOf(*legacy));
-}
-
-void BindJournal::setAside(const std::string &name, const std::string &reason) const
-{
-    // Never overwrite an earlier corrupt journal: the first free ".corrupt", ".corrupt.2", ...
-    std::string aside = name + std::string(corruptSuffix);
-    for (int n = 2; host_.exists(pathOf(aside)); ++n)
-        aside = name + std::string(corruptSuffix) + "." + std::to_string(n);
-    host_.rename(pathOf(name), pathOf(aside)); // whatever it is (a FIFO, 300 MB), it is never read again
-    setAsideNow_.push_back({host_.shown(pathOf(aside)), reason});
-}
-
-std::optional<Journal> BindJournal::loadFile(const std::string &name) const
+std::optional<Journal> BindJournal::readFile(const std::string &name, std::string &corrupt) const
 {
     try {
         auto text = host_.read(pathOf(name), maxJournalBytes);
         if (!text)
             return std::nullopt;
         Journal journal = parseJournal(*text, host_.shown(pathOf(name)));
-        if (!nameAgrees(name, journal))
-            throw Error("journal " + host_.shown(pathOf(name)) + " is corrupt (it names owner " +
+        // The name is a function of identity: a file under another owner's name is not to be believed.
+        if (name != journalFileName(journal.owner))
+            throw Error("journal " + host_.shown(pathOf(name)) + " is corrupt (it names " +
                             journal.owner.describe() + ", whose journal has another name)",
                         EINVAL);
         return journal;
     } catch (const Error &error) {
         if (error.errorNumber() == EACCES || error.errorNumber() == EPERM)
             throw; // not corrupt: this user may not read it
-        setAside(name, error.what());
+        corrupt = error.what();
         return std::nullopt;
     }
 }
 
-std::optional<Journal> BindJournal::load(const Owner &owner) const
+JournalSet BindJournal::read() const
 {
-    if (auto journal = loadFile(journalFileName(owner)))
-        return journal;
-    if (auto legacy = legacyJournalFileName(owner))
-        return loadFile(*legacy);
-    return std::nullopt;
-}
-
-std::vector<Journal> BindJournal::loadAll() const
-{
-    std::vector<Journal> journals;
-    for (const auto &name : host_.list(ownersDirectory())) {
-        if (!name.ends_with(journalSuffix))
-            continue; // temporary files of an interrupted write, set-aside journals
-        auto journal = loadFile(name);
-        if (!journal)
-            continue;
-        // One owner, two files (this release's name and 0.1.0's): the second is not to be trusted either.
-        if (std::any_of(journals.begin(), journals.end(),
-                        [&](const Journal &other) { return other.owner == journal->owner; })) {
-            setAside(name, "a second journal for " + journal->owner.describe());
+    JournalSet set;
+    for (const auto &name : names()) {
+        if (isSetAside(name)) {
+            QuarantinedJournal entry{host_.shown(pathOf(name)), ""};
+            for (const auto &now : setAsideNow_)
+                if (now.path == entry.path)
+                    entry.reason = now.reason;
+            set.corrupt.push_back(entry);
             continue;
         }
-        journals.push_back(std::move(*journal));
+        if (!name.ends_with(journalSuffix))
+            continue; // the temporary file of a write that was interrupted
+        std::string corrupt;
+        if (auto journal = readFile(name, corrupt))
+            set.journals.push_back(std::move(*journal));
+        else if (!corrupt.empty())
+            set.corrupt.push_back({host_.shown(pathOf(name)), corrupt});
     }
-    return journals;
+    return set;
 }
 
-std::vector<std::string> BindJournal::quarantinedNames() const
+std::optional<Journal> BindJournal::read(const Owner &owner, std::string *corrupt) const
 {
-    std::vector<std::string> names;
-    for (const auto &name : host_.list(ownersDirectory()))
-        if (name.find(std::string(journalSuffix) + std::string(corruptSuffix)) != std::string::npos)
-            names.push_back(name);
-    return names;
+    std::string why;
+    auto journal = readFile(journalFileName(owner), why);
+    if (corrupt)
+        *corrupt = why;
+    return journal;
 }
 
-std::vector<QuarantinedJournal> BindJournal::quarantined() const
+std::string BindJournal::setAside(const std::string &name)
 {
-    std::vector<QuarantinedJournal> found;
-    for (const auto &name : quarantinedNames()) {
-        QuarantinedJournal entry{host_.shown(pathOf(name)), ""};
-        for (const auto &now : setAsideNow_)
-            if (now.path == entry.path)
-                entry.reason = now.reason;
-        found.push_back(entry);
+    // Never overwrite an earlier corrupt journal: the first free ".corrupt", ".corrupt.2", ...
+    std::string aside = name + std::string(corruptSuffix);
+    for (int n = 2; host_.exists(pathOf(aside)); ++n)
+        aside = name + std::string(corruptSuffix) + "." + std::to_string(n);
+    host_.rename(pathOf(name), pathOf(aside)); // whatever it is (a FIFO, 300 MB), it is never read again
+    return aside;
+}
+
+JournalSet BindJournal::readSettingAside(const JournalLock &)
+{
+    JournalSet set;
+    for (const auto &name : names()) {
+        if (!name.ends_with(journalSuffix) || isSetAside(name))
+            continue;
+        std::string corrupt;
+        if (auto journal = readFile(name, corrupt)) {
+            set.journals.push_back(std::move(*journal));
+        } else if (!corrupt.empty()) {
+            setAsideNow_.push_back({host_.shown(pathOf(setAside(name))), corrupt});
+        }
     }
-    return found;
+    set.corrupt = read().corrupt;
+    return set;
 }
 
-std::vector<std::string> BindJournal::discardQuarantined()
+std::optional<Journal> BindJournal::readSettingAside(const JournalLock &, const Owner &owner)
+{
+    std::string corrupt;
+    auto journal = readFile(journalFileName(owner), corrupt);
+    if (!journal && !corrupt.empty()) {
+        setAsideNow_.push_back({host_.shown(pathOf(setAside(journalFileName(owner)))), corrupt});
+    }
+    return journal;
+}
+
+void BindJournal::save(const JournalLock &, const Journal &journal)
+{
+    host_.makeDirectories(ownersDirectory(), directoryMode);
+    host_.replaceAtomically(pathOf(journalFileName(journal.owner)), serializeJournal(journal), fileMode);
+}
+
+void BindJournal::remove(const JournalLock &, const Owner &owner)
+{
+    host_.remove(pathOf(journalFileName(owner)));
+}
+
+std::vector<std::string> BindJournal::discardQuarantined(const JournalLock &)
 {
     std::vector<std::string> removed;
-    for (const auto &name : quarantinedNames()) {
-        host_.remove(pathOf(name));
-        removed.push_back(host_.shown(pathOf(name)));
-    }
+    for (const auto &name : names())
+        if (isSetAside(name)) {
+            host_.remove(pathOf(name));
+            removed.push_back(host_.shown(pathOf(name)));
+        }
     return removed;
 }
 

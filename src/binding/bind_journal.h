@@ -1,46 +1,75 @@
 // The crash-safe record, per owner, of what every device had before we moved it (under /run/vfioctl/owners), and
-// the host-wide lock. A journal that cannot be read as valid is set aside under a name that says so, never obeyed
-// and never fatal.
+// the host-wide lock. Reading never changes a file, so any user may read at any time; every change (a journal saved,
+// removed or set aside as corrupt) needs the lock, and the API asks for it: only a `JournalLock` can write.
 #pragma once
 
 #include "host_root.h"
 #include "journal_format.h"
+#include "process_table.h"
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace vfioctl {
 
-// A journal set aside because it could not be read as valid.
+// A journal that cannot be read as valid: set aside (`NAME.journal.corrupt`), or found so by a reader that may not
+// set it aside (it still has its own name then).
 struct QuarantinedJournal {
-    std::string path;   // as the user finds it (under --root, inside the tree): ".../owners/vm-x.journal.corrupt"
-    std::string reason; // why it was set aside (empty for one set aside by an earlier run)
+    std::string path;   // as the user finds it (under --root, inside the tree)
+    std::string reason; // why (empty for one set aside by an earlier run)
+};
+
+struct JournalSet {
+    std::vector<Journal> journals;           // the valid ones
+    std::vector<QuarantinedJournal> corrupt; // set aside, or to be set aside by the next writer
+};
+
+class BindJournal;
+
+// The host lock, held. Proof, for the writing calls, that the caller holds it.
+class JournalLock {
+public:
+    JournalLock(JournalLock &&) = default;
+
+private:
+    friend class BindJournal;
+    explicit JournalLock(FileLock lock) : lock_(std::move(lock)) {}
+    FileLock lock_;
 };
 
 class BindJournal {
 public:
-    explicit BindJournal(HostRoot &host) : host_(host) {}
+    BindJournal(HostRoot &host, const ProcessTable &processes) : host_(host), processes_(processes) {}
 
-    // Serialises every binder and restorer on this host; held for a whole transaction.
-    FileLock lock();
-    void save(const Journal &journal);
-    void remove(const Owner &owner);
-    // The owner's journal; a corrupt one is set aside and reads as none.
-    std::optional<Journal> load(const Owner &owner) const;
-    // Every valid journal; the corrupt ones are set aside (see quarantined()).
-    std::vector<Journal> loadAll() const;
-    std::vector<QuarantinedJournal> quarantined() const;
+    // Waits at most `wait` for the host lock; then throws an Error naming the process that holds it. It is held only
+    // for reads and writes of state, never across a kernel step.
+    JournalLock lock(std::chrono::milliseconds wait);
+
+    // Reads only.
+    JournalSet read() const;
+    // The owner's journal; nothing when there is none or it is corrupt (`corrupt`, when given, says why).
+    std::optional<Journal> read(const Owner &owner, std::string *corrupt = nullptr) const;
+
+    // Under the lock: what read() says, with every corrupt journal set aside under a name that says so.
+    JournalSet readSettingAside(const JournalLock &lock);
+    std::optional<Journal> readSettingAside(const JournalLock &lock, const Owner &owner);
+    // Throws Error (ENOSPC, EIO, EROFS, ...) when it cannot be written; the file is then as it was.
+    void save(const JournalLock &lock, const Journal &journal);
+    void remove(const JournalLock &lock, const Owner &owner);
     // Deletes the set-aside journals (`vfioctl recover --discard-corrupt`); returns their paths.
-    std::vector<std::string> discardQuarantined();
+    std::vector<std::string> discardQuarantined(const JournalLock &lock);
 
 private:
-    std::optional<Journal> loadFile(const std::string &name) const;
-    std::vector<std::string> quarantinedNames() const;
-    void setAside(const std::string &name, const std::string &reason) const;
+    std::optional<Journal> readFile(const std::string &name, std::string &corrupt) const;
+    // Returns the name it now has.
+    std::string setAside(const std::string &name);
+    std::vector<std::string> names() const;
 
     HostRoot &host_;
-    mutable std::vector<QuarantinedJournal> setAsideNow_; // this process's, with their reasons
+    const ProcessTable &processes_;
+    std::vector<QuarantinedJournal> setAsideNow_; // this process's, with their reasons
 };
 
 // What a journal larger than this holds is not a journal.

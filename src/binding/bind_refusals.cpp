@@ -5,8 +5,6 @@
 #include "sysfs_value.h"
 
 #include <cerrno>
-#include <signal.h>
-#include <unistd.h>
 
 namespace vfioctl {
 
@@ -58,21 +56,33 @@ void refuseSriovParents(const Inventory &inventory, const std::map<int, std::vec
         }
 }
 
-// Refuses a group another owner holds.
+const Journal *activeHolder(const std::vector<Journal> &journals, const PciAddress &address)
+{
+    const Journal *found = nullptr;
+    for (const auto &journal : journals)
+        if (journal.find(address) && (!found || journal.owner.isVm()))
+            found = &journal;
+    return found;
+}
+
 void refuseOtherOwners(const std::vector<Journal> &journals, const Owner &owner,
                        const std::map<int, std::vector<PciAddress>> &groups)
 {
-    for (const auto &journal : journals) {
-        if (journal.owner == owner)
-            continue;
-        for (const auto &[number, endpoints] : groups)
-            for (const auto &address : endpoints)
-                if (journal.find(address))
-                    throw Error(address.str() + " (IOMMU group " + std::to_string(number) + ") is held by " +
-                                    journal.owner.describe() + "; give it back first with 'vfioctl restore " +
-                                    journal.owner.restoreArgument() + "'",
-                                EBUSY);
-    }
+    for (const auto &[number, endpoints] : groups)
+        for (const auto &address : endpoints) {
+            const Journal *holder = activeHolder(journals, address);
+            if (!holder || holder->owner == owner)
+                continue;
+            if (owner.isVm() && holder->owner == Owner::persist())
+                continue; // the pool lends it: back to vfio-pci and the pool when the VM stops
+            const std::string how = holder->owner.isVm()
+                                        ? "it goes back when that VM stops"
+                                        : "give it back first with 'vfioctl restore " +
+                                              holder->owner.restoreArgument() + "'";
+            throw Error(address.str() + " (IOMMU group " + std::to_string(number) + ") is held by " +
+                            holder->owner.describe() + "; " + how,
+                        EBUSY);
+        }
 }
 
 std::optional<Journal> previousJournal(const std::vector<Journal> &journals, const Owner &owner)
@@ -81,13 +91,6 @@ std::optional<Journal> previousJournal(const std::vector<Journal> &journals, con
         if (journal.owner == owner)
             return journal;
     return std::nullopt;
-}
-
-bool runningElsewhere(const Journal &journal)
-{
-    if (journal.state == JournalState::Bound || journal.pid <= 0 || journal.pid == ::getpid())
-        return false;
-    return ::kill(journal.pid, 0) == 0 || errno == EPERM;
 }
 
 } // namespace vfioctl

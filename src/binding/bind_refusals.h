@@ -1,5 +1,5 @@
 // What bind refuses before anything moves, each rule in one place: the plan (bridges, group-less devices, what the
-// host uses), SR-IOV parents, groups another owner holds, and a transaction still running in another process.
+// host uses), SR-IOV parents, and groups another owner holds.
 #pragma once
 
 #include "bind_engine.h"
@@ -17,12 +17,12 @@ std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory &inventory,
 // A PF whose VFs exist never moves, whatever --force says: refused naming the VFs and who holds them.
 void refuseSriovParents(const Inventory &inventory, const std::map<int, std::vector<PciAddress>> &groups,
                         const std::vector<Journal> &journals);
-// Refuses a group another owner holds.
+// Who has the device now: the VM that holds it (a VM may have borrowed it from persist's pool), else the journal
+// that lists it; null for none.
+const Journal *activeHolder(const std::vector<Journal> &journals, const PciAddress &address);
+// Refuses a group another owner holds. A VM may borrow what persist's pool holds and no other VM has.
 void refuseOtherOwners(const std::vector<Journal> &journals, const Owner &owner,
                        const std::map<int, std::vector<PciAddress>> &groups);
 std::optional<Journal> previousJournal(const std::vector<Journal> &journals, const Owner &owner);
-// A transaction that has not finished and whose process (not this one) still runs: bind, give back and recover leave
-// it alone, since that process is moving its devices now without the lock.
-bool runningElsewhere(const Journal &journal);
 
 } // namespace vfioctl

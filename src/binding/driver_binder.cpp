@@ -68,6 +68,8 @@ void DriverBinder::waitForDriver(const PciAddress &device, const std::string &ex
         std::string driver = currentDriver(host_, device);
         if (driver == expected)
             return;
+        if (driver.empty() && !present(device))
+            throw Error(device.str() + " went away while it was being bound to " + expected, ENODEV);
         if (std::chrono::steady_clock::now() >= deadline)
             throw Error(device.str() + " did not bind to " + expected + " within " + std::to_string(timeout_.count()) +
                             " ms (driver now: " + (driver.empty() ? "none" : driver) + ")",
@@ -90,20 +92,34 @@ void DriverBinder::bindToVfio(const PciAddress &device)
     waitForDriver(device, vfio);
 }
 
-void DriverBinder::restore(const PciAddress &device, const DriverState &original)
+bool DriverBinder::present(const PciAddress &device) const
 {
-    DriverState now = stateOf(device);
-    if (now == original)
-        return;
-    if (now.driver != original.driver) {
-        unbindCurrent(device);
-        if (!original.driver.empty()) {
-            setOverride(device, original.driver);
-            probe(device);
-            waitForDriver(device, original.driver);
+    return host_.exists(pciDevicePath(device));
+}
+
+DriverBinder::Outcome DriverBinder::restore(const PciAddress &device, const DriverState &original)
+{
+    if (!present(device))
+        return Outcome::Gone;
+    try {
+        DriverState now = stateOf(device);
+        if (now == original)
+            return Outcome::Restored;
+        if (now.driver != original.driver) {
+            unbindCurrent(device);
+            if (!original.driver.empty()) {
+                setOverride(device, original.driver);
+                probe(device);
+                waitForDriver(device, original.driver);
+            }
         }
+        setOverride(device, original.override);
+        return Outcome::Restored;
+    } catch (const Error &) {
+        if (!present(device))
+            return Outcome::Gone; // it went away under us: the failure was its going
+        throw;
     }
-    setOverride(device, original.override);
 }
 
 } // namespace vfioctl

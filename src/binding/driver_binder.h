@@ -26,8 +26,11 @@ public:
     // driver_override + unbind + drivers_probe, then waits for the driver link to show vfio-pci.
     void bindToVfio(const PciAddress &device);
     // Gives the device back to `original.driver` (through its override, so a non-default driver such as pci-stub
-    // comes back too), then restores the original override. A device that had no driver is left unbound.
-    void restore(const PciAddress &device, const DriverState &original);
+    // comes back too), then restores the original override. A device that had no driver is left unbound. A device
+    // that is not there, or goes away meanwhile (hot-unplug), is an outcome: there is nothing left to give back.
+    enum class Outcome { Restored, Gone };
+    Outcome restore(const PciAddress &device, const DriverState &original);
+    bool present(const PciAddress &device) const;
 
 private:
     void setOverride(const PciAddress &device, const std::string &driver);

@@ -14,15 +14,20 @@ namespace vfioctl {
 
 namespace {
 
-constexpr std::string_view header = "vfioctl-journal 1\n";
+// The format's version is its first line; a later format is told apart by it, never by a file name.
+constexpr std::string_view headerPrefix = "vfioctl-journal ";
+constexpr std::string_view header = "vfioctl-journal 2\n";
+constexpr size_t maxNameBytes = 4096;
 
-// VM names may hold any character but '/'; file names keep [A-Za-z0-9._-] and %-escape the rest.
-std::string encodeOwner(const std::string &owner)
+using Corrupt = std::function<Error(const std::string &)>;
+
+// VM names may hold any byte; JSON carries only UTF-8, so the name is kept as [A-Za-z0-9._-] with %-escapes.
+std::string encodeName(const std::string &name)
 {
     static const char digits[] = "0123456789ABCDEF";
     std::string out;
-    for (unsigned char c : owner) {
-        if (std::isalnum(c) || c == '_' || c == '-' || (c == '.' && !out.empty()))
+    for (unsigned char c : name) {
+        if (std::isalnum(c) || c == '_' || c == '-' || c == '.')
             out += static_cast<char>(c);
         else
             out += {'%', digits[c >> 4], digits[c & 15]};
@@ -30,8 +35,8 @@ std::string encodeOwner(const std::string &owner)
     return out;
 }
 
-// The inverse of encodeOwner; nothing for text it could not have written.
-std::optional<std::string> decodeOwner(std::string_view text)
+// The inverse of encodeName; nothing for text it could not have written.
+std::optional<std::string> decodeName(std::string_view text)
 {
     std::string out;
     for (size_t i = 0; i < text.size(); ++i) {
@@ -45,63 +50,26 @@ std::optional<std::string> decodeOwner(std::string_view text)
         out += static_cast<char>(*value);
         i += 2;
     }
+    if (encodeName(out) != text)
+        return std::nullopt;
     return out;
 }
 
-JournalState stateFromName(const std::string &name, const std::string &source)
+EntryState entryStateFromName(const std::string &name, const Corrupt &corrupt)
 {
     if (name == "binding")
-        return JournalState::Binding;
+        return EntryState::Binding;
     if (name == "bound")
-        return JournalState::Bound;
+        return EntryState::Bound;
     if (name == "restoring")
-        return JournalState::Restoring;
-    throw Error("journal " + source + " is corrupt: unknown state '" + name + "'; refusing to act on it", EINVAL);
+        return EntryState::Restoring;
+    throw corrupt("unknown state '" + name + "'");
 }
-
-} // namespace
-
-const JournalEntry *Journal::find(const PciAddress &device) const
-{
-    for (const auto &entry : devices)
-        if (entry.device == device)
-            return &entry;
-    return nullptr;
-}
-
-std::string journalStateName(JournalState state)
-{
-    switch (state) {
-    case JournalState::Binding: return "binding";
-    case JournalState::Bound: return "bound";
-    case JournalState::Restoring: return "restoring";
-    }
-    return "unknown";
-}
-
-std::string serializeJournal(const Journal &journal)
-{
-    nlohmann::ordered_json devices = nlohmann::ordered_json::array();
-    for (const auto &entry : journal.devices)
-        devices.push_back({{"address", entry.device.str()},
-                           {"original_driver", entry.original.driver},
-                           {"original_override", entry.original.override}});
-    // The owner as its file name spells it: a VM name may hold bytes that are not UTF-8, which JSON cannot carry.
-    nlohmann::ordered_json document = {{"owner", encodeOwner(journal.owner.name())},
-                                       {"owner_kind", journal.owner.kindName()},
-                                       {"state", journalStateName(journal.state)},
-                                       {"since", journal.since},
-                                       {"pid", journal.pid},
-                                       {"devices", devices}};
-    return std::string(header) + document.dump(2) + "\n";
-}
-
-namespace {
 
 // A number the journal holds, refused unless it is an integer within [minimum, maximum]: a float such as 1e300
 // must never reach an int conversion (found by fuzz_journal).
 int64_t integerField(const nlohmann::json &document, const char *name, int64_t minimum, int64_t maximum,
-                     const std::function<Error(const std::string &)> &corrupt)
+                     const Corrupt &corrupt)
 {
     const auto &value = document.at(name);
     if (value.is_number_unsigned() && value.get<uint64_t>() <= static_cast<uint64_t>(maximum))
@@ -114,9 +82,8 @@ int64_t integerField(const nlohmann::json &document, const char *name, int64_t m
     throw corrupt(std::string("bad ") + name);
 }
 
-// Driver names as the kernel spells them: never empty of meaning, never a path.
-std::string driverField(const nlohmann::json &device, const char *name,
-                        const std::function<Error(const std::string &)> &corrupt)
+// Driver names as the kernel spells them: never a path, never a control character.
+std::string driverField(const nlohmann::json &device, const char *name, const Corrupt &corrupt)
 {
     std::string value = device.at(name).get<std::string>();
     bool plausible = value.size() <= 255 && std::all_of(value.begin(), value.end(), [](unsigned char c) {
@@ -127,69 +94,149 @@ std::string driverField(const nlohmann::json &device, const char *name,
     return value;
 }
 
-Owner ownerOf(const nlohmann::json &document, const std::function<Error(const std::string &)> &corrupt)
+Owner ownerOf(const nlohmann::json &document, const Corrupt &corrupt)
 {
-    const std::string written = document.at("owner").get<std::string>();
-    if (written.empty() || written.size() > 4096)
-        throw corrupt("bad owner");
-    if (!document.contains("owner_kind"))
-        return Owner::named(written); // vfioctl 0.1.0 wrote the name as it is
-    const auto decoded = decodeOwner(written);
-    if (!decoded || encodeOwner(*decoded) != written)
-        throw corrupt("bad owner");
-    const std::string &name = *decoded;
     const std::string kind = document.at("owner_kind").get<std::string>();
-    if (kind == "vm")
-        return Owner::vm(name);
-    if (kind == "manual" && name == "manual")
+    const std::string written = document.at("name").get<std::string>();
+    const auto name = written.size() <= 3 * maxNameBytes ? decodeName(written) : std::nullopt;
+    if (!name)
+        throw corrupt("bad name");
+    if (kind == "vm") {
+        const std::string uuid = document.at("uuid").get<std::string>();
+        if (canonicalUuid(uuid) != uuid)
+            throw corrupt("bad uuid");
+        return Owner::vm(uuid, *name);
+    }
+    if (document.contains("uuid"))
+        throw corrupt("a uuid for owner_kind " + kind);
+    if (kind == "manual" && *name == "manual")
         return Owner::manual();
-    if (kind == "persist" && name == "persist")
+    if (kind == "persist" && *name == "persist")
         return Owner::persist();
     throw corrupt("bad owner_kind");
 }
 
-} // namespace
-
-std::string journalFileName(const Owner &owner)
+std::optional<ProcessStamp> processOf(const nlohmann::json &document, const Corrupt &corrupt)
 {
-    return (owner.isVm() ? "vm-" + encodeOwner(owner.name()) : owner.name()) + ".journal";
+    const auto &process = document.at("process");
+    if (process.is_null())
+        return std::nullopt;
+    return ProcessStamp{static_cast<int>(integerField(process, "pid", 1, INT32_MAX, corrupt)),
+                        static_cast<uint64_t>(integerField(process, "start", 0, INT64_MAX, corrupt))};
 }
 
-std::optional<std::string> legacyJournalFileName(const Owner &owner)
+JournalEntry entryOf(const nlohmann::json &device, const Corrupt &corrupt)
 {
-    if (!owner.isVm() || !Owner::named(owner.name()).isVm())
-        return std::nullopt;
-    return encodeOwner(owner.name()) + ".journal";
+    auto address = PciAddress::tryParse(device.at("address").get<std::string>());
+    if (!address)
+        throw corrupt("bad device address");
+    return {*address,
+            {driverField(device, "original_driver", corrupt), driverField(device, "original_override", corrupt)},
+            entryStateFromName(device.at("state").get<std::string>(), corrupt),
+            device.at("from_pool").get<bool>()};
+}
+
+} // namespace
+
+JournalState Journal::state() const
+{
+    auto any = [&](EntryState state) {
+        return std::any_of(devices.begin(), devices.end(), [&](const JournalEntry &e) { return e.state == state; });
+    };
+    if (any(EntryState::Binding))
+        return JournalState::Binding;
+    if (any(EntryState::Restoring))
+        return JournalState::Restoring;
+    return JournalState::Bound;
+}
+
+const JournalEntry *Journal::find(const PciAddress &device) const
+{
+    for (const auto &entry : devices)
+        if (entry.device == device)
+            return &entry;
+    return nullptr;
+}
+
+JournalEntry *Journal::find(const PciAddress &device)
+{
+    return const_cast<JournalEntry *>(static_cast<const Journal *>(this)->find(device));
+}
+
+std::string journalStateName(JournalState state)
+{
+    switch (state) {
+    case JournalState::Binding: return "binding";
+    case JournalState::Bound: return "bound";
+    case JournalState::Restoring: return "restoring";
+    }
+    return "unknown";
+}
+
+std::string entryStateName(EntryState state)
+{
+    switch (state) {
+    case EntryState::Binding: return "binding";
+    case EntryState::Bound: return "bound";
+    case EntryState::Restoring: return "restoring";
+    }
+    return "unknown";
+}
+
+std::string serializeJournal(const Journal &journal)
+{
+    nlohmann::ordered_json devices = nlohmann::ordered_json::array();
+    for (const auto &entry : journal.devices)
+        devices.push_back({{"address", entry.device.str()},
+                           {"original_driver", entry.original.driver},
+                           {"original_override", entry.original.override},
+                           {"state", entryStateName(entry.state)},
+                           {"from_pool", entry.fromPool}});
+    nlohmann::ordered_json document = {{"owner_kind", journal.owner.kindName()}};
+    if (journal.owner.isVm())
+        document["uuid"] = journal.owner.uuid();
+    document["name"] = encodeName(journal.owner.name());
+    document["since"] = journal.since;
+    document["process"] = journal.process
+                              ? nlohmann::ordered_json{{"pid", journal.process->pid}, {"start", journal.process->start}}
+                              : nlohmann::ordered_json(nullptr);
+    document["devices"] = devices;
+    return std::string(header) + document.dump(2) + "\n";
 }
 
 Journal parseJournal(std::string_view text, const std::string &source)
 {
-    std::function<Error(const std::string &)> corrupt = [&](const std::string &why) {
+    Corrupt corrupt = [&](const std::string &why) {
         return Error("journal " + source + " is corrupt (" + why + "); refusing to act on it", EINVAL);
     };
-    if (!text.starts_with(header))
-        throw corrupt("not a version 1 vfioctl journal");
+    if (!text.starts_with(header)) {
+        const size_t end = std::min(text.find('\n'), std::min<size_t>(text.size(), 40));
+        if (text.starts_with(headerPrefix))
+            throw corrupt("format " + std::string(text.substr(headerPrefix.size(), end - headerPrefix.size())) +
+                          ", not this release's format 2");
+        throw corrupt("not a vfioctl journal");
+    }
     try {
         auto document = nlohmann::json::parse(text.substr(header.size()));
         Journal journal;
         journal.owner = ownerOf(document, corrupt);
-        journal.state = stateFromName(document.at("state").get<std::string>(), source);
         journal.since = integerField(document, "since", 0, INT64_MAX, corrupt);
-        journal.pid = static_cast<int>(integerField(document, "pid", 0, INT32_MAX, corrupt));
+        journal.process = processOf(document, corrupt);
         for (const auto &device : document.at("devices")) {
-            auto address = PciAddress::tryParse(device.at("address").get<std::string>());
-            if (!address)
-                throw corrupt("bad device address");
-            if (journal.find(*address))
-                throw corrupt(address->str() + " listed twice");
-            journal.devices.push_back(
-                {*address,
-                 {driverField(device, "original_driver", corrupt), driverField(device, "original_override", corrupt)}});
+            JournalEntry entry = entryOf(device, corrupt);
+            if (journal.find(entry.device))
+                throw corrupt(entry.device.str() + " listed twice");
+            journal.devices.push_back(entry);
         }
         return journal;
     } catch (const nlohmann::json::exception &error) {
         throw corrupt(error.what());
     }
+}
+
+std::string journalFileName(const Owner &owner)
+{
+    return (owner.isVm() ? "vm-" + owner.uuid() : owner.kindName()) + ".journal";
 }
 
 } // namespace vfioctl

@@ -1,9 +1,11 @@
-// One owner's journal as it is written to disk: what every device it holds had before we moved it.
+// One owner's journal as it is written to disk: what every device it holds had before we moved it, each device's
+// step in its transaction, and the process working on it now. docs/RELIABILITY.md "The state model" is its spec.
 #pragma once
 
 #include "driver_binder.h"
 #include "owner.h"
 #include "pci_address.h"
+#include "process_table.h"
 
 #include <cstdint>
 #include <optional>
@@ -13,34 +15,41 @@
 
 namespace vfioctl {
 
-// Binding and Restoring journals belong to a transaction that has not finished; `vfioctl recover` rolls them back.
-enum class JournalState { Binding, Bound, Restoring };
+// Where one device stands. Binding and Restoring belong to a step that has not finished: while the process that
+// wrote them runs it finishes them itself, and once it is gone `vfioctl recover` gives those devices back.
+enum class EntryState { Binding, Bound, Restoring };
 
 struct JournalEntry {
     PciAddress device;
     DriverState original;
+    EntryState state = EntryState::Bound;
+    // Lent by persist's pool: while persist still claims it, it goes back to vfio-pci (and the pool), not to
+    // `original` (which is what the pool would give back).
+    bool fromPool = false;
 };
+
+// What the journal as a whole says, for tables and JSON: the least finished of its devices.
+enum class JournalState { Binding, Bound, Restoring };
 
 struct Journal {
     Owner owner = Owner::manual();
-    JournalState state = JournalState::Binding;
-    int64_t since = 0; // Unix seconds
-    int pid = 0;       // the process that wrote it last
+    int64_t since = 0;                    // Unix seconds
+    std::optional<ProcessStamp> process;  // working on it now; none when no step is open
     std::vector<JournalEntry> devices;
 
+    JournalState state() const;
     const JournalEntry *find(const PciAddress &device) const;
+    JournalEntry *find(const PciAddress &device);
 };
 
 std::string journalStateName(JournalState state);
+std::string entryStateName(EntryState state);
 std::string serializeJournal(const Journal &journal);
-// Throws Error naming `source` for anything but a complete, valid journal (a device listed twice included): a
-// half-read journal is never acted on. A journal without owner_kind was written by vfioctl 0.1.0, whose owners were
-// "manual" or a VM name.
+// Throws Error naming `source` for anything but a complete, valid journal of this format version (a device listed
+// twice included): a half-read journal is never acted on.
 Journal parseJournal(std::string_view text, const std::string &source);
-// The journal's file name: "vm-win11.journal", "manual.journal", "persist.journal".
+// The journal's file name, a function of identity alone and at most 48 bytes: "vm-<uuid>.journal",
+// "manual.journal", "persist.journal". No VM name ever reaches it.
 std::string journalFileName(const Owner &owner);
-// The name vfioctl 0.1.0 gave a VM's journal ("win11.journal"), still read; none for our own owners, nor for a VM
-// called like one (0.1.0 could not tell those apart from ours).
-std::optional<std::string> legacyJournalFileName(const Owner &owner);
 
 } // namespace vfioctl

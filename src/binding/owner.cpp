@@ -1,31 +1,53 @@
 #include "owner.h"
 
+#include "error.h"
+
+#include <cctype>
+#include <cerrno>
+
 namespace vfioctl {
 
-Owner Owner::named(const std::string &text)
+std::optional<std::string> canonicalUuid(std::string_view text)
 {
-    if (text == "manual")
-        return manual();
-    if (text == "persist")
-        return persist();
-    return vm(text);
+    std::string digits;
+    for (char c : text) {
+        if (c == '-')
+            continue;
+        if (!std::isxdigit(static_cast<unsigned char>(c)) || digits.size() == 32)
+            return std::nullopt;
+        digits += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (digits.size() != 32)
+        return std::nullopt;
+    return digits.substr(0, 8) + "-" + digits.substr(8, 4) + "-" + digits.substr(12, 4) + "-" + digits.substr(16, 4) +
+           "-" + digits.substr(20);
+}
+
+Owner Owner::vm(std::string uuid, std::string name)
+{
+    auto canonical = canonicalUuid(uuid);
+    if (!canonical || *canonical != uuid)
+        throw Error("'" + uuid + "' is not a VM's UUID in canonical form", EINVAL);
+    return Owner(Kind::Vm, std::move(uuid), std::move(name));
 }
 
 std::string Owner::label() const
 {
-    if (isVm() && !named(name_).isVm())
-        return "VM " + name_;
-    return name_;
+    if (!isVm())
+        return name_;
+    if (name_.empty())
+        return uuid_;
+    return name_ == "manual" || name_ == "persist" ? "VM " + name_ : name_;
 }
 
 std::string Owner::describe() const
 {
-    return isVm() ? "VM '" + name_ + "'" : name_;
+    return isVm() ? "VM '" + (name_.empty() ? uuid_ : name_) + "'" : name_;
 }
 
 std::string Owner::restoreArgument() const
 {
-    return isVm() && !named(name_).isVm() ? "--vm " + name_ : name_;
+    return isVm() ? uuid_ : name_;
 }
 
 std::string Owner::kindName() const

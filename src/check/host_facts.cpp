@@ -1,5 +1,7 @@
 #include "host_facts.h"
 
+#include "error.h"
+
 #include "sysfs_layout.h"
 #include "sysfs_value.h"
 
@@ -246,9 +248,13 @@ HostFacts gatherHostFacts(const HostRoot &host, FactScope scope, const std::vect
         host.exists(std::string(layout::libvirtDaemon)) || host.exists(std::string(layout::qemuDaemon));
     facts.hookInstalled = host.exists(std::string(layout::libvirtQemuHooks) + "/vfioctl");
     const std::string owners = joinPath(layout::runDirectory, "owners");
-    for (const auto &name : host.list(owners))
-        if (name.find(".journal.corrupt") != std::string::npos)
-            facts.corruptJournals.push_back(host.shown(joinPath(owners, name)));
+    try {
+        for (const auto &name : host.list(owners))
+            if (name.find(".journal.corrupt") != std::string::npos)
+                facts.corruptJournals.push_back(host.shown(joinPath(owners, name)));
+    } catch (const Error &error) {
+        facts.journalsUnreadable = error.what(); // one line of the report, never the end of it
+    }
     facts.legacyHookScript = host.exists(std::string(layout::libvirtQemuHookScript));
     return facts;
 }

@@ -49,6 +49,7 @@ struct HostFacts {
     bool libvirtDaemon = false;                // libvirtd or virtqemud is installed
     bool hookInstalled = false;
     std::vector<std::string> corruptJournals; // journals vfioctl set aside under /run/vfioctl/owners
+    std::string journalsUnreadable;           // why that directory could not be read (another user's, say)
     bool legacyHookScript = false;            // a user's own /etc/libvirt/hooks/qemu
 };
 

@@ -97,7 +97,11 @@ CheckResult hookInstalled(const HostFacts &facts)
 CheckResult journals(const HostFacts &facts)
 {
     CheckResult result{"journals", "vfioctl journals", Verdict::Pass, "no journal is set aside as corrupt", "", false};
-    if (!facts.corruptJournals.empty()) {
+    if (!facts.journalsUnreadable.empty()) {
+        result.verdict = Verdict::Info;
+        result.evidence = facts.journalsUnreadable;
+        result.fix = "run 'vfioctl check' as root to see vfioctl's journals";
+    } else if (!facts.corruptJournals.empty()) {
         result.verdict = Verdict::Warn;
         result.evidence = "set aside as corrupt: " + joinWith(facts.corruptJournals, ", ") +
                           "; devices on vfio-pci that no valid journal holds are refused until it is resolved";

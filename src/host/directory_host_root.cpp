@@ -4,6 +4,8 @@
 #include "error.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <deque>
@@ -18,6 +20,14 @@
 namespace vfioctl {
 
 namespace {
+
+// Different in every call and every process, for temporary names (collisions are retried, so no more is needed).
+uint64_t randomSuffix()
+{
+    static std::atomic<uint64_t> counter{0};
+    const auto now = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    return (now * 0x9E3779B97F4A7C15ull) ^ (counter++ << 1);
+}
 
 // Absent, as opposed to unreadable: only these errors mean "there is no such file".
 bool meansAbsent(int error)
@@ -317,17 +327,22 @@ void DirectoryHostRoot::replaceAtomically(const std::string &path, std::string_v
 {
     UniqueFd parent = openParent(path, "replace");
     const std::string name = baseName(path);
-    const std::string temporary = name + ".tmp." + std::to_string(::getpid());
+    // A fresh name, created with O_EXCL: nothing planted at it (a hard link, a symlink) is ever written through.
+    std::string temporary;
+    UniqueFd fd;
+    for (int attempt = 0; !fd.valid(); ++attempt) {
+        temporary = name + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(randomSuffix());
+        fd = UniqueFd(::openat(parent.get(), temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                               mode));
+        if (!fd.valid() && (errno != EEXIST || attempt == 100))
+            throw Error("cannot create " + shown(dirName(path) + "/" + temporary) + ": " + errnoText(errno), errno);
+    }
     auto fail = [&](const std::string &what) {
         int saved = errno;
         ::unlinkat(parent.get(), temporary.c_str(), 0);
         throw Error(what + ": " + errnoText(saved), saved);
     };
     {
-        UniqueFd fd(
-            ::openat(parent.get(), temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
-        if (!fd.valid())
-            throw Error("cannot create " + shown(dirName(path) + "/" + temporary) + ": " + errnoText(errno), errno);
         size_t written = 0;
         while (written < data.size()) {
             ssize_t wrote = ::write(fd.get(), data.data() + written, data.size() - written);
@@ -369,13 +384,22 @@ void DirectoryHostRoot::rename(const std::string &from, const std::string &to)
         throw Error("cannot sync directory " + shown(dirName(from)) + ": " + errnoText(errno), errno);
 }
 
-FileLock DirectoryHostRoot::lockExclusive(const std::string &path)
+std::optional<FileLock> DirectoryHostRoot::tryLockExclusive(const std::string &path)
 {
     UniqueFd parent = openParent(path, "open lock");
     UniqueFd fd(::openat(parent.get(), baseName(path).c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd.valid() && (errno == EROFS || errno == EACCES)) // a lock needs no write access; its holder note does
+        fd = UniqueFd(::openat(parent.get(), baseName(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd.valid())
         throw Error("cannot open lock " + shown(path) + ": " + errnoText(errno), errno);
-    while (::flock(fd.get(), LOCK_EX) != 0) {
+    struct stat info;
+    if (::fstat(fd.get(), &info) != 0)
+        throw Error("cannot open lock " + shown(path) + ": " + errnoText(errno), errno);
+    if (!S_ISREG(info.st_mode) || info.st_nlink != 1)
+        throw Error("refusing to use the lock " + shown(path) + ": it is not a regular file with one link", EPERM);
+    while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK)
+            return std::nullopt;
         if (errno != EINTR)
             throw Error("cannot lock " + shown(path) + ": " + errnoText(errno), errno);
     }

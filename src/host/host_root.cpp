@@ -40,6 +40,14 @@ FileLock::~FileLock()
         ::close(fd_); // closing the descriptor drops the flock
 }
 
+void FileLock::noteHolder(std::string_view text) noexcept
+{
+    if (fd_ < 0 || ::ftruncate(fd_, 0) != 0)
+        return;
+    ssize_t ignored = ::pwrite(fd_, text.data(), text.size(), 0);
+    (void)ignored;
+}
+
 std::string joinPath(std::string_view left, std::string_view right)
 {
     std::string out(left);

@@ -19,6 +19,9 @@ public:
     FileLock &operator=(const FileLock &) = delete;
     FileLock(FileLock &&other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
     ~FileLock();
+    // Writes who holds it into the lock file, for whoever waits on it to name; best effort (a full /run must not
+    // stop the work the lock protects).
+    void noteHolder(std::string_view text) noexcept;
 
 private:
     int fd_;
@@ -65,7 +68,9 @@ public:
     virtual void remove(const std::string &path) = 0;
     // Renames within one directory (setting a file aside); Error if `to` exists.
     virtual void rename(const std::string &from, const std::string &to) = 0;
-    virtual FileLock lockExclusive(const std::string &path) = 0;
+    // The lock, or nothing at once when another holds it (the caller bounds its own wait). The lock file must be a
+    // regular file with one link: a link planted at its name is refused, never written through.
+    virtual std::optional<FileLock> tryLockExclusive(const std::string &path) = 0;
     // The path as the user finds it: under the root for a captured tree ("/tmp/tree/run/vfioctl/..."), for messages.
     virtual std::string shown(const std::string &path) const { return path; }
 
@@ -92,7 +97,7 @@ public:
     void replaceAtomically(const std::string &path, std::string_view data, unsigned mode) override;
     void remove(const std::string &path) override;
     void rename(const std::string &from, const std::string &to) override;
-    FileLock lockExclusive(const std::string &path) override;
+    std::optional<FileLock> tryLockExclusive(const std::string &path) override;
     std::unique_ptr<HostDirectory> openDirectory(const std::string &path) const override;
 
     std::string shown(const std::string &path) const override;

@@ -33,6 +33,16 @@ void normalise(AssignOptions &options, const VmInfo &vm, const char *verb)
                     EINVAL);
 }
 
+// The VM as the engine knows it: by the UUID of its running instance (or its definition), as the hook does.
+Owner ownerOf(const VmInfo &vm)
+{
+    const DomainPassthrough domain = parseDomainXml(vm.liveXml.value_or(vm.configXml), "the domain XML of VM " + vm.name);
+    auto uuid = canonicalUuid(domain.uuid);
+    if (!uuid)
+        throw Error("the domain XML of VM " + vm.name + " has no valid <uuid>", EINVAL);
+    return Owner::vm(*uuid, vm.name);
+}
+
 } // namespace
 
 Assigner::Assigner(HostRoot &host, Hypervisor &hypervisor, BindEngine &engine, std::chrono::milliseconds unplugWait)
@@ -93,15 +103,17 @@ void Assigner::refuseOtherHolders(const std::string &vmName, const PciAddress &d
                                 EBUSY);
 }
 
-void Assigner::plugLive(const std::string &vmName, const std::vector<PciAddress> &toPlug, AssignmentReport &report)
+void Assigner::plugLive(const VmInfo &vm, const std::vector<PciAddress> &toPlug, AssignmentReport &report)
 {
+    const std::string &vmName = vm.name;
+    const Owner owner = ownerOf(vm);
     // Bind the whole group first (journalled under the VM's name, so the hook gives it back when the VM stops),
     // then hot-plug; any failure unplugs what was plugged and gives back what was bound here.
     std::vector<PciAddress> heldBefore;
-    for (const auto &entry : engine_.held(Owner::vm(vmName)))
+    for (const auto &entry : engine_.held(owner))
         heldBefore.push_back(entry.device);
     BindRequest request;
-    request.owner = Owner::vm(vmName);
+    request.owner = owner;
     request.devices = toPlug;
     request.hostUseHint = "stop using it on the host first";
     engine_.bind(request);
@@ -122,14 +134,18 @@ void Assigner::plugLive(const std::string &vmName, const std::vector<PciAddress>
                 // The VM keeps it; the hook gives it back when the VM stops.
             }
         }
-        try {
-            if (report.liveChanged.empty())
-                engine_.giveBack(boundHere, Force::Yes); // the VM never had them
-        } catch (const Error &) {
+        // The VM never had them: give them back, and say so if that did not work in full.
+        std::string undo = report.liveChanged.empty() ? "; nothing was changed" : "";
+        if (report.liveChanged.empty()) {
+            try {
+                const GiveBackReport back = engine_.giveBack(boundHere, Force::Yes);
+                if (!back.complete())
+                    undo = "; giving its group back failed too: " + back.problems();
+            } catch (const Error &giveBackError) {
+                undo = "; giving its group back failed too: " + std::string(giveBackError.what());
+            }
         }
-        throw Error("cannot hot-plug into " + vmName + ": " + error.what() +
-                        (report.liveChanged.empty() ? "; nothing was changed" : ""),
-                    error.errorNumber());
+        throw Error("cannot hot-plug into " + vmName + ": " + error.what() + undo, error.errorNumber());
     }
 }
 
@@ -144,7 +160,7 @@ AssignmentReport Assigner::assign(const std::string &vmName, const PciAddress &d
 
     if (options.live)
         if (auto toPlug = endpointsListed(vm.liveXml, report.group, Listed::No); !toPlug.empty())
-            plugLive(vmName, toPlug, report);
+            plugLive(vm, toPlug, report);
     if (options.config)
         if (auto missing = endpointsListed(vm.configXml, report.group, Listed::No); !missing.empty()) {
             hypervisor_.define(withPciHostdevs(vm.configXml, missing));
@@ -153,8 +169,9 @@ AssignmentReport Assigner::assign(const std::string &vmName, const PciAddress &d
     return report;
 }
 
-void Assigner::unplugLive(const std::string &vmName, const std::vector<PciAddress> &plugged, AssignmentReport &report)
+void Assigner::unplugLive(const VmInfo &vm, const std::vector<PciAddress> &plugged, AssignmentReport &report)
 {
+    const std::string &vmName = vm.name;
     for (const auto &endpoint : plugged)
         hypervisor_.detachLive(vmName, pciHostdevXml(endpoint));
     // Unplug needs the guest's consent; until QEMU lets go, the device must stay on vfio-pci.
@@ -176,11 +193,14 @@ void Assigner::unplugLive(const std::string &vmName, const std::vector<PciAddres
                         " s; it stays on vfio-pci and is given back when the VM stops",
                     EBUSY);
     std::vector<PciAddress> held;
-    for (const auto &entry : engine_.held(Owner::vm(vmName)))
+    for (const auto &entry : engine_.held(ownerOf(vm)))
         if (contains(report.group, entry.device))
             held.push_back(entry.device);
-    if (!held.empty())
-        engine_.giveBack(held, Force::Yes); // the guest let go of them
+    if (held.empty())
+        return;
+    const GiveBackReport back = engine_.giveBack(held, Force::Yes); // the guest let go of them
+    if (!back.complete())
+        throw Error("the guest of " + vmName + " let go, but " + back.problems(), EIO);
 }
 
 AssignmentReport Assigner::unassign(const std::string &vmName, const PciAddress &device, AssignOptions options)
@@ -192,7 +212,7 @@ AssignmentReport Assigner::unassign(const std::string &vmName, const PciAddress 
     report.group = groupEndpoints(device, false);
 
     if (options.live)
-        unplugLive(vmName, endpointsListed(vm.liveXml, report.group, Listed::Yes), report);
+        unplugLive(vm, endpointsListed(vm.liveXml, report.group, Listed::Yes), report);
     if (options.config)
         if (auto listed = endpointsListed(vm.configXml, report.group, Listed::Yes); !listed.empty()) {
             hypervisor_.define(withoutPciHostdevs(vm.configXml, listed));

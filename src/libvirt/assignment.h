@@ -39,8 +39,8 @@ public:
 private:
     std::vector<PciAddress> groupEndpoints(const PciAddress &device, bool checkEligibility);
     void refuseOtherHolders(const std::string &vm, const PciAddress &device, const std::vector<PciAddress> &group);
-    void plugLive(const std::string &vm, const std::vector<PciAddress> &toPlug, AssignmentReport &report);
-    void unplugLive(const std::string &vm, const std::vector<PciAddress> &plugged, AssignmentReport &report);
+    void plugLive(const VmInfo &vm, const std::vector<PciAddress> &toPlug, AssignmentReport &report);
+    void unplugLive(const VmInfo &vm, const std::vector<PciAddress> &plugged, AssignmentReport &report);
 
     HostRoot &host_;
     Hypervisor &hypervisor_;

@@ -1,5 +1,6 @@
 #include "persist_policy.h"
 
+#include "bind_refusals.h"
 #include "eligibility.h"
 #include "error.h"
 #include "inventory.h"
@@ -128,16 +129,21 @@ UnpersistReport Persister::unpersist(const std::vector<PersistEntry> &targets, A
 void Persister::giveBackUnheld(const std::vector<PciAddress> &present, UnpersistReport &report)
 {
     const std::vector<Journal> journals = engine_.status(); // read once, not once per device
+    std::vector<PciAddress> leaving;
     for (const auto &address : present) {
-        auto holder = std::find_if(journals.begin(), journals.end(),
-                                   [&](const Journal &journal) { return journal.find(address) != nullptr; });
-        if (holder != journals.end() && holder->owner != Owner::persist())
-            report.heldByVms.push_back(address);
+        const Journal *holder = activeHolder(journals, address);
+        if (holder && holder->owner != Owner::persist())
+            report.heldByVms.push_back(address); // to its own driver when that VM stops
         else if (currentDriver(host_, address) == std::string(vfioDriver))
-            report.givenBack.push_back(address);
+            leaving.push_back(address);
     }
-    if (!report.givenBack.empty())
-        engine_.giveBack(report.givenBack);
+    leaving.insert(leaving.end(), report.heldByVms.begin(), report.heldByVms.end());
+    if (leaving.empty())
+        return;
+    const GiveBackReport back = engine_.leavePool(leaving);
+    report.givenBack = back.givenBack;
+    if (!back.complete())
+        throw Error("unpersisted, but " + back.problems(), EIO);
 }
 
 } // namespace vfioctl

@@ -93,6 +93,20 @@ void SimulatedKernel::detach(const std::string &device)
     }
 }
 
+void SimulatedKernel::removeDevice(const std::string &device)
+{
+    std::lock_guard lock(mutex_);
+    const std::string path = fake_.devicePath(device);
+    if (!fake_.host().exists(path))
+        return;
+    if (!driverOf(device).empty())
+        std::filesystem::remove(fake_.root() + drivers + driverOf(device) + "/" + device);
+    if (auto group = fake_.host().readLink(path + "/iommu_group"))
+        std::filesystem::remove(fake_.root() + "/sys/kernel/iommu_groups/" + baseName(*group) + "/devices/" + device);
+    std::filesystem::remove_all(fake_.root() + path);
+    std::filesystem::remove(fake_.root() + devices + device);
+}
+
 void SimulatedKernel::sriovDriver(const std::string &pfDriver, const std::string &vfDriver, VfsAtUnbind atUnbind)
 {
     sriovDrivers_[pfDriver] = {vfDriver, atUnbind};

@@ -45,15 +45,42 @@ public:
     std::vector<std::string> list(const std::string &path) const override { return fake_.host().list(path); }
     bool exists(const std::string &path) const override { return fake_.host().exists(path); }
     std::string canonical(const std::string &path) const override { return fake_.host().canonical(path); }
-    void makeDirectories(const std::string &path, unsigned mode) override { fake_.host().makeDirectories(path, mode); }
+    void makeDirectories(const std::string &path, unsigned mode) override
+    {
+        stateWrite(path);
+        fake_.host().makeDirectories(path, mode);
+    }
     void replaceAtomically(const std::string &path, std::string_view data, unsigned mode) override
     {
+        stateWrite(path);
         fake_.host().replaceAtomically(path, data, mode);
     }
-    void remove(const std::string &path) override { fake_.host().remove(path); }
-    void rename(const std::string &from, const std::string &to) override { fake_.host().rename(from, to); }
+    void remove(const std::string &path) override
+    {
+        stateWrite(path);
+        fake_.host().remove(path);
+    }
+    void rename(const std::string &from, const std::string &to) override
+    {
+        stateWrite(from);
+        fake_.host().rename(from, to);
+    }
     std::string shown(const std::string &path) const override { return fake_.host().shown(path); }
-    FileLock lockExclusive(const std::string &path) override { return fake_.host().lockExclusive(path); }
+    std::optional<FileLock> tryLockExclusive(const std::string &path) override
+    {
+        return fake_.host().tryLockExclusive(path);
+    }
+
+    // Called before every write of our own state (a journal saved or removed, a directory made, a file set aside);
+    // may throw an Error to make that write fail (ENOSPC of a full /run, EIO, EROFS), or anything to die there.
+    void onStateWrite(std::function<void(const std::string &)> hook)
+    {
+        std::lock_guard lock(mutex_);
+        stateHook_ = std::move(hook);
+    }
+    // Hot-unplug (`echo 1 > .../remove`): the device, its links and its group membership go; its driver lets go.
+    void removeDevice(const std::string &device);
+    int stateWrites() const { return stateWrites_; }
 
 private:
     struct Fault {
@@ -86,7 +113,20 @@ private:
     int nextGroup_ = 1000; // groups for VFs made here
     std::map<KernelStep, std::chrono::milliseconds> delays_;
     std::function<void(KernelStep, const std::string &)> hook_;
+    std::function<void(const std::string &)> stateHook_;
     int writes_ = 0;
+    int stateWrites_ = 0;
+    void stateWrite(const std::string &path)
+    {
+        std::function<void(const std::string &)> hook;
+        {
+            std::lock_guard lock(mutex_);
+            ++stateWrites_;
+            hook = stateHook_;
+        }
+        if (hook)
+            hook(path);
+    }
 };
 
 } // namespace vfioctl::testing

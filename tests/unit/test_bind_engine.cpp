@@ -7,6 +7,7 @@
 #include "testkit.h"
 
 #include <gtest/gtest.h>
+#include <fstream>
 #include <map>
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 using namespace vfioctl;
+using vfioctl::testing::vmOwner;
 using vfioctl::testing::addGpuWithAudio;
 using vfioctl::testing::at;
 using vfioctl::testing::FakeHost;
@@ -22,6 +24,12 @@ using vfioctl::testing::KernelStep;
 using vfioctl::testing::SimulatedKernel;
 
 namespace {
+
+std::string readProcStat(pid_t pid)
+{
+    std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+    return std::string(std::istreambuf_iterator<char>(file), {});
+}
 
 struct SimulatedCrash {}; // not an Error: the process "dies" here, nothing is rolled back
 
@@ -68,7 +76,7 @@ protected:
     }
     BindRequest prepareRequest()
     {
-        return {Owner::vm("win10"), {at("0000:01:00.0"), at("0000:02:00.1"), at("0000:03:00.0")}, Force::No};
+        return {vmOwner("win10"), {at("0000:01:00.0"), at("0000:02:00.1"), at("0000:03:00.0")}, Force::No};
     }
 
     static constexpr const char *all[] = {"0000:00:01.0", "0000:01:00.0", "0000:01:00.1",
@@ -93,19 +101,20 @@ TEST_F(BindEngineTest, BindsEveryEndpointOfEveryGroupAndLeavesBridges)
     EXPECT_EQ(now["0000:00:01.0"], original["0000:00:01.0"]);
     auto journals = engine->status();
     ASSERT_EQ(journals.size(), 1u);
-    EXPECT_EQ(journals[0].owner, Owner::vm("win10"));
-    EXPECT_EQ(journals[0].state, JournalState::Bound);
+    EXPECT_EQ(journals[0].owner, vmOwner("win10"));
+    EXPECT_EQ(journals[0].state(), JournalState::Bound);
     EXPECT_EQ(journals[0].devices.size(), 5u);
 }
 
 TEST_F(BindEngineTest, RestoreGivesEachDeviceItsOriginalDriverAndOverride)
 {
     engine->bind(prepareRequest());
-    auto restored = engine->restoreOwner(Owner::vm("win10"));
-    EXPECT_EQ(restored.size(), 5u);
+    auto restored = engine->restoreOwner(vmOwner("win10"));
+    EXPECT_EQ(restored.givenBack.size(), 5u);
+    EXPECT_TRUE(restored.complete());
     EXPECT_EQ(snapshot(), original); // pci-stub by override came back to pci-stub; the NVMe stays without driver
     EXPECT_TRUE(engine->status().empty());
-    EXPECT_TRUE(engine->restoreOwner(Owner::vm("win10")).empty()); // a second restore is a no-op
+    EXPECT_TRUE(engine->restoreOwner(vmOwner("win10")).givenBack.empty()); // a second restore is a no-op
 }
 
 TEST_F(BindEngineTest, AFailureAtEveryStepLeavesEveryDeviceAsItWas)
@@ -169,8 +178,8 @@ TEST_F(BindEngineTest, ACrashAtEveryStepIsUndoneByRecover)
         sim.onWrite(nullptr);
         BindEngine afterReboot(sim, modules, std::chrono::milliseconds(300));
         ASSERT_EQ(afterReboot.status().size(), 1u) << "the unfinished transaction is visible";
-        EXPECT_EQ(afterReboot.status()[0].state, JournalState::Binding);
-        EXPECT_EQ(afterReboot.recover(), std::vector<Owner>{Owner::vm("win10")});
+        EXPECT_EQ(afterReboot.status()[0].state(), JournalState::Binding);
+        EXPECT_EQ(afterReboot.recover().owners, std::vector<Owner>{vmOwner("win10")});
         DriverBinder binder(sim, std::chrono::milliseconds(0));
         for (const char *device : all)
             EXPECT_EQ(binder.stateOf(at(device)), original[device]) << device << " after a crash at write " << crashing;
@@ -209,7 +218,7 @@ TEST_F(BindEngineTest, TwoOwnersNeverHoldTheSameGroup)
     {
         std::jthread first([&] {
             try {
-                BindEngine(*kernel, *loader, std::chrono::milliseconds(300)).bind({Owner::vm("vm-a"), {at("01:00.0")}});
+                BindEngine(*kernel, *loader, std::chrono::milliseconds(300)).bind({vmOwner("vm-a"), {at("01:00.0")}});
                 outcomes[0] = "bound";
             } catch (const Error &error) {
                 outcomes[0] = error.what();
@@ -217,7 +226,7 @@ TEST_F(BindEngineTest, TwoOwnersNeverHoldTheSameGroup)
         });
         std::jthread second([&] {
             try {
-                BindEngine(*kernel, *loader, std::chrono::milliseconds(300)).bind({Owner::vm("vm-b"), {at("01:00.1")}});
+                BindEngine(*kernel, *loader, std::chrono::milliseconds(300)).bind({vmOwner("vm-b"), {at("01:00.1")}});
                 outcomes[1] = "bound";
             } catch (const Error &error) {
                 outcomes[1] = error.what();
@@ -272,22 +281,27 @@ TEST_F(BindEngineTest, GiveBackReturnsSingleDevicesAndKeepsTheRest)
     EXPECT_EQ(now["0000:01:00.0"].driver, "vfio-pci");
     ASSERT_EQ(engine->status().size(), 1u);
     EXPECT_EQ(engine->status()[0].devices.size(), 1u);
-    EXPECT_THROW(engine->giveBack({at("02:00.0")}), Error); // not on vfio-pci
+    const GiveBackReport notBound = engine->giveBack({at("02:00.0")}); // not on vfio-pci
+    ASSERT_EQ(notBound.failures.size(), 1u);
+    EXPECT_NE(notBound.failures[0].find("is not bound to vfio-pci"), std::string::npos);
 }
 
 TEST_F(BindEngineTest, OwnerNamesCannotEscapeTheStateDirectory)
 {
-    engine->bind({Owner::vm("../../etc/x y"), {at("03:00.0")}});
-    EXPECT_EQ(fake.host().list("/run/vfioctl/owners"), std::vector<std::string>{"vm-%2E.%2F..%2Fetc%2Fx%20y.journal"});
-    EXPECT_EQ(engine->status()[0].owner, Owner::vm("../../etc/x y"));
+    // A name never reaches a file name: the journal is named by the VM's UUID alone, and keeps the name inside.
+    engine->bind({vmOwner("../../etc/x y"), {at("03:00.0")}});
+    EXPECT_EQ(fake.host().list("/run/vfioctl/owners"),
+              std::vector<std::string>{"vm-" + vfioctl::testing::uuidFor("../../etc/x y") + ".journal"});
+    EXPECT_EQ(engine->status()[0].owner, vmOwner("../../etc/x y"));
+    EXPECT_EQ(engine->status()[0].owner.name(), "../../etc/x y");
 }
 
 TEST(BindJournal, RefusesTruncatedOrCorruptJournals)
 {
-    Journal journal{Owner::vm("win10"), JournalState::Bound, 1700000000, 42, {{at("01:00.0"), {"nvidia", ""}}}};
+    Journal journal{vmOwner("win10"), 1700000000, ProcessStamp{42, 7}, {{at("01:00.0"), {"nvidia", ""}}}};
     std::string text = serializeJournal(journal);
     Journal back = parseJournal(text, "test");
-    EXPECT_EQ(back.owner, Owner::vm("win10"));
+    EXPECT_EQ(back.owner, vmOwner("win10"));
     EXPECT_EQ(back.devices[0].original.driver, "nvidia");
     for (size_t cut = 0; cut < text.size() - 2; ++cut) // every truncation, byte by byte
         EXPECT_THROW(parseJournal(text.substr(0, cut), "test"), Error) << "accepted a journal cut at " << cut;
@@ -323,16 +337,18 @@ TEST(BindEngineConcurrency, ATransactionRunningInAnotherProcessIsLeftAloneUntilI
         ::_exit(0);
     }
     ASSERT_GT(other, 0);
-    BindJournal(sim).save(
-        {Owner::vm("busy"), JournalState::Binding, 1, other, {{PciAddress::parse("0000:03:00.0"), {"", ""}}}});
+    vfioctl::testing::saveJournal(sim, {vmOwner("busy"),
+                                        1,
+                                        ProcessStamp{other, *parseProcessStartTime(readProcStat(other))},
+                                        {{PciAddress::parse("0000:03:00.0"), {"", ""}, EntryState::Binding}}});
     BindEngine engine(sim, modules, std::chrono::milliseconds(300));
-    EXPECT_TRUE(engine.recover().empty()) << "a live transaction is not rolled back";
+    EXPECT_TRUE(engine.recover().owners.empty()) << "a live transaction is not rolled back";
     EXPECT_EQ(engine.status().size(), 1u);
     try {
-        engine.restoreOwner(Owner::vm("busy"));
+        engine.restoreOwner(vmOwner("busy"));
         ADD_FAILURE() << "gave back devices its process is moving";
     } catch (const Error &error) {
-        EXPECT_NE(std::string(error.what()).find("is being bound by process " + std::to_string(other)),
+        EXPECT_NE(std::string(error.what()).find("is being bound or given back by process " + std::to_string(other)),
                   std::string::npos)
             << error.what();
     }
@@ -345,14 +361,14 @@ TEST(BindEngineConcurrency, ATransactionRunningInAnotherProcessIsLeftAloneUntilI
             << error.what();
     }
     EXPECT_EQ(engine.status().at(0).devices.size(), 1u) << "its journal is untouched";
-    EXPECT_THROW(engine.bind({Owner::vm("busy"), {PciAddress::parse("0000:02:00.0")}, Force::No}), Error)
+    EXPECT_THROW(engine.bind({vmOwner("busy"), {PciAddress::parse("0000:02:00.0")}, Force::No}), Error)
         << "a second transaction of the same owner";
-    EXPECT_THROW(engine.bind({Owner::vm("other"), {PciAddress::parse("0000:03:00.0")}, Force::No}), Error)
+    EXPECT_THROW(engine.bind({vmOwner("other"), {PciAddress::parse("0000:03:00.0")}, Force::No}), Error)
         << "its group is held";
-    EXPECT_EQ(engine.bind({Owner::vm("other"), {PciAddress::parse("0000:01:00.0")}, Force::No}).endpoints.size(), 2u)
+    EXPECT_EQ(engine.bind({vmOwner("other"), {PciAddress::parse("0000:01:00.0")}, Force::No}).endpoints.size(), 2u)
         << "another group binds meanwhile";
 
     ::kill(other, SIGKILL);
     ::waitpid(other, nullptr, 0);
-    EXPECT_EQ(engine.recover(), std::vector<Owner>{Owner::vm("busy")}) << "its process is gone: a crash";
+    EXPECT_EQ(engine.recover().owners, std::vector<Owner>{vmOwner("busy")}) << "its process is gone: a crash";
 }

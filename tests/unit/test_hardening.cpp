@@ -13,6 +13,7 @@
 #include <sstream>
 
 using namespace vfioctl;
+using vfioctl::testing::vmOwner;
 using vfioctl::testing::at;
 
 namespace {
@@ -34,7 +35,7 @@ protected:
         std::ostringstream userError;
         hook::QemuHook qemuHook(*kernel, *modules, log, std::chrono::milliseconds(500));
         return qemuHook.run(
-            {vm, operation, sub, "-"}, [&] { return xml; }, userError);
+            {vm, operation, sub, "-"}, [&] { return vfioctl::testing::withVmIdentity(xml, vm); }, userError);
     }
     void plantJournal(const std::string &name, const std::string &text)
     {
@@ -57,12 +58,11 @@ TEST_F(Hardening, ACorruptJournalIsSetAsideAndOnlyItsSuspectsAreRefused)
     for (const char *text : {"", "vfioctl-journal 1\n{\"owner\":", "vfioctl-journal 1\n{\"owner\": 7}"}) {
         plantJournal("vm-broken.journal", text);
         ASSERT_EQ(run({"status"}), 0) << err.str();
-        // Named as the user finds it: inside the tree.
-        EXPECT_NE(out.str().find("A corrupt journal was set aside as " + fake.root() +
-                                 "/run/vfioctl/owners/vm-broken.journal.corrupt"),
+        // Named as the user finds it: inside the tree. A reader reports it and sets nothing aside (it holds no lock).
+        EXPECT_NE(out.str().find("A corrupt journal, " + fake.root() + "/run/vfioctl/owners/vm-broken.journal"),
                   std::string::npos)
             << out.str();
-        EXPECT_FALSE(std::filesystem::exists(fake.root() + "/run/vfioctl/owners/vm-broken.journal"));
+        EXPECT_TRUE(std::filesystem::exists(fake.root() + "/run/vfioctl/owners/vm-broken.journal"));
         ASSERT_EQ(run({"recover", "--discard-corrupt"}), 0);
     }
     plantJournal("vm-broken.journal", "garbage");
@@ -85,15 +85,19 @@ TEST_F(Hardening, AJournalWhoseNameAndOwnerDisagreeOrThatRepeatsADeviceIsCorrupt
 {
     ASSERT_EQ(hook("vm-a", "prepare", "begin"), 0);
     const std::string owners = fake.root() + "/run/vfioctl/owners/";
-    std::filesystem::rename(owners + "vm-vm-a.journal", owners + "vm-vm-b.journal");
-    EXPECT_TRUE(BindJournal(*kernel).loadAll().empty());
-    EXPECT_TRUE(std::filesystem::exists(owners + "vm-vm-b.journal.corrupt"));
+    const std::string a = "vm-" + vfioctl::testing::uuidFor("vm-a") + ".journal";
+    const std::string b = "vm-" + vfioctl::testing::uuidFor("vm-b") + ".journal";
+    std::filesystem::rename(owners + a, owners + b);
+    EXPECT_TRUE(BindJournal(*kernel, liveProcesses()).read().journals.empty());
+    EXPECT_TRUE(std::filesystem::exists(owners + b)) << "a reader sets nothing aside";
+    EXPECT_EQ(run({"recover", "--discard-corrupt"}), 0) << err.str();
+    EXPECT_FALSE(std::filesystem::exists(owners + b));
 
-    Journal twice{Owner::vm("c"), JournalState::Bound, 1, 1, {{at("01:00.0"), {"nvidia", ""}}}};
+    Journal twice{vmOwner("c"), 1, std::nullopt, {{at("01:00.0"), {"nvidia", ""}}}};
     twice.devices.push_back(twice.devices.front());
-    plantJournal("vm-c.journal", serializeJournal(twice));
-    EXPECT_TRUE(BindJournal(*kernel).loadAll().empty());
-    EXPECT_EQ(BindJournal(*kernel).quarantined().size(), 2u);
+    plantJournal(journalFileName(twice.owner), serializeJournal(twice));
+    EXPECT_TRUE(BindJournal(*kernel, liveProcesses()).read().journals.empty());
+    EXPECT_EQ(BindJournal(*kernel, liveProcesses()).read().corrupt.size(), 1u);
 }
 
 TEST_F(Hardening, AVmNamedLikeOurOwnOwnersNeverSharesTheirJournal)
@@ -107,18 +111,16 @@ TEST_F(Hardening, AVmNamedLikeOurOwnOwnersNeverSharesTheirJournal)
     EXPECT_EQ(driverOf("0000:02:00.0"), "nvme");
 }
 
-TEST_F(Hardening, JournalsOfTheFirstReleaseAreStillRead)
+TEST_F(Hardening, AJournalOfAnotherFormatIsCorruptWhateverItsFileIsCalled)
 {
-    plantJournal("win11.journal", "vfioctl-journal 1\n{\"owner\": \"win11\", \"state\": \"bound\", \"since\": 1, "
-                                  "\"pid\": 1, \"devices\": [{\"address\": \"0000:02:00.0\", \"original_driver\": "
-                                  "\"nvme\", \"original_override\": \"\"}]}\n");
-    kernel->write("/sys/bus/pci/devices/0000:02:00.0/driver_override", "vfio-pci");
-    kernel->write("/sys/bus/pci/drivers/nvme/unbind", "0000:02:00.0");
-    kernel->write("/sys/bus/pci/drivers_probe", "0000:02:00.0");
-    ASSERT_EQ(driverOf("0000:02:00.0"), "vfio-pci");
-    ASSERT_EQ(hook("win11", "release", "end"), 0);
-    EXPECT_EQ(driverOf("0000:02:00.0"), "nvme");
-    EXPECT_TRUE(fake.host().list("/run/vfioctl/owners").empty());
+    // The format is told by the journal's version line, never by its file name: a format-1 journal is not obeyed.
+    plantJournal("manual.journal", "vfioctl-journal 1\n{\"owner\": \"manual\", \"state\": \"bound\", \"since\": 1, "
+                                   "\"pid\": 1, \"devices\": []}\n");
+    EXPECT_EQ(run({"status", "--json"}), 0) << err.str();
+    auto status = nlohmann::json::parse(out.str());
+    ASSERT_EQ(status["corrupt_journals"].size(), 1u);
+    EXPECT_NE(status["corrupt_journals"][0]["reason"].get<std::string>().find("format 1, not this release's format 2"),
+              std::string::npos);
 }
 
 TEST_F(Hardening, UnbindAndRestoreRefuseWhatAVmHoldsUnlessForced)
@@ -150,8 +152,8 @@ TEST_F(Hardening, OptionsMayStandBeforeTheCommandAndDashDashEndsThem)
 {
     EXPECT_EQ(run({"--json", "status"}), 0) << err.str();
     EXPECT_TRUE(nlohmann::json::parse(out.str()).contains("owners"));
-    EXPECT_EQ(run({"--owner", "vm1", "bind", "02:00.0"}), 0) << err.str();
-    EXPECT_EQ(out.str(), "0000:02:00.0 bound to vfio-pci for vm1\n");
+    EXPECT_EQ(run({"--owner", vfioctl::testing::uuidFor("vm1"), "bind", "02:00.0"}), 0) << err.str();
+    EXPECT_EQ(out.str(), "0000:02:00.0 bound to vfio-pci for " + vfioctl::testing::uuidFor("vm1") + "\n");
     EXPECT_EQ(run({"--all", "--force", "restore"}), 0) << err.str();
     EXPECT_EQ(driverOf("0000:02:00.0"), "nvme");
     EXPECT_EQ(run({"unbind", "--", "--force"}), 1);
@@ -192,14 +194,14 @@ TEST_F(Hardening, AnUnreadableEntrySkipsThatEntryAndBindRefusesToGuess)
 
 TEST_F(Hardening, ATimeNoCalendarShowsAndANameThatIsNotUtf8AreStillPrinted)
 {
-    Journal journal{Owner::vm("odd\xff"), JournalState::Bound, 67768036191676800, 1, {{at("02:00.0"), {"nvme", ""}}}};
+    Journal journal{vmOwner("odd\xff"), 67768036191676800, std::nullopt, {{at("02:00.0"), {"nvme", ""}}}};
     plantJournal(journalFileName(journal.owner), serializeJournal(journal));
     EXPECT_EQ(run({"status"}), 0) << err.str();
     EXPECT_NE(out.str().find("@67768036191676800"), std::string::npos) << out.str();
     EXPECT_EQ(run({"status", "--json"}), 0);
     EXPECT_EQ(nlohmann::json::parse(out.str())["owners"][0]["owner"], "odd\xef\xbf\xbd");
     EXPECT_EQ(hook("odd\xff", "release", "end"), 0);
-    EXPECT_TRUE(BindJournal(*kernel).loadAll().empty());
+    EXPECT_TRUE(BindJournal(*kernel, liveProcesses()).read().journals.empty());
 }
 
 TEST_F(Hardening, APhysicalFunctionWithVirtualFunctionsNeverMoves)

@@ -12,6 +12,7 @@
 #include <sstream>
 
 using namespace vfioctl;
+using vfioctl::testing::vmOwner;
 using vfioctl::hook::HookArguments;
 using vfioctl::hook::QemuHook;
 using vfioctl::hook::RecordingHookLog;
@@ -49,13 +50,13 @@ protected:
             HookArguments{vm, operation, sub, "-"},
             [&] {
                 xmlRead = true;
-                return xml;
+                return vfioctl::testing::withVmIdentity(xml, vm);
             },
             userError);
     }
 
     std::string overrideOf(const char *address) { return fake.read(fake.devicePath(address) + "/driver_override"); }
-    bool holds(const std::string &vm) { return BindJournal(*kernel).load(Owner::vm(vm)).has_value(); }
+    bool holds(const std::string &vm) { return BindJournal(*kernel, liveProcesses()).read(vmOwner(vm)).has_value(); }
 
     RecordingHookLog log;
     std::unique_ptr<QemuHook> hook;
@@ -106,8 +107,8 @@ TEST_F(QemuHookTest, PrepareTakesTheWholeGroupAndReleaseGivesEveryDeviceBack)
         logged |= line.find("VM 'win11': 0000:01:00.1 on vfio-pci (had snd_hda_intel)") != std::string::npos;
     EXPECT_TRUE(logged);
 
-    EXPECT_EQ(call("win11", "release", "end", ""), 0);
-    EXPECT_FALSE(xmlRead);
+    EXPECT_EQ(call("win11", "release", "end", domainXml(gpuOnly)), 0);
+    EXPECT_TRUE(xmlRead); // its <uuid> says whose devices these are
     EXPECT_EQ(driverOf("0000:01:00.0"), "nvidia");
     EXPECT_EQ(driverOf("0000:01:00.1"), "snd_hda_intel");
     EXPECT_EQ(overrideOf("0000:01:00.0"), "(null)\n");
@@ -118,7 +119,7 @@ TEST_F(QemuHookTest, ManagedNoDevicesAreBoundToo)
 {
     ASSERT_EQ(call("win11", "prepare", "begin", domainXml(hostdev("0x02", "0x00", "0x0", "no"))), 0) << userError.str();
     EXPECT_EQ(driverOf("0000:02:00.0"), "vfio-pci");
-    EXPECT_EQ(call("win11", "release", "end", ""), 0);
+    EXPECT_EQ(call("win11", "release", "end", domainXml(gpuOnly)), 0);
     EXPECT_EQ(driverOf("0000:02:00.0"), "nvme");
 }
 
@@ -129,7 +130,7 @@ TEST_F(QemuHookTest, SriovInterfaceOfTypeHostdevIsBound)
     ASSERT_EQ(call("win11", "prepare", "begin", domainXml(vf)), 0) << userError.str();
     EXPECT_EQ(driverOf("0000:04:00.3"), "vfio-pci");
     EXPECT_EQ(driverOf("0000:04:00.0"), "mlx5_core"); // the PF is another group
-    EXPECT_EQ(call("win11", "release", "end", ""), 0);
+    EXPECT_EQ(call("win11", "release", "end", domainXml(gpuOnly)), 0);
     EXPECT_EQ(driverOf("0000:04:00.3"), "mlx5_core");
 }
 
@@ -151,7 +152,7 @@ TEST_F(QemuHookTest, ReleaseGivesBackTheOriginalDriverEvenAfterLibvirtReprobedTh
     kernel->write("/sys/bus/pci/drivers_probe", "0000:01:00.1");
     ASSERT_EQ(driverOf("0000:01:00.1"), "snd_hda_intel");
 
-    EXPECT_EQ(call("win11", "release", "end", ""), 0);
+    EXPECT_EQ(call("win11", "release", "end", domainXml(gpuOnly)), 0);
     EXPECT_EQ(driverOf("0000:01:00.1"), "pci-stub");
     EXPECT_EQ(overrideOf("0000:01:00.1"), "pci-stub\n");
     EXPECT_EQ(driverOf("0000:01:00.0"), "nvidia");
@@ -183,7 +184,7 @@ TEST_F(QemuHookTest, AGroupHeldByAnotherVmRefusesTheStart)
     EXPECT_EQ(driverOf("0000:01:00.0"), "vfio-pci");
     EXPECT_FALSE(holds("win11"));
     // Stopping the VM that failed to start gives back nothing of the other VM's.
-    EXPECT_EQ(call("win11", "release", "end", ""), 0);
+    EXPECT_EQ(call("win11", "release", "end", domainXml(gpuOnly)), 0);
     EXPECT_EQ(driverOf("0000:01:00.1"), "vfio-pci");
 }
 
@@ -209,12 +210,12 @@ TEST_F(QemuHookTest, ReconnectKeepsWhatTheVmHolds)
 
 TEST_F(QemuHookTest, ReleaseWithoutPrepareIsANoOpAndReleaseIsIdempotent)
 {
-    EXPECT_EQ(call("win11", "release", "end", ""), 0);
+    EXPECT_EQ(call("win11", "release", "end", domainXml(gpuOnly)), 0);
     EXPECT_EQ(kernel->writes(), 0);
     ASSERT_EQ(call("win11", "prepare", "begin", domainXml(gpuOnly)), 0);
-    EXPECT_EQ(call("win11", "release", "end", ""), 0);
+    EXPECT_EQ(call("win11", "release", "end", domainXml(gpuOnly)), 0);
     int writes = kernel->writes();
-    EXPECT_EQ(call("win11", "release", "end", ""), 0);
+    EXPECT_EQ(call("win11", "release", "end", domainXml(gpuOnly)), 0);
     EXPECT_EQ(kernel->writes(), writes);
 }
 
@@ -222,12 +223,12 @@ TEST_F(QemuHookTest, AFailedReleaseDoesNotFailTheStopAndKeepsTheJournalForRecove
 {
     ASSERT_EQ(call("win11", "prepare", "begin", domainXml(gpuOnly)), 0);
     kernel->failAt(KernelStep::Unbind, "0000:01:00.0", EIO);
-    EXPECT_EQ(call("win11", "release", "end", ""), 0);
+    EXPECT_EQ(call("win11", "release", "end", domainXml(gpuOnly)), 0);
     EXPECT_TRUE(holds("win11"));
     EXPECT_EQ(log.lines.back().rfind("error: VM 'win11' stopped, but its devices were not all given back", 0), 0u)
         << log.lines.back();
     EXPECT_EQ(driverOf("0000:01:00.1"), "snd_hda_intel"); // what could go back went back
-    EXPECT_EQ(call("win11", "release", "end", ""), 0);    // the cause is gone: the next try finishes
+    EXPECT_EQ(call("win11", "release", "end", domainXml(gpuOnly)), 0);    // the cause is gone: the next try finishes
     EXPECT_EQ(driverOf("0000:01:00.0"), "nvidia");
     EXPECT_FALSE(holds("win11"));
 }

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 using namespace vfioctl;
+using vfioctl::testing::vmOwner;
 using vfioctl::testing::at;
 using vfioctl::testing::byAddress;
 using vfioctl::testing::FakeHost;
@@ -224,7 +225,8 @@ protected:
     void SetUp() override
     {
         engine = std::make_unique<BindEngine>(*kernel, *modules, std::chrono::milliseconds(200));
-        std::string xml = "<domain><name>win11</name><devices/></domain>";
+        std::string xml = "<domain><name>win11</name><uuid>" + vfioctl::testing::uuidFor("win11") +
+                          "</uuid><devices/></domain>";
         hypervisor.vms["win11"] = {"win11", VmState::Paused, xml, xml};
         assigner = std::make_unique<Assigner>(*kernel, hypervisor, *engine, std::chrono::milliseconds(300));
     }
@@ -242,7 +244,7 @@ TEST_F(LiveAssignment, LiveAssignBindsTheGroupThenHotPlugsAndUnassignGivesTheDri
     EXPECT_TRUE(report.configChanged.empty());
     EXPECT_EQ(driverOf("0000:01:00.0"), "vfio-pci");
     EXPECT_EQ(driverOf("0000:01:00.1"), "vfio-pci");
-    EXPECT_EQ(engine->status().at(0).owner, Owner::vm("win11")); // the hook gives it back when the VM stops
+    EXPECT_EQ(engine->status().at(0).owner, vmOwner("win11")); // the hook gives it back when the VM stops
 
     AssignmentReport undone = assigner->unassign("win11", at("0000:01:00.0"), {.live = true});
     EXPECT_EQ(undone.liveChanged.size(), 2u);
@@ -280,7 +282,7 @@ TEST_F(LiveAssignment, AGuestThatKeepsTheDeviceLeavesItOnVfio)
                   "and is given back when the VM stops");
     }
     EXPECT_EQ(driverOf("0000:01:00.0"), "vfio-pci");
-    EXPECT_EQ(engine->status().at(0).owner, Owner::vm("win11"));
+    EXPECT_EQ(engine->status().at(0).owner, vmOwner("win11"));
 }
 
 TEST_F(LiveAssignment, LiveAndConfigTogether)

@@ -1,5 +1,8 @@
 #include "testkit.h"
 
+#include "bind_journal.h"
+#include <cstdio>
+
 #include "pci_scanner.h"
 #include "workstation.h"
 
@@ -68,6 +71,56 @@ const nlohmann::json &byKey(const nlohmann::json &array, const char *key, const 
 const nlohmann::json &byAddress(const nlohmann::json &array, const std::string &address)
 {
     return byKey(array, "address", address);
+}
+
+} // namespace vfioctl::testing
+
+namespace vfioctl::testing {
+
+std::string uuidFor(const std::string &vmName)
+{
+    // FNV-1a, twice with different seeds: 128 bits that depend on every byte of the name.
+    auto hash = [&](uint64_t seed) {
+        uint64_t value = seed;
+        for (unsigned char c : vmName)
+            value = (value ^ c) * 0x100000001b3ull;
+        return value;
+    };
+    char text[40];
+    const uint64_t high = hash(0xcbf29ce484222325ull), low = hash(0x84222325cbf29ce4ull);
+    std::snprintf(text, sizeof text, "%016llx%016llx", static_cast<unsigned long long>(high),
+                  static_cast<unsigned long long>(low));
+    return *canonicalUuid(text);
+}
+
+Owner vmOwner(const std::string &vmName)
+{
+    return Owner::vm(uuidFor(vmName), vmName);
+}
+
+std::string withVmIdentity(const std::string &xml, const std::string &vmName)
+{
+    std::string text = xml;
+    if (const size_t name = text.find("<name>"); name != std::string::npos)
+        text.replace(name + 6, text.find("</name>", name) - name - 6, vmName);
+    const size_t open = text.find("<uuid>");
+    if (open != std::string::npos) {
+        const size_t close = text.find("</uuid>", open);
+        return text.replace(open + 6, close - open - 6, uuidFor(vmName));
+    }
+    const size_t domain = text.find("<domain");
+    if (domain == std::string::npos)
+        return text;
+    const size_t end = text.find('>', domain);
+    if (end == std::string::npos || text[end - 1] == '/')
+        return text;
+    return text.insert(end + 1, "<uuid>" + uuidFor(vmName) + "</uuid>");
+}
+
+void saveJournal(HostRoot &host, const Journal &journal)
+{
+    BindJournal journals(host, liveProcesses());
+    journals.save(journals.lock(std::chrono::seconds(5)), journal);
 }
 
 } // namespace vfioctl::testing

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "fake_host.h"
+#include "journal_format.h"
 #include "fake_module_loader.h"
 #include "pci_address.h"
 #include "simulated_kernel.h"
@@ -33,5 +34,19 @@ struct SimulatedWorkstation {
 const nlohmann::json &byAddress(const nlohmann::json &array, const std::string &address);
 // The same by another key ("name" for block devices and interfaces, "target" for persisted targets).
 const nlohmann::json &byKey(const nlohmann::json &array, const char *key, const std::string &value);
+
+} // namespace vfioctl::testing
+
+namespace vfioctl::testing {
+
+// A VM owner for tests: its UUID derived from its name, so different names are different VMs and the same name the
+// same one (as a test means it).
+std::string uuidFor(const std::string &vmName);
+Owner vmOwner(const std::string &vmName);
+// The domain XML as libvirt would hand it to the hook of VM `vmName`: with that VM's <uuid> (uuidFor) when the
+// text has none, or in place of the one it has, and `vmName` as its <name>.
+std::string withVmIdentity(const std::string &xml, const std::string &vmName);
+// Puts a journal on disk as a process of vfioctl would (under the lock).
+void saveJournal(HostRoot &host, const Journal &journal);
 
 } // namespace vfioctl::testing

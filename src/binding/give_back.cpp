@@ -1,0 +1,263 @@
+// BindEngine's way back: release, restore, unbind, unpersist and recover, each in three steps (mark under the lock,
+// move without it, record under it), never stopping at one failure. docs/RELIABILITY.md "The state model".
+#include "bind_engine.h"
+
+#include "bind_refusals.h"
+#include "error.h"
+#include "pci_scanner.h"
+#include "sysfs_layout.h"
+#include "sysfs_value.h"
+
+#include <algorithm>
+
+namespace vfioctl {
+
+namespace {
+
+bool contains(const std::vector<PciAddress> &list, const PciAddress &address)
+{
+    return std::find(list.begin(), list.end(), address) != list.end();
+}
+
+const DriverState onVfio{std::string(vfioDriver), std::string(vfioDriver)};
+
+} // namespace
+
+void GiveBackReport::add(const GiveBackReport &other)
+{
+    givenBack.insert(givenBack.end(), other.givenBack.begin(), other.givenBack.end());
+    gone.insert(gone.end(), other.gone.begin(), other.gone.end());
+    failures.insert(failures.end(), other.failures.begin(), other.failures.end());
+    unrecorded.insert(unrecorded.end(), other.unrecorded.begin(), other.unrecorded.end());
+}
+
+std::string GiveBackReport::problems() const
+{
+    std::vector<std::string> parts;
+    if (!failures.empty())
+        parts.push_back(joinWith(failures, "; "));
+    if (!unrecorded.empty())
+        parts.push_back("the devices are as said, but this could not be recorded: " + joinWith(unrecorded, "; "));
+    return joinWith(parts, "; ");
+}
+
+DriverState BindEngine::targetOf(const JournalEntry &entry, PoolReturn pool,
+                                 const std::optional<Journal> &poolJournal) const
+{
+    // Borrowed from persist's pool: back into it while persist still claims the device.
+    if (entry.fromPool && pool == PoolReturn::ToPool && poolJournal && poolJournal->find(entry.device))
+        return onVfio;
+    return entry.original;
+}
+
+GiveBackReport BindEngine::giveBackOf(const Owner &owner, const std::vector<PciAddress> &only, Which which,
+                                      PoolReturn pool)
+{
+    GiveBackReport report;
+    std::vector<JournalEntry> work;
+    std::optional<Journal> poolJournal;
+    {
+        JournalLock lock = journal_.lock(lockWait_);
+        auto journal = journal_.readSettingAside(lock, owner);
+        if (!journal)
+            return report;
+        if (runningElsewhere(*journal)) {
+            if (which == Which::Unfinished)
+                return report; // a step still running in its process is not a crash
+            throw Error(owner.describe() + " is being bound or given back by process " +
+                            std::to_string(journal->process->pid) + " right now; give it back when that ends",
+                        EBUSY);
+        }
+        for (auto &entry : journal->devices) {
+            const bool chosen = which == Which::Unfinished ? entry.state != EntryState::Bound
+                                                           : only.empty() || contains(only, entry.device);
+            if (!chosen)
+                continue;
+            entry.state = EntryState::Restoring;
+            work.push_back(entry);
+        }
+        if (work.empty() && !journal->process)
+            return report;
+        if (owner.isVm())
+            poolJournal = journal_.read(Owner::persist());
+        journal->process = processes_.self();
+        try {
+            journal_.save(lock, *journal);
+        } catch (const Error &error) {
+            report.unrecorded.push_back(error.what()); // the kernel state is the truth: go on without the mark
+        }
+    }
+    // Reverse order: companions go back before the device that brought them, as they were taken.
+    std::vector<PciAddress> done;
+    for (auto entry = work.rbegin(); entry != work.rend(); ++entry) {
+        try {
+            const auto outcome = binder_.restore(entry->device, targetOf(*entry, pool, poolJournal));
+            (outcome == DriverBinder::Outcome::Gone ? report.gone : report.givenBack).push_back(entry->device);
+            done.push_back(entry->device);
+        } catch (const Error &error) {
+            report.failures.push_back(error.what());
+        }
+    }
+    std::reverse(report.givenBack.begin(), report.givenBack.end());
+    try {
+        JournalLock lock = journal_.lock(lockWait_);
+        auto journal = journal_.readSettingAside(lock, owner);
+        if (!journal)
+            return report;
+        std::erase_if(journal->devices, [&](const JournalEntry &entry) { return contains(done, entry.device); });
+        journal->process.reset();
+        if (journal->devices.empty())
+            journal_.remove(lock, owner);
+        else
+            journal_.save(lock, *journal);
+    } catch (const Error &error) {
+        report.unrecorded.push_back(error.what());
+    }
+    return report;
+}
+
+GiveBackReport BindEngine::restoreOwner(const Owner &owner)
+{
+    return giveBackOf(owner, {}, Which::Listed, PoolReturn::ToPool);
+}
+
+GiveBackReport BindEngine::restoreByHand(const Owner &owner, Force force)
+{
+    if (owner.isVm() && force == Force::No) {
+        std::vector<PciAddress> devices;
+        for (const auto &entry : held(owner))
+            devices.push_back(entry.device);
+        if (!devices.empty())
+            throw Error(owner.describe() + " holds " + joinAddresses(devices) +
+                            "; they go back when it stops (or with 'vfioctl unassign'); use --force to take them now, "
+                            "and the VM loses them while it runs",
+                        EBUSY);
+    }
+    return giveBackOf(owner, {}, Which::Listed, PoolReturn::ToHost);
+}
+
+void BindEngine::giveBackUnowned(const PciAddress &address, GiveBackReport &report)
+{
+    try {
+        if (!binder_.present(address))
+            throw Error("no PCI device " + address.str() + " on this host", ENODEV);
+        DriverState now = binder_.stateOf(address);
+        if (now.driver != vfioDriver)
+            throw Error(address.str() + " is not bound to vfio-pci (driver: " +
+                            (now.driver.empty() ? "none" : now.driver) + "), nothing to give back",
+                        EINVAL);
+        // Nobody recorded what it had: hand it to the kernel's default driver.
+        binder_.restore(address, {"", now.override == vfioDriver ? "" : now.override});
+        host_.write(std::string(layout::pciDriversProbe), address.str());
+        report.givenBack.push_back(address);
+    } catch (const Error &error) {
+        report.failures.push_back(error.what());
+    }
+}
+
+GiveBackReport BindEngine::giveBack(const std::vector<PciAddress> &devices, Force force)
+{
+    const std::vector<Journal> journals = status();
+    std::map<std::string, std::pair<Owner, std::vector<PciAddress>>> byOwner; // keyed by journal file name
+    std::vector<PciAddress> unowned;
+    for (const auto &address : devices) {
+        const Journal *holder = activeHolder(journals, address);
+        if (!holder) {
+            unowned.push_back(address);
+            continue;
+        }
+        // Its process is still moving the group's drivers (kernel work runs without the host lock): not even --force
+        // may pull a device out from under it.
+        if (runningElsewhere(*holder))
+            throw Error(address.str() + " is being bound for " + holder->owner.describe() + " by process " +
+                            std::to_string(holder->process->pid) + " right now; give it back when that ends",
+                        EBUSY);
+        if (holder->owner.isVm() && force == Force::No)
+            throw Error(address.str() + " is held by " + holder->owner.describe() +
+                            "; it goes back when the VM stops (or with 'vfioctl unassign'); use --force to take it "
+                            "now, and the VM loses it while it runs",
+                        EBUSY);
+        // By hand, a device goes to its own driver: out of the VM that has it and out of persist's pool too.
+        for (const auto &journal : journals)
+            if (journal.find(address)) {
+                auto &slot = byOwner.try_emplace(journalFileName(journal.owner), journal.owner,
+                                                 std::vector<PciAddress>{}).first->second;
+                slot.second.push_back(address);
+            }
+    }
+    GiveBackReport report;
+    for (const auto &[name, work] : byOwner) // every one of them gives it to its own driver: any order will do
+        report.add(giveBackOf(work.first, work.second, Which::Listed, PoolReturn::ToHost));
+    for (const auto &address : unowned)
+        giveBackUnowned(address, report);
+    return report;
+}
+
+GiveBackReport BindEngine::leavePool(const std::vector<PciAddress> &devices)
+{
+    const std::vector<Journal> journals = status();
+    std::vector<PciAddress> free;
+    std::vector<PciAddress> borrowed;
+    for (const auto &address : devices) {
+        const Journal *holder = activeHolder(journals, address);
+        (holder && holder->owner.isVm() ? borrowed : free).push_back(address);
+    }
+    GiveBackReport report = giveBack(free);
+    if (borrowed.empty())
+        return report;
+    // A borrowed device stays with its VM; out of the pool, its VM's stop gives it to its own driver.
+    try {
+        JournalLock lock = journal_.lock(lockWait_);
+        if (auto pool = journal_.readSettingAside(lock, Owner::persist())) {
+            std::erase_if(pool->devices, [&](const JournalEntry &entry) { return contains(borrowed, entry.device); });
+            if (pool->devices.empty())
+                journal_.remove(lock, Owner::persist());
+            else
+                journal_.save(lock, *pool);
+        }
+    } catch (const Error &error) {
+        report.unrecorded.push_back(error.what());
+    }
+    return report;
+}
+
+std::vector<PciAddress> BindEngine::forgetGone(const std::vector<PciAddress> &devices)
+{
+    JournalLock lock = journal_.lock(lockWait_);
+    std::vector<PciAddress> dropped;
+    for (auto &journal : journal_.readSettingAside(lock).journals) {
+        // A step still running rewrites its own journal; it finds the device gone on its own.
+        if (runningElsewhere(journal))
+            continue;
+        const size_t before = journal.devices.size();
+        std::erase_if(journal.devices, [&](const JournalEntry &entry) {
+            const bool gone = contains(devices, entry.device) && !binder_.present(entry.device);
+            if (gone)
+                dropped.push_back(entry.device);
+            return gone;
+        });
+        if (journal.devices.size() == before)
+            continue;
+        if (journal.devices.empty())
+            journal_.remove(lock, journal.owner);
+        else
+            journal_.save(lock, journal);
+    }
+    return dropped;
+}
+
+BindEngine::Recovery BindEngine::recover()
+{
+    Recovery recovery;
+    for (const auto &journal : status()) {
+        if (journal.state() == JournalState::Bound && !journal.process)
+            continue;
+        const GiveBackReport report = giveBackOf(journal.owner, {}, Which::Unfinished, PoolReturn::ToPool);
+        if (!report.givenBack.empty() || !report.gone.empty() || !report.failures.empty())
+            recovery.owners.push_back(journal.owner);
+        recovery.report.add(report);
+    }
+    return recovery;
+}
+
+} // namespace vfioctl
