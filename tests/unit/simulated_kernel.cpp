@@ -179,9 +179,14 @@ void SimulatedKernel::enter(KernelStep step, const std::string &device)
             throw Error("simulated kernel: " + errnoText(errorNumber), errorNumber);
         }
     }
-    if (auto latency = delays_.find(step); latency != delays_.end()) {
+    auto latency = std::chrono::milliseconds(0);
+    if (auto found = delays_.find(step); found != delays_.end())
+        latency += found->second;
+    if (auto found = deviceDelays_.find(device); found != deviceDelays_.end())
+        latency += found->second;
+    if (latency.count() > 0) {
         mutex_.unlock(); // let other groups' workers proceed meanwhile, as the real kernel would
-        std::this_thread::sleep_for(latency->second);
+        std::this_thread::sleep_for(latency);
         mutex_.lock();
     }
 }

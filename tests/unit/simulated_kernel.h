@@ -29,6 +29,12 @@ public:
     enum class VfsAtUnbind { Removed, Kept };
     void sriovDriver(const std::string &pfDriver, const std::string &vfDriver, VfsAtUnbind atUnbind);
     void delay(KernelStep step, std::chrono::milliseconds latency) { delays_[step] = latency; }
+    // Every write for this one device takes this long (a slow driver), the others none.
+    void delayDevice(const std::string &device, std::chrono::milliseconds latency)
+    {
+        std::lock_guard lock(mutex_);
+        deviceDelays_[device] = latency;
+    }
     // Called before every write with its step and device; may throw to simulate the process dying there.
     void onWrite(std::function<void(KernelStep, const std::string &)> hook) { hook_ = std::move(hook); }
     void supports(const std::string &driver, uint16_t vendor, uint16_t device);
@@ -112,6 +118,7 @@ private:
     void createVfs(const std::string &pf, int count, const std::string &vfDriver);
     int nextGroup_ = 1000; // groups for VFs made here
     std::map<KernelStep, std::chrono::milliseconds> delays_;
+    std::map<std::string, std::chrono::milliseconds> deviceDelays_;
     std::function<void(KernelStep, const std::string &)> hook_;
     std::function<void(const std::string &)> stateHook_;
     int writes_ = 0;

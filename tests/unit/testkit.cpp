@@ -124,3 +124,28 @@ void saveJournal(HostRoot &host, const Journal &journal)
 }
 
 } // namespace vfioctl::testing
+
+namespace vfioctl::testing {
+
+namespace {
+
+class DeadProcessTable : public ProcessTable {
+public:
+    ProcessStamp self() const override
+    {
+        ProcessStamp live = liveProcesses().self();
+        return {live.pid, live.start + 1000003};
+    }
+    bool running(const ProcessStamp &process) const override { return liveProcesses().running(process); }
+    std::string commandName(int pid) const override { return liveProcesses().commandName(pid); }
+};
+
+} // namespace
+
+const ProcessTable &deadProcess()
+{
+    static DeadProcessTable table;
+    return table;
+}
+
+} // namespace vfioctl::testing

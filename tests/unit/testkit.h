@@ -4,6 +4,7 @@
 
 #include "fake_host.h"
 #include "journal_format.h"
+#include "process_table.h"
 #include "fake_module_loader.h"
 #include "pci_address.h"
 #include "simulated_kernel.h"
@@ -48,5 +49,13 @@ Owner vmOwner(const std::string &vmName);
 std::string withVmIdentity(const std::string &xml, const std::string &vmName);
 // Puts a journal on disk as a process of vfioctl would (under the lock).
 void saveJournal(HostRoot &host, const Journal &journal);
+
+} // namespace vfioctl::testing
+
+namespace vfioctl::testing {
+
+// A process table in which this process is a stranger that has since died: what such a process wrote, another
+// process finds unfinished (its pid is ours, its start time is not).
+const ProcessTable &deadProcess();
 
 } // namespace vfioctl::testing
