@@ -134,8 +134,8 @@ void Persister::giveBackUnheld(const std::vector<PciAddress> &present, Unpersist
         const Journal *holder = activeHolder(journals, address);
         if (holder && holder->owner != Owner::persist())
             report.heldByVms.push_back(address); // to its own driver when that VM stops
-        else if (currentDriver(host_, address) == std::string(vfioDriver))
-            leaving.push_back(address);
+        else if (holder || currentDriver(host_, address) == std::string(vfioDriver))
+            leaving.push_back(address); // recorded by persist, wherever it is now (it may have gone and come back)
     }
     leaving.insert(leaving.end(), report.heldByVms.begin(), report.heldByVms.end());
     if (leaving.empty())

@@ -22,6 +22,11 @@ public:
 
     // The next matching write fails with errorNumber (device "" matches any device). `times` < 0: every time.
     void failAt(KernelStep step, const std::string &device, int errorNumber, int times = 1);
+    void clearFaults()
+    {
+        std::lock_guard lock(mutex_);
+        faults_.clear();
+    }
     // A driver that accepts binds and probes but never attaches (the device stays unbound).
     void neverBinds(const std::string &driver) { neverBinds_.insert(driver); }
     // SR-IOV: a PF driver that can change its VF count, what its VFs get bound to ("" none, as nvme leaves them),

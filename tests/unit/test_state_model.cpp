@@ -292,3 +292,17 @@ TEST_F(StateModel, AHardLinkPlantedAsTheLockIsNeverWrittenThrough)
     EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "secret\n");
     EXPECT_EQ(driverOf("0000:02:00.0"), "nvme");
 }
+
+// Found by the model test (seeds 6654 and 48): a device persist holds goes away and comes back on its own driver
+// (a rescan); unpersist then left persist's journal naming it, as it only gave back devices still on vfio-pci.
+TEST_F(StateModel, UnpersistForgetsADeviceThatWentAwayAndCameBackOnItsOwnDriver)
+{
+    ASSERT_EQ(run({"persist", "04:00.3"}), 0) << err.str();
+    kernel->removeDevice("0000:04:00.3");
+    fake.addPci({.address = "0000:04:00.3", .classCode = 0x020000, .vendor = 0x15b3, .device = 0x1018, .driver = "",
+                 .group = 9, .parent = "", .physfn = "0000:04:00.0"});
+    kernel->write("/sys/bus/pci/drivers_probe", "0000:04:00.3");
+    ASSERT_EQ(driverOf("0000:04:00.3"), "mlx5_core");
+    EXPECT_EQ(run({"unpersist", "04:00.3"}), 0) << err.str();
+    EXPECT_TRUE(stateFiles().empty());
+}

@@ -1,0 +1,356 @@
+// The randomized model test of the state model (issue 23): seeded sequences of hook starts and stops (VMs with
+// colliding, long, non-ASCII and file-name-shaped names, renamed now and then), bind/unbind/restore/recover/persist/
+// unpersist, two at once, with faults (a failing state write, a kernel error, a slow driver, a process killed at any
+// kernel step, a device removed) on the simulated kernel. After every step the invariants are checked; at the end
+// every owner stops, recover runs and every device must be as it was. A failure prints its seed:
+//   VFIOCTL_MODEL_SEED=N VFIOCTL_MODEL_SEEDS=1 unit_tests --gtest_filter='StateModelRandom.*'
+// VFIOCTL_MODEL_SEEDS and VFIOCTL_MODEL_STEPS make the run longer (docs/RELIABILITY.md has the figures);
+// VFIOCTL_MODEL_TRACE=1 prints what each step did.
+#include "bind_journal.h"
+#include "bind_refusals.h"
+#include "error.h"
+#include "persist_policy.h"
+#include "qemu_hook.h"
+#include "testkit.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+using namespace vfioctl;
+using vfioctl::testing::at;
+using vfioctl::testing::KernelStep;
+
+namespace {
+
+struct SimulatedDeath {}; // not an Error: the simulated process dies there
+
+// Each simulated process has its own identity (this pid, a start time of its own); a killed one is dead after.
+class SimulatedProcesses {
+public:
+    class Process : public ProcessTable {
+    public:
+        Process(SimulatedProcesses &all, uint64_t start) : all_(all), start_(start) {}
+        ProcessStamp self() const override { return {static_cast<int>(::getpid()), start_}; }
+        bool running(const ProcessStamp &process) const override
+        {
+            return process.pid == ::getpid() && all_.alive(process.start);
+        }
+        std::string commandName(int) const override { return "simulated"; }
+
+    private:
+        SimulatedProcesses &all_;
+        uint64_t start_;
+    };
+    std::unique_ptr<Process> spawn()
+    {
+        std::lock_guard lock(mutex_);
+        alive_.insert(++next_);
+        return std::make_unique<Process>(*this, next_);
+    }
+    void end(const ProcessTable &process)
+    {
+        std::lock_guard lock(mutex_);
+        alive_.erase(process.self().start);
+    }
+    bool alive(uint64_t start) const
+    {
+        std::lock_guard lock(mutex_);
+        return alive_.contains(start);
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::set<uint64_t> alive_;
+    uint64_t next_ = 1000;
+};
+
+struct Vm {
+    std::string uuid;
+    std::string name;
+    std::string device; // its one hostdev
+};
+
+const std::vector<std::string> candidates = {"0000:01:00.0", "0000:02:00.0", "0000:04:00.3"};
+const std::vector<std::string> endpoints = {"0000:01:00.0", "0000:01:00.1", "0000:02:00.0", "0000:04:00.3"};
+
+std::string hostdevXml(const std::string &address)
+{
+    const PciAddress a = PciAddress::parse(address);
+    char text[256];
+    std::snprintf(text, sizeof text,
+                  "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x%04x' bus='0x%02x' "
+                  "slot='0x%02x' function='0x%x'/></source></hostdev>",
+                  a.domain, a.bus, a.slot, a.function);
+    return text;
+}
+
+class Model : protected vfioctl::testing::SimulatedWorkstation {
+public:
+    explicit Model(uint32_t seed) : random_(seed)
+    {
+        for (const auto &device : endpoints)
+            original_[device] = DriverBinder(*kernel, std::chrono::milliseconds(0)).stateOf(at(device.c_str()));
+        const std::vector<std::string> names = {"foo", "vm-foo", "manual", "persist", "foo.journal",
+                                                std::string(245, 'x'), "\xe8\x99\x9a\xe6\x8b\x9f", "a b/c"};
+        for (size_t i = 0; i < names.size(); ++i)
+            vms_.push_back({vfioctl::testing::uuidFor("model-" + std::to_string(i)), names[i],
+                            candidates[i % candidates.size()]});
+        outside_ = filesOutsideState();
+    }
+
+    void step(int index);
+    void finish();
+
+private:
+    // Runs one operation as its own process, maybe with a fault armed for it alone; returns a description.
+    std::string operation(SimulatedProcesses::Process &process);
+    std::string hookCall(const ProcessTable &process, const Vm &vm, bool start);
+    void checkInvariants(const std::string &after);
+    void checkSentence(const std::string &text, const std::string &what);
+    std::set<std::string> filesOutsideState() const;
+    std::vector<Journal> journals() { return BindJournal(*kernel, liveProcesses()).read().journals; }
+    DriverState stateOf(const std::string &device)
+    {
+        return DriverBinder(*kernel, std::chrono::milliseconds(0)).stateOf(at(device.c_str()));
+    }
+    bool present(const std::string &device)
+    {
+        return DriverBinder(*kernel, std::chrono::milliseconds(0)).present(at(device.c_str()));
+    }
+    size_t pick(size_t count) { return std::uniform_int_distribution<size_t>(0, count - 1)(random_); }
+    bool chance(int percent) { return static_cast<int>(pick(100)) < percent; }
+
+    std::mt19937 random_;
+    std::mutex randomMutex_;
+    SimulatedProcesses processes_;
+    std::map<std::string, DriverState> original_;
+    std::vector<Vm> vms_;
+    std::set<std::string> outside_;
+    std::set<std::string> removed_;
+    std::atomic<int> kernelWrites_{0};
+};
+
+std::set<std::string> Model::filesOutsideState() const
+{
+    std::set<std::string> files;
+    for (auto entry = std::filesystem::recursive_directory_iterator(fake.root());
+         entry != std::filesystem::recursive_directory_iterator(); ++entry) {
+        const std::string path = entry->path().string().substr(fake.root().size());
+        if (path == "/sys" || path == "/run/vfioctl" || path == "/etc/vfioctl") {
+            entry.disable_recursion_pending();
+            continue;
+        }
+        if (path != "/etc" && path != "/run") // the state directories' parents
+            files.insert(path);
+    }
+    return files;
+}
+
+void Model::checkSentence(const std::string &text, const std::string &what)
+{
+    EXPECT_FALSE(text.empty()) << what << ": a failure without a sentence";
+    EXPECT_EQ(text.find('\n'), std::string::npos) << what << ": more than one sentence: " << text;
+}
+
+std::string Model::hookCall(const ProcessTable &process, const Vm &vm, bool start)
+{
+    hook::RecordingHookLog log;
+    hook::QemuHook qemuHook(*kernel, *modules, log, std::chrono::milliseconds(150), process);
+    qemuHook.engine().setLockWait(std::chrono::seconds(5));
+    std::ostringstream error;
+    const std::string xml = "<domain><name>" + vm.name + "</name><uuid>" + vm.uuid + "</uuid><devices>" +
+                            hostdevXml(vm.device) + "</devices></domain>";
+    const int code = qemuHook.run({vm.name, start ? "prepare" : "release", start ? "begin" : "end", "-"},
+                                  [&] { return xml; }, error);
+    if (start) {
+        EXPECT_TRUE(code == 0 || code == 1) << "prepare exited " << code;
+        if (code == 1) {
+            std::string text = error.str();
+            EXPECT_EQ(text.rfind("vfioctl: VM '", 0), 0u) << text;
+            checkSentence(text.substr(0, text.size() - 1), "prepare");
+        }
+    } else {
+        EXPECT_EQ(code, 0) << "a stop always exits 0";
+    }
+    return std::string(start ? "start " : "stop ") + vm.uuid.substr(0, 8) + " -> " + std::to_string(code);
+}
+
+std::string Model::operation(SimulatedProcesses::Process &process)
+{
+    size_t choice, vmIndex, deviceIndex;
+    bool force;
+    {
+        std::lock_guard lock(randomMutex_);
+        choice = pick(100);
+        vmIndex = pick(vms_.size());
+        deviceIndex = pick(candidates.size());
+        force = chance(30);
+    }
+    const Vm vm = vms_[vmIndex];
+    const PciAddress device = at(candidates[deviceIndex].c_str());
+    BindEngine engine(*kernel, *modules, std::chrono::milliseconds(150), process);
+    engine.setLockWait(std::chrono::seconds(5));
+    try {
+        if (choice < 30)
+            return hookCall(process, vm, true);
+        if (choice < 60)
+            return hookCall(process, vm, false);
+        if (choice < 68)
+            return "bind " + device.str() + " " + std::to_string(engine.bind({Owner::manual(), {device}}).groups.size());
+        if (choice < 76)
+            return "unbind " + device.str() + " " +
+                   std::to_string(engine.giveBack({device}, force ? Force::Yes : Force::No).givenBack.size());
+        if (choice < 82)
+            return "restore manual " + std::to_string(engine.restoreByHand(Owner::manual(), Force::No).givenBack.size());
+        if (choice < 86)
+            return "recover " + std::to_string(engine.recover().owners.size());
+        Persister persister(*kernel, engine);
+        const PersistEntry entry{device, 0, 0};
+        if (choice < 93)
+            return "persist " + std::to_string(persister.persist({entry}, Force::No, ApplyNow::Yes).boundNow.size());
+        return "unpersist " + std::to_string(persister.unpersist({entry}, ApplyNow::Yes).givenBack.size());
+    } catch (const Error &error) {
+        checkSentence(error.what(), "operation");
+        return std::string("refused: ") + error.what();
+    }
+}
+
+void Model::step(int index)
+{
+    // Faults, armed for this step: a failing state write, a kernel error, a slow driver, a kill, a device removed.
+    int stateFailAt = chance(15) ? static_cast<int>(1 + pick(6)) : 0;
+    const int stateErrno = std::vector<int>{ENOSPC, EIO, EROFS}[pick(3)];
+    std::atomic<int> stateWrites{0};
+    kernel->onStateWrite([&, stateFailAt, stateErrno](const std::string &path) {
+        if (stateFailAt && ++stateWrites >= stateFailAt)
+            throw Error("cannot write " + path + ": " + errnoText(stateErrno), stateErrno);
+    });
+    const int killAt = chance(12) ? static_cast<int>(1 + pick(8)) : 0;
+    std::atomic<int> writes{0};
+    kernel->onWrite([&, killAt](KernelStep, const std::string &) {
+        if (killAt && ++writes == killAt)
+            throw SimulatedDeath{};
+    });
+    if (chance(8))
+        kernel->failAt(std::vector<KernelStep>{KernelStep::Unbind, KernelStep::Probe, KernelStep::SetOverride}[pick(3)],
+                       candidates[pick(candidates.size())], EIO);
+    if (chance(5))
+        kernel->delayDevice(candidates[pick(candidates.size())], std::chrono::milliseconds(40));
+    if (chance(3) && removed_.empty()) {
+        removed_.insert("0000:04:00.3");
+        kernel->removeDevice("0000:04:00.3");
+    }
+    if (chance(5)) { // domrename: the same VM under another name
+        const size_t vm = pick(vms_.size());
+        vms_[vm].name += "-renamed";
+    }
+
+    const int count = chance(25) ? 2 : 1;
+    std::vector<std::string> done(count);
+    {
+        std::vector<std::jthread> running;
+        for (int i = 0; i < count; ++i)
+            running.emplace_back([&, i] {
+                auto process = processes_.spawn();
+                try {
+                    done[i] = operation(*process);
+                } catch (const SimulatedDeath &) {
+                    done[i] = "killed";
+                }
+                processes_.end(*process);
+            });
+    }
+    kernel->onWrite(nullptr);
+    kernel->onStateWrite(nullptr);
+    for (const auto &device : candidates)
+        kernel->delayDevice(device, std::chrono::milliseconds(0));
+    std::string what = "step " + std::to_string(index) + ":";
+    for (const auto &text : done)
+        what += " [" + text + "]";
+    if (std::getenv("VFIOCTL_MODEL_TRACE"))
+        std::printf("%s\n", what.c_str());
+    checkInvariants(what);
+}
+
+void Model::checkInvariants(const std::string &after)
+{
+    const std::vector<Journal> all = journals();
+    for (const auto &device : endpoints) {
+        if (!present(device))
+            continue; // removed: nothing on it to check until it comes back
+        std::vector<const Journal *> listing;
+        for (const auto &journal : all)
+            if (journal.find(at(device.c_str())))
+                listing.push_back(&journal);
+        const size_t vms = std::count_if(listing.begin(), listing.end(), [](const Journal *j) { return j->owner.isVm(); });
+        EXPECT_LE(vms, 1u) << after << ": " << device << " is held by two VMs";
+        EXPECT_LE(listing.size() - vms, 1u) << after << ": " << device << " is held by manual and persist";
+        if (listing.size() == 2) {
+            const bool lent = vms == 1 && (listing[0]->owner == Owner::persist() || listing[1]->owner == Owner::persist());
+            EXPECT_TRUE(lent) << after << ": " << device << " is shared but not lent by persist's pool";
+        }
+        if (listing.empty()) {
+            EXPECT_EQ(stateOf(device), original_[device])
+                << after << ": " << device << " is off its original driver and no owner records it";
+        }
+    }
+}
+
+void Model::finish()
+{
+    // Every removed device comes back (a rescan), then every owner stops, persist lets go, and recover runs.
+    kernel->clearFaults();
+    for (const auto &device : removed_) {
+        fake.addPci({.address = device, .classCode = 0x020000, .vendor = 0x15b3, .device = 0x1018, .driver = "",
+                     .group = 9, .parent = "", .physfn = "0000:04:00.0"});
+        kernel->write("/sys/bus/pci/drivers_probe", device);
+    }
+    auto process = processes_.spawn();
+    for (const auto &vm : vms_)
+        hookCall(*process, vm, false);
+    BindEngine engine(*kernel, *modules, std::chrono::milliseconds(500), *process);
+    Persister persister(*kernel, engine);
+    for (const auto &device : candidates)
+        persister.unpersist({PersistEntry{at(device.c_str()), 0, 0}}, ApplyNow::Yes);
+    engine.recover();
+    engine.restoreByHand(Owner::manual(), Force::No);
+    EXPECT_TRUE(journals().empty()) << "state left after every owner stopped";
+    for (const auto &device : endpoints) {
+        EXPECT_EQ(stateOf(device), original_[device]) << device << " after every owner stopped and recover ran";
+    }
+    EXPECT_EQ(filesOutsideState(), outside_) << "state written outside the state directory";
+}
+
+int environmentNumber(const char *name, int fallback)
+{
+    const char *text = std::getenv(name);
+    return text ? std::atoi(text) : fallback;
+}
+
+} // namespace
+
+TEST(StateModelRandom, EverySequenceKeepsEveryDeviceOnItsDriverOrWithOneOwner)
+{
+    const int seeds = environmentNumber("VFIOCTL_MODEL_SEEDS", 12);
+    const int steps = environmentNumber("VFIOCTL_MODEL_STEPS", 40);
+    const int first = environmentNumber("VFIOCTL_MODEL_SEED", static_cast<int>(std::random_device{}() % 100000));
+    for (int seed = first; seed < first + seeds; ++seed) {
+        SCOPED_TRACE("VFIOCTL_MODEL_SEED=" + std::to_string(seed) + " VFIOCTL_MODEL_SEEDS=1 (to run it again)");
+        Model model(static_cast<uint32_t>(seed));
+        for (int step = 0; step < steps && !::testing::Test::HasFailure(); ++step)
+            model.step(step);
+        if (!::testing::Test::HasFailure())
+            model.finish();
+        if (::testing::Test::HasFailure())
+            break;
+    }
+}
