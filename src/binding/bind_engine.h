@@ -98,6 +98,13 @@ private:
     // lock, move them without it, record the result under it.
     enum class Which { Listed, Unfinished };
     GiveBackReport giveBackOf(const Owner &owner, const std::vector<PciAddress> &only, Which which, PoolReturn pool);
+    struct Marked {
+        std::vector<JournalEntry> work;  // marked `restoring`, to be moved now
+        std::optional<Journal> pool;     // persist's journal, for what a VM borrowed
+    };
+    // The first step: nothing when there is nothing to do.
+    std::optional<Marked> markForGiveBack(const Owner &owner, const std::vector<PciAddress> &only, Which which,
+                                          GiveBackReport &report);
     DriverState targetOf(const JournalEntry &entry, PoolReturn pool, const std::optional<Journal> &poolJournal) const;
     void giveBackUnowned(const PciAddress &address, GiveBackReport &report);
 

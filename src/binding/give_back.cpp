@@ -50,43 +50,51 @@ DriverState BindEngine::targetOf(const JournalEntry &entry, PoolReturn pool,
     return entry.original;
 }
 
+std::optional<BindEngine::Marked> BindEngine::markForGiveBack(const Owner &owner, const std::vector<PciAddress> &only,
+                                                             Which which, GiveBackReport &report)
+{
+    JournalLock lock = journal_.lock(lockWait_);
+    auto journal = journal_.readSettingAside(lock, owner);
+    if (!journal)
+        return std::nullopt;
+    if (runningElsewhere(*journal)) {
+        if (which == Which::Unfinished)
+            return std::nullopt; // a step still running in its process is not a crash
+        throw Error(owner.describe() + " is being bound or given back by process " +
+                        std::to_string(journal->process->pid) + " right now; give it back when that ends",
+                    EBUSY);
+    }
+    Marked marked;
+    for (auto &entry : journal->devices) {
+        const bool chosen = which == Which::Unfinished ? entry.state != EntryState::Bound
+                                                       : only.empty() || contains(only, entry.device);
+        if (!chosen)
+            continue;
+        entry.state = EntryState::Restoring;
+        marked.work.push_back(entry);
+    }
+    if (marked.work.empty() && !journal->process)
+        return std::nullopt;
+    if (owner.isVm())
+        marked.pool = journal_.read(Owner::persist());
+    journal->process = processes_.self();
+    try {
+        journal_.save(lock, *journal);
+    } catch (const Error &error) {
+        report.unrecorded.push_back(error.what()); // the kernel state is the truth: go on without the mark
+    }
+    return marked;
+}
+
 GiveBackReport BindEngine::giveBackOf(const Owner &owner, const std::vector<PciAddress> &only, Which which,
                                       PoolReturn pool)
 {
     GiveBackReport report;
-    std::vector<JournalEntry> work;
-    std::optional<Journal> poolJournal;
-    {
-        JournalLock lock = journal_.lock(lockWait_);
-        auto journal = journal_.readSettingAside(lock, owner);
-        if (!journal)
-            return report;
-        if (runningElsewhere(*journal)) {
-            if (which == Which::Unfinished)
-                return report; // a step still running in its process is not a crash
-            throw Error(owner.describe() + " is being bound or given back by process " +
-                            std::to_string(journal->process->pid) + " right now; give it back when that ends",
-                        EBUSY);
-        }
-        for (auto &entry : journal->devices) {
-            const bool chosen = which == Which::Unfinished ? entry.state != EntryState::Bound
-                                                           : only.empty() || contains(only, entry.device);
-            if (!chosen)
-                continue;
-            entry.state = EntryState::Restoring;
-            work.push_back(entry);
-        }
-        if (work.empty() && !journal->process)
-            return report;
-        if (owner.isVm())
-            poolJournal = journal_.read(Owner::persist());
-        journal->process = processes_.self();
-        try {
-            journal_.save(lock, *journal);
-        } catch (const Error &error) {
-            report.unrecorded.push_back(error.what()); // the kernel state is the truth: go on without the mark
-        }
-    }
+    const auto marked = markForGiveBack(owner, only, which, report);
+    if (!marked)
+        return report;
+    const std::vector<JournalEntry> &work = marked->work;
+    const std::optional<Journal> &poolJournal = marked->pool;
     // Reverse order: companions go back before the device that brought them, as they were taken.
     std::vector<PciAddress> done;
     for (auto entry = work.rbegin(); entry != work.rend(); ++entry) {

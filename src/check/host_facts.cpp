@@ -191,6 +191,20 @@ bool sampleDevices(const HostRoot &host, const std::vector<PciAddress> &devices,
     return true;
 }
 
+// The journals set aside as corrupt; a state directory this user may not read is one line of the report, never the
+// end of it.
+void readCorruptJournals(const HostRoot &host, HostFacts &facts)
+{
+    const std::string owners = joinPath(layout::runDirectory, "owners");
+    try {
+        for (const auto &name : host.list(owners))
+            if (name.find(".journal.corrupt") != std::string::npos)
+                facts.corruptJournals.push_back(host.shown(joinPath(owners, name)));
+    } catch (const Error &error) {
+        facts.journalsUnreadable = error.what();
+    }
+}
+
 } // namespace
 
 HostFacts gatherHostFacts(const HostRoot &host, FactScope scope, const std::vector<PciAddress> &devices)
@@ -247,14 +261,7 @@ HostFacts gatherHostFacts(const HostRoot &host, FactScope scope, const std::vect
     facts.libvirtDaemon =
         host.exists(std::string(layout::libvirtDaemon)) || host.exists(std::string(layout::qemuDaemon));
     facts.hookInstalled = host.exists(std::string(layout::libvirtQemuHooks) + "/vfioctl");
-    const std::string owners = joinPath(layout::runDirectory, "owners");
-    try {
-        for (const auto &name : host.list(owners))
-            if (name.find(".journal.corrupt") != std::string::npos)
-                facts.corruptJournals.push_back(host.shown(joinPath(owners, name)));
-    } catch (const Error &error) {
-        facts.journalsUnreadable = error.what(); // one line of the report, never the end of it
-    }
+    readCorruptJournals(host, facts);
     facts.legacyHookScript = host.exists(std::string(layout::libvirtQemuHookScript));
     return facts;
 }

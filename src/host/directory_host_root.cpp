@@ -384,26 +384,4 @@ void DirectoryHostRoot::rename(const std::string &from, const std::string &to)
         throw Error("cannot sync directory " + shown(dirName(from)) + ": " + errnoText(errno), errno);
 }
 
-std::optional<FileLock> DirectoryHostRoot::tryLockExclusive(const std::string &path)
-{
-    UniqueFd parent = openParent(path, "open lock");
-    UniqueFd fd(::openat(parent.get(), baseName(path).c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!fd.valid() && (errno == EROFS || errno == EACCES)) // a lock needs no write access; its holder note does
-        fd = UniqueFd(::openat(parent.get(), baseName(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd.valid())
-        throw Error("cannot open lock " + shown(path) + ": " + errnoText(errno), errno);
-    struct stat info;
-    if (::fstat(fd.get(), &info) != 0)
-        throw Error("cannot open lock " + shown(path) + ": " + errnoText(errno), errno);
-    if (!S_ISREG(info.st_mode) || info.st_nlink != 1)
-        throw Error("refusing to use the lock " + shown(path) + ": it is not a regular file with one link", EPERM);
-    while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EWOULDBLOCK)
-            return std::nullopt;
-        if (errno != EINTR)
-            throw Error("cannot lock " + shown(path) + ": " + errnoText(errno), errno);
-    }
-    return FileLock(fd.release());
-}
-
 } // namespace vfioctl

@@ -1,5 +1,11 @@
 #include "host_root.h"
 
+#include "error.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace vfioctl {
@@ -77,6 +83,29 @@ std::string dirName(std::string_view path)
     if (slash == 0)
         return "/";
     return std::string(path.substr(0, slash));
+}
+
+// Here rather than in directory_host_root.cpp, which holds the reads and the other writes.
+std::optional<FileLock> DirectoryHostRoot::tryLockExclusive(const std::string &path)
+{
+    UniqueFd parent = openParent(path, "open lock");
+    UniqueFd fd(::openat(parent.get(), baseName(path).c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd.valid() && (errno == EROFS || errno == EACCES)) // a lock needs no write access; its holder note does
+        fd = UniqueFd(::openat(parent.get(), baseName(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid())
+        throw Error("cannot open lock " + shown(path) + ": " + errnoText(errno), errno);
+    struct stat info;
+    if (::fstat(fd.get(), &info) != 0)
+        throw Error("cannot open lock " + shown(path) + ": " + errnoText(errno), errno);
+    if (!S_ISREG(info.st_mode) || info.st_nlink != 1)
+        throw Error("refusing to use the lock " + shown(path) + ": it is not a regular file with one link", EPERM);
+    while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK)
+            return std::nullopt;
+        if (errno != EINTR)
+            throw Error("cannot lock " + shown(path) + ": " + errnoText(errno), errno);
+    }
+    return FileLock(fd.release());
 }
 
 } // namespace vfioctl

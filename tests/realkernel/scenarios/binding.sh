@@ -20,7 +20,7 @@ check "/dev/vfio/$group appears" test -e "/dev/vfio/$group"
 "$VFIOCTL" status --json > "$out/status.json"
 check "status shows both devices held by manual" \
     /usr/bin/python3 -c "import json,sys; d=json.load(open('$out/status.json')); o=d['owners']; sys.exit(not (len(o)==1 and o[0]['owner']=='manual' and sorted(x['original_driver'] for x in o[0]['devices'])==['e1000','xhci_hcd']))"
-"$VFIOCTL" bind "$nic" --owner other > "$out/bind-other.txt" 2>&1
+"$VFIOCTL" bind "$nic" --owner 0b0b0b0b-0000-4000-8000-000000000001 > "$out/bind-other.txt" 2>&1
 check "a second owner is refused" test $? -eq 1
 check "the refusal names the holder" grep -q "is held by manual" "$out/bind-other.txt"
 "$VFIOCTL" restore manual > "$out/restore.txt" 2>&1
@@ -36,20 +36,21 @@ echo pci-stub > /sys/bus/pci/devices/$nic/driver_override
 echo $nic > /sys/bus/pci/drivers/e1000/unbind
 echo $nic > /sys/bus/pci/drivers_probe
 check "setup: the e1000 is on pci-stub" is_driver $nic pci-stub
-"$VFIOCTL" bind "$xhci" --owner win10 > "$out/bind2.txt" 2>&1
+"$VFIOCTL" bind "$xhci" --owner 0b0b0b0b-0000-4000-8000-000000000010 > "$out/bind2.txt" 2>&1
 check "bind of the other group member exits 0" test $? -eq 0
 check "the e1000 moved from pci-stub to vfio-pci" is_driver $nic vfio-pci
-"$VFIOCTL" restore --all --force > "$out/restore2.txt" 2>&1 # win10 is a VM name: its devices go back only when forced
+"$VFIOCTL" restore --all --force > "$out/restore2.txt" 2>&1 # a VM's UUID: its devices go back only when forced
 check "the e1000 is given back to pci-stub, not to e1000" is_driver $nic pci-stub
 check "with its pci-stub override" test "$(override $nic)" = "pci-stub"
 check "the xhci controller is back on xhci_hcd" is_driver $xhci xhci_hcd
 
 # A bind that never finished (the process died after moving the devices, before marking its journal done) is
 # listed as unfinished and rolled back by recover.
-"$VFIOCTL" bind "$xhci" --owner crashed > /dev/null 2>&1
-sed -i 's/"state": "bound"/"state": "binding"/' /run/vfioctl/owners/vm-crashed.journal
+crashed=0b0b0b0b-0000-4000-8000-0000000000cc
+"$VFIOCTL" bind "$xhci" --owner $crashed > /dev/null 2>&1
+sed -i 's/"state": "bound"/"state": "binding"/' /run/vfioctl/owners/vm-$crashed.journal
 "$VFIOCTL" status > "$out/status-crashed.txt"
-check "status shows the unfinished bind" grep -q "crashed did not finish (binding)" "$out/status-crashed.txt"
+check "status shows the unfinished bind" grep -q "$crashed did not finish (binding)" "$out/status-crashed.txt"
 "$VFIOCTL" recover > "$out/recover.txt" 2>&1
 check "recover exits 0" test $? -eq 0
 check "recover gives the e1000 back to pci-stub" is_driver $nic pci-stub

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Real-stack faults under real libvirtd (issue 13): a corrupt journal while another VM starts and stops, the hook
-# killed in the middle of `prepare begin`, libvirtd gone while `vfioctl list` runs. Each ends with every device on
+# Real-stack faults under real libvirtd (issues 13, 23): a corrupt journal while another VM starts and stops, the hook
+# killed in the middle of `prepare begin`, a device removed while its VM runs, /run/vfioctl full at a start and at a
+# stop, libvirtd gone while `vfioctl list` runs. Each ends with every device on
 # the driver it had. Runs last in its boot: it stops libvirtd. Prints "N passed, M failed".
 set -u
 out=$1
@@ -26,7 +27,7 @@ all_back() { is_driver $nic e1000 && is_driver $xhci xhci_hcd; }
 
 # A corrupt journal of some other owner: set aside and reported, never fatal to a VM using another group.
 mkdir -p /run/vfioctl/owners
-printf 'vfioctl-journal 1\n{"owner": ' > /run/vfioctl/owners/vm-ghost.journal
+printf 'vfioctl-journal 2\n{"owner_kind": ' > /run/vfioctl/owners/vm-ghost.journal
 define survivor
 virsh start survivor --paused > "$out/start-survivor.txt" 2>&1
 check "a VM starts while a corrupt journal is present" test $? -eq 0
@@ -54,6 +55,7 @@ hook_pid() { # the hook's prepare begin for the VM "killed" (libvirt runs it for
     return 1
 }
 define killed
+killed_journal=/run/vfioctl/owners/vm-$(virsh domuuid killed | tr -d ' \n').journal
 virsh start killed --paused > "$out/start-killed.txt" 2>&1 &
 start=$!
 killed_it=no
@@ -63,7 +65,7 @@ for _ in $(seq 3000); do
 done
 if [ -n "$pid" ] && kill -STOP "$pid" 2> /dev/null; then
     for _ in $(seq 500); do
-        if [ -e /run/vfioctl/owners/vm-killed.journal ]; then
+        if [ -e "$killed_journal" ]; then
             kill -KILL "$pid" && killed_it=yes
             break
         fi
@@ -86,8 +88,51 @@ check "recover exits 0" test $? -eq 0
 check "every device is back on the driver it had" all_back
 check "nothing is held" test -z "$(ls /run/vfioctl/owners 2>/dev/null)"
 
+# A device removed (hot-unplug) while a VM holds it: the xhci controller, bound with the e1000's group but not opened
+# by QEMU (a device QEMU has open is not let go until QEMU does). The stop ends its entry and gives back the rest; a
+# rescan brings it back on its own driver.
+define unplugged
+virsh start unplugged --paused > "$out/start-unplugged.txt" 2>&1
+check "a VM holding the e1000's group starts" test $? -eq 0
+check "the xhci controller is on vfio-pci with it" is_driver $xhci vfio-pci
+echo 1 > /sys/bus/pci/devices/$xhci/remove
+check "the xhci controller is gone" test ! -e /sys/bus/pci/devices/$xhci
+"$VFIOCTL" status > "$out/status-unplugged.txt" 2>&1
+check "status says the removed device went away" grep -q "$xhci went away while VM 'unplugged' held it" "$out/status-unplugged.txt"
+virsh destroy unplugged > /dev/null 2>&1
+check "the stop gave back the rest of the group" is_driver $nic e1000
+check "and left no journal" test -z "$(ls /run/vfioctl/owners 2>/dev/null)"
+echo 1 > /sys/bus/pci/rescan
+for _ in $(seq 100); do [ -e /sys/bus/pci/devices/$xhci/driver ] && break; sleep 0.1; done
+check "a rescan brings the xhci controller back on xhci_hcd" is_driver $xhci xhci_hcd
+"$VFIOCTL" recover > "$out/recover-unplugged.txt" 2>&1
+check "recover finds nothing to do" grep -q "nothing to recover" "$out/recover-unplugged.txt"
+
+# /run/vfioctl on a tiny tmpfs that is full: a start is refused with nothing moved; filled while the VM runs, its
+# stop still gives every device back, and once there is room recover tidies the journal.
+mkdir -p /run/vfioctl
+mount -t tmpfs -o size=16k tmpfs /run/vfioctl
+fill() { dd if=/dev/zero of=/run/vfioctl/filler bs=4k 2> /dev/null; sync; }
+fill
+virsh start unplugged --paused > "$out/start-full.txt" 2>&1
+check "a start with /run/vfioctl full is refused" test $? -ne 0
+check "with vfioctl's sentence" grep -q "vfioctl: VM 'unplugged' not started" "$out/start-full.txt"
+check "and nothing moved" all_back
+rm -f /run/vfioctl/filler
+virsh start unplugged --paused > "$out/start-room.txt" 2>&1
+check "with room it starts" test $? -eq 0
+check "its group is on vfio-pci" is_driver $nic vfio-pci
+fill
+virsh destroy unplugged > /dev/null 2>&1
+check "a stop with /run/vfioctl full still gives every device back" all_back
+rm -f /run/vfioctl/filler
+"$VFIOCTL" recover > "$out/recover-full.txt" 2>&1
+check "recover then exits 0" test $? -eq 0
+check "and no journal is left" test -z "$(ls /run/vfioctl/owners 2>/dev/null)"
+umount /run/vfioctl
+
 # libvirtd not running: list still lists, with one note.
-for vm in survivor killed; do virsh undefine "$vm" > /dev/null 2>&1; done
+for vm in survivor killed unplugged; do virsh undefine "$vm" > /dev/null 2>&1; done
 daemons=()
 for p in /proc/[0-9]*; do [ "$(cat "$p/comm" 2>/dev/null)" = libvirtd ] && daemons+=("$(basename "$p")"); done
 kill "${daemons[@]}"
@@ -102,6 +147,6 @@ for _ in $(seq 200); do alive || break; sleep 0.1; done
 check "list exits 0 without libvirtd" test $? -eq 0
 check "it lists the devices" grep -q "$nic" "$out/list-no-libvirtd.txt"
 check "with a one-line note" test "$(wc -l < "$out/list-no-libvirtd.err")" -eq 1
-cat "$out"/start-killed*.txt "$out/status-killed.txt"
+cat "$out"/start-killed*.txt "$out/status-killed.txt" "$out"/start-full.txt "$out"/status-unplugged.txt
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
