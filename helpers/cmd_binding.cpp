@@ -34,7 +34,8 @@ void declareBind(CommandOptions &options)
 {
     options.visible.add_options()("owner", po::value<std::string>()->default_value("manual"),
                                   "who holds the devices: manual (the default), or a VM's UUID (the VM's stop gives "
-                                  "them back)")("force", "take devices the host uses (disks mounted, NICs with addresses)");
+                                  "them back)")("force",
+                                                "take devices the host uses (disks mounted, NICs with addresses)");
     options.hidden.add_options()("device", po::value<std::vector<std::string>>(),
                                  "PCI devices; each brings its whole IOMMU group");
     options.positional.add("device", -1);

@@ -62,9 +62,9 @@ int printJson(CommandContext &context, const std::vector<Journal> &journals,
 void printAside(CommandContext &context, const std::vector<QuarantinedJournal> &aside)
 {
     for (const auto &entry : aside)
-        context.out << (entry.path.ends_with(".journal") ? "\nA corrupt journal, " : "\nA corrupt journal was set aside as ")
-                    << entry.path
-                    << (entry.reason.empty() ? "" : " (" + entry.reason + ")")
+        context.out << (entry.path.ends_with(".journal") ? "\nA corrupt journal, "
+                                                         : "\nA corrupt journal was set aside as ")
+                    << entry.path << (entry.reason.empty() ? "" : " (" + entry.reason + ")")
                     << ": devices on vfio-pci that no valid journal holds are refused until you read it and run "
                        "'vfioctl recover --discard-corrupt'.\n";
 }

@@ -11,8 +11,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
-#include <thread>
 #include <syslog.h>
+#include <thread>
 #include <unistd.h>
 
 namespace {
@@ -32,8 +32,8 @@ void startWatchdog(const vfioctl::hook::HookArguments &arguments)
     const std::string message =
         starting ? "vfioctl: VM '" + arguments.vm + "' not started: the hook took longer than " + limit +
                        "; run 'vfioctl status' and 'vfioctl recover'\n"
-                 : "vfioctl: VM '" + arguments.vm + "' stopped, but giving its devices back took longer than " +
-                       limit + "; run 'vfioctl status' and 'vfioctl recover'\n";
+                 : "vfioctl: VM '" + arguments.vm + "' stopped, but giving its devices back took longer than " + limit +
+                       "; run 'vfioctl status' and 'vfioctl recover'\n";
     std::thread([message, starting] {
         std::this_thread::sleep_for(overallLimit);
         ssize_t ignored = ::write(STDERR_FILENO, message.data(), message.size());

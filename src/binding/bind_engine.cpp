@@ -49,8 +49,8 @@ BindEngine::Plan BindEngine::planUnderLock(const JournalLock &lock, const BindRe
         throw Error(request.owner.describe() + " is being bound or given back by process " +
                         std::to_string(plan.before->process->pid) + " right now; try again when it ends",
                     EBUSY);
-    plan.mine = plan.before.value_or(
-        Journal{request.owner, static_cast<int64_t>(std::time(nullptr)), std::nullopt, {}});
+    plan.mine =
+        plan.before.value_or(Journal{request.owner, static_cast<int64_t>(std::time(nullptr)), std::nullopt, {}});
     plan.mine.owner = request.owner; // the name it has now
     plan.mine.process = processes_.self();
     const Journal *pool = nullptr;
@@ -111,8 +111,7 @@ BindOutcome BindEngine::bind(const BindRequest &request)
         plan.mine.process.reset();
         journal_.save(lock, plan.mine);
     } catch (const Error &error) {
-        rollBack("cannot record that the bind finished (" + std::string(error.what()) + ")", error.errorNumber(),
-                 plan);
+        rollBack("cannot record that the bind finished (" + std::string(error.what()) + ")", error.errorNumber(), plan);
     }
     BindOutcome outcome;
     for (const auto &[number, endpoints] : plan.groups) {
@@ -155,8 +154,7 @@ void BindEngine::rollBack(const std::string &failure, int errorNumber, const Pla
     for (auto address = plan.added.rbegin(); address != plan.added.rend(); ++address) {
         const JournalEntry &entry = *plan.mine.find(*address);
         try {
-            binder_.restore(entry.device, entry.fromPool ? DriverState{std::string(vfioDriver),
-                                                                       std::string(vfioDriver)}
+            binder_.restore(entry.device, entry.fromPool ? DriverState{std::string(vfioDriver), std::string(vfioDriver)}
                                                          : entry.original);
         } catch (const Error &error) {
             problems.push_back(error.what());

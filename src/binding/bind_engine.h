@@ -33,9 +33,9 @@ struct BindOutcome {
 
 // What a give-back did. It never stops at one failure: every device is tried, then each failure is reported.
 struct GiveBackReport {
-    std::vector<PciAddress> givenBack; // on their original drivers (or back in persist's pool) now
-    std::vector<PciAddress> gone;      // went away while held (hot-unplug): nothing to give back, its entry ended
-    std::vector<std::string> failures; // a device the kernel would not give back: it stays recorded
+    std::vector<PciAddress> givenBack;   // on their original drivers (or back in persist's pool) now
+    std::vector<PciAddress> gone;        // went away while held (hot-unplug): nothing to give back, its entry ended
+    std::vector<std::string> failures;   // a device the kernel would not give back: it stays recorded
     std::vector<std::string> unrecorded; // state that could not be written; the devices are as reported anyway
 
     bool complete() const { return failures.empty() && unrecorded.empty(); }
@@ -99,8 +99,8 @@ private:
     enum class Which { Listed, Unfinished };
     GiveBackReport giveBackOf(const Owner &owner, const std::vector<PciAddress> &only, Which which, PoolReturn pool);
     struct Marked {
-        std::vector<JournalEntry> work;  // marked `restoring`, to be moved now
-        std::optional<Journal> pool;     // persist's journal, for what a VM borrowed
+        std::vector<JournalEntry> work; // marked `restoring`, to be moved now
+        std::optional<Journal> pool;    // persist's journal, for what a VM borrowed
     };
     // The first step: nothing when there is nothing to do.
     std::optional<Marked> markForGiveBack(const Owner &owner, const std::vector<PciAddress> &only, Which which,

@@ -81,8 +81,8 @@ std::optional<Journal> BindJournal::readFile(const std::string &name, std::strin
         Journal journal = parseJournal(*text, host_.shown(pathOf(name)));
         // The name is a function of identity: a file under another owner's name is not to be believed.
         if (name != journalFileName(journal.owner))
-            throw Error("journal " + host_.shown(pathOf(name)) + " is corrupt (it names " +
-                            journal.owner.describe() + ", whose journal has another name)",
+            throw Error("journal " + host_.shown(pathOf(name)) + " is corrupt (it names " + journal.owner.describe() +
+                            ", whose journal has another name)",
                         EINVAL);
         return journal;
     } catch (const Error &error) {

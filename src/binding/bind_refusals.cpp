@@ -75,10 +75,9 @@ void refuseOtherOwners(const std::vector<Journal> &journals, const Owner &owner,
                 continue;
             if (owner.isVm() && holder->owner == Owner::persist())
                 continue; // the pool lends it: back to vfio-pci and the pool when the VM stops
-            const std::string how = holder->owner.isVm()
-                                        ? "it goes back when that VM stops"
-                                        : "give it back first with 'vfioctl restore " +
-                                              holder->owner.restoreArgument() + "'";
+            const std::string how = holder->owner.isVm() ? "it goes back when that VM stops"
+                                                         : "give it back first with 'vfioctl restore " +
+                                                               holder->owner.restoreArgument() + "'";
             throw Error(address.str() + " (IOMMU group " + std::to_string(number) + ") is held by " +
                             holder->owner.describe() + "; " + how,
                         EBUSY);

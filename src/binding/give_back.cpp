@@ -51,7 +51,7 @@ DriverState BindEngine::targetOf(const JournalEntry &entry, PoolReturn pool,
 }
 
 std::optional<BindEngine::Marked> BindEngine::markForGiveBack(const Owner &owner, const std::vector<PciAddress> &only,
-                                                             Which which, GiveBackReport &report)
+                                                              Which which, GiveBackReport &report)
 {
     JournalLock lock = journal_.lock(lockWait_);
     auto journal = journal_.readSettingAside(lock, owner);
@@ -188,8 +188,9 @@ GiveBackReport BindEngine::giveBack(const std::vector<PciAddress> &devices, Forc
         // By hand, a device goes to its own driver: out of the VM that has it and out of persist's pool too.
         for (const auto &journal : journals)
             if (journal.find(address)) {
-                auto &slot = byOwner.try_emplace(journalFileName(journal.owner), journal.owner,
-                                                 std::vector<PciAddress>{}).first->second;
+                auto &slot =
+                    byOwner.try_emplace(journalFileName(journal.owner), journal.owner, std::vector<PciAddress>{})
+                        .first->second;
                 slot.second.push_back(address);
             }
     }

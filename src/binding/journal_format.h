@@ -33,8 +33,8 @@ enum class JournalState { Binding, Bound, Restoring };
 
 struct Journal {
     Owner owner = Owner::manual();
-    int64_t since = 0;                    // Unix seconds
-    std::optional<ProcessStamp> process;  // working on it now; none when no step is open
+    int64_t since = 0;                   // Unix seconds
+    std::optional<ProcessStamp> process; // working on it now; none when no step is open
     std::vector<JournalEntry> devices;
 
     JournalState state() const;

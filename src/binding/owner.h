@@ -39,8 +39,7 @@ public:
     bool operator==(const Owner &other) const { return kind_ == other.kind_ && uuid_ == other.uuid_; }
 
 private:
-    Owner(Kind kind, std::string uuid, std::string name)
-        : kind_(kind), uuid_(std::move(uuid)), name_(std::move(name))
+    Owner(Kind kind, std::string uuid, std::string name) : kind_(kind), uuid_(std::move(uuid)), name_(std::move(name))
     {
     }
     Kind kind_;

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <deque>
 #include <dirent.h>
@@ -332,8 +332,8 @@ void DirectoryHostRoot::replaceAtomically(const std::string &path, std::string_v
     UniqueFd fd;
     for (int attempt = 0; !fd.valid(); ++attempt) {
         temporary = name + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(randomSuffix());
-        fd = UniqueFd(::openat(parent.get(), temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                               mode));
+        fd = UniqueFd(
+            ::openat(parent.get(), temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
         if (!fd.valid() && (errno != EEXIST || attempt == 100))
             throw Error("cannot create " + shown(dirName(path) + "/" + temporary) + ": " + errnoText(errno), errno);
     }

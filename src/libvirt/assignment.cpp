@@ -36,7 +36,8 @@ void normalise(AssignOptions &options, const VmInfo &vm, const char *verb)
 // The VM as the engine knows it: by the UUID of its running instance (or its definition), as the hook does.
 Owner ownerOf(const VmInfo &vm)
 {
-    const DomainPassthrough domain = parseDomainXml(vm.liveXml.value_or(vm.configXml), "the domain XML of VM " + vm.name);
+    const DomainPassthrough domain =
+        parseDomainXml(vm.liveXml.value_or(vm.configXml), "the domain XML of VM " + vm.name);
     auto uuid = canonicalUuid(domain.uuid);
     if (!uuid)
         throw Error("the domain XML of VM " + vm.name + " has no valid <uuid>", EINVAL);

@@ -6,8 +6,8 @@
 
 #include "testkit.h"
 
-#include <gtest/gtest.h>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <map>
 #include <signal.h>
 #include <sys/wait.h>
@@ -15,13 +15,13 @@
 #include <unistd.h>
 
 using namespace vfioctl;
-using vfioctl::testing::vmOwner;
 using vfioctl::testing::addGpuWithAudio;
 using vfioctl::testing::at;
 using vfioctl::testing::FakeHost;
 using vfioctl::testing::FakeModuleLoader;
 using vfioctl::testing::KernelStep;
 using vfioctl::testing::SimulatedKernel;
+using vfioctl::testing::vmOwner;
 
 namespace {
 
@@ -309,7 +309,7 @@ TEST(BindJournal, RefusesTruncatedOrCorruptJournals)
     // Found by fuzz_journal: a number too large for its field was converted with undefined behaviour.
     for (const char *number : {"3333333333333333333333333333333333333333", "1e300", "-1", "4.5", "\"42\""}) {
         std::string badPid = text;
-        badPid.replace(badPid.find("42"), 2, number);
+        badPid.replace(badPid.find("\"pid\": 42") + 8, 2, number);
         EXPECT_THROW(parseJournal(badPid, "test"), Error) << number;
     }
     std::string pathDriver = text;

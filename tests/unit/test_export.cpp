@@ -76,9 +76,13 @@ TEST_F(ExportTest, WhatCannotGoIsNamedWithItsReasonAndTheExitCodeSaysSo)
 
 TEST_F(ExportTest, ADeviceAVmHoldsIsLeftOutAsBindWouldRefuseIt)
 {
-    ASSERT_EQ(cli::runOn({*kernel, names, *modules, false}, {"bind", "04:00.3", "--owner", vfioctl::testing::uuidFor("router")}, out, err), 0);
+    ASSERT_EQ(cli::runOn({*kernel, names, *modules, false},
+                         {"bind", "04:00.3", "--owner", vfioctl::testing::uuidFor("router")}, out, err),
+              0);
     EXPECT_EQ(run({"kubevirt", "--class", "vf"}), 3);
-    EXPECT_NE(err.str().find("left out 0000:04:00.3: held by VM '" + vfioctl::testing::uuidFor("router") + "'"), std::string::npos) << err.str();
+    EXPECT_NE(err.str().find("left out 0000:04:00.3: held by VM '" + vfioctl::testing::uuidFor("router") + "'"),
+              std::string::npos)
+        << err.str();
     EXPECT_NE(err.str().find("KubeVirt selects 15b3:1018 by id; 0000:04:00.3 of this host have it too"),
               std::string::npos)
         << err.str();

@@ -13,8 +13,8 @@
 #include <sstream>
 
 using namespace vfioctl;
-using vfioctl::testing::vmOwner;
 using vfioctl::testing::at;
+using vfioctl::testing::vmOwner;
 
 namespace {
 

@@ -27,7 +27,8 @@ protected:
     FakeHost fake;
 };
 
-const std::string hostUsedNic = "<domain><name>router</name><uuid>9a1e0c4e-5d9b-4c56-8d0e-8f1f4b2a3c01</uuid><devices><hostdev mode='subsystem' type='pci' "
+const std::string hostUsedNic = "<domain><name>router</name><uuid>9a1e0c4e-5d9b-4c56-8d0e-8f1f4b2a3c01</"
+                                "uuid><devices><hostdev mode='subsystem' type='pci' "
                                 "managed='yes'><source><address domain='0x0000' bus='0x03' slot='0x00' "
                                 "function='0x1'/></source></hostdev></devices></domain>";
 
@@ -87,7 +88,8 @@ TEST_F(HookProcessTest, ReleaseOfAVmHoldingNothingExitsZero)
 TEST_F(HookProcessTest, NoFailureEndsInACrash)
 {
     // A VM name that is not UTF-8 (libvirt allows it): every step is an exit code and at most one sentence.
-    const std::string gpu = "<domain><name>x</name><uuid>9a1e0c4e-5d9b-4c56-8d0e-8f1f4b2a3c02</uuid><devices><hostdev mode='subsystem' type='pci' managed='yes'>"
+    const std::string gpu = "<domain><name>x</name><uuid>9a1e0c4e-5d9b-4c56-8d0e-8f1f4b2a3c02</uuid><devices><hostdev "
+                            "mode='subsystem' type='pci' managed='yes'>"
                             "<source><address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/></source>"
                             "</hostdev></devices></domain>";
     auto prepare = hook({"odd\xff", "prepare", "begin", "-"}, gpu);

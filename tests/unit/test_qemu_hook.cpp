@@ -12,7 +12,6 @@
 #include <sstream>
 
 using namespace vfioctl;
-using vfioctl::testing::vmOwner;
 using vfioctl::hook::HookArguments;
 using vfioctl::hook::QemuHook;
 using vfioctl::hook::RecordingHookLog;
@@ -20,6 +19,7 @@ using vfioctl::testing::FakeHost;
 using vfioctl::testing::FakeModuleLoader;
 using vfioctl::testing::KernelStep;
 using vfioctl::testing::SimulatedKernel;
+using vfioctl::testing::vmOwner;
 
 namespace {
 
@@ -227,8 +227,8 @@ TEST_F(QemuHookTest, AFailedReleaseDoesNotFailTheStopAndKeepsTheJournalForRecove
     EXPECT_TRUE(holds("win11"));
     EXPECT_EQ(log.lines.back().rfind("error: VM 'win11' stopped, but its devices were not all given back", 0), 0u)
         << log.lines.back();
-    EXPECT_EQ(driverOf("0000:01:00.1"), "snd_hda_intel"); // what could go back went back
-    EXPECT_EQ(call("win11", "release", "end", domainXml(gpuOnly)), 0);    // the cause is gone: the next try finishes
+    EXPECT_EQ(driverOf("0000:01:00.1"), "snd_hda_intel");              // what could go back went back
+    EXPECT_EQ(call("win11", "release", "end", domainXml(gpuOnly)), 0); // the cause is gone: the next try finishes
     EXPECT_EQ(driverOf("0000:01:00.0"), "nvidia");
     EXPECT_FALSE(holds("win11"));
 }

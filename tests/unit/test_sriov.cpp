@@ -89,7 +89,9 @@ TEST_P(SriovTest, AVfAVmHoldsKeepsTheCountUntilForced)
 {
     ASSERT_EQ(run({"bind", "04:00.3", "--owner", vfioctl::testing::uuidFor("router")}), 0) << err.str();
     EXPECT_EQ(run({"sriov", "04:00.0", "0"}), 1);
-    EXPECT_NE(err.str().find("0000:04:00.3 is held by VM '" + vfioctl::testing::uuidFor("router") + "'"), std::string::npos) << err.str();
+    EXPECT_NE(err.str().find("0000:04:00.3 is held by VM '" + vfioctl::testing::uuidFor("router") + "'"),
+              std::string::npos)
+        << err.str();
     EXPECT_EQ(sriov()["vfs"].size(), 2u);
 }
 
@@ -97,7 +99,9 @@ TEST_P(SriovTest, AForcedCountForgetsTheVfsItDestroyedSoNothingIsGivenBackToNowh
 {
     ASSERT_EQ(run({"bind", "04:00.3", "--owner", vfioctl::testing::uuidFor("router")}), 0) << err.str();
     ASSERT_EQ(run({"sriov", "04:00.0", "0", "--force"}), 0) << err.str();
-    EXPECT_NE(err.str().find("lost: 0000:04:00.3 is held by VM '" + vfioctl::testing::uuidFor("router") + "'"), std::string::npos) << err.str();
+    EXPECT_NE(err.str().find("lost: 0000:04:00.3 is held by VM '" + vfioctl::testing::uuidFor("router") + "'"),
+              std::string::npos)
+        << err.str();
     EXPECT_FALSE(fake.host().exists("/run/vfioctl/owners/vm-router.journal"));
     ASSERT_EQ(run({"status", "--json"}), 0);
     EXPECT_TRUE(nlohmann::json::parse(out.str())["holders"].empty()) << out.str();

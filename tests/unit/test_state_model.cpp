@@ -44,7 +44,8 @@ protected:
                                 "</devices></domain>";
         userError.str("");
         hook::QemuHook qemuHook(*kernel, *modules, log, std::chrono::milliseconds(500));
-        return qemuHook.run({name, operation, sub, "-"}, [&] { return xml; }, userError);
+        return qemuHook.run(
+            {name, operation, sub, "-"}, [&] { return xml; }, userError);
     }
     int run(std::vector<std::string> args)
     {
@@ -200,7 +201,9 @@ TEST_F(StateModel, AProcessIsRunningOnlyIfItsPidAndStartTimeBothMatch)
 {
     // Our own pid, another start time: the process that wrote it is gone and the pid was reused.
     const ProcessStamp self = liveProcesses().self();
-    vfioctl::testing::saveJournal(*kernel, {Owner::manual(), 1, ProcessStamp{self.pid + 0, self.start + 1},
+    vfioctl::testing::saveJournal(*kernel, {Owner::manual(),
+                                            1,
+                                            ProcessStamp{self.pid + 0, self.start + 1},
                                             {{at("02:00.0"), {"nvme", ""}, EntryState::Binding}}});
     BindEngine other(*kernel, *modules, std::chrono::milliseconds(300), vfioctl::testing::deadProcess());
     EXPECT_FALSE(other.runningElsewhere(other.status().at(0)));
@@ -218,9 +221,12 @@ TEST_F(StateModel, AnUnrelatedStartNeverWaitsOnAnotherVmsSlowStop)
     std::ostringstream otherError;
     hook::RecordingHookLog otherLog;
     hook::QemuHook other(*kernel, *modules, otherLog, std::chrono::milliseconds(500));
-    const std::string xml = "<domain><name>fast</name><uuid>" + uuidFor("fast") + "</uuid><devices>" + nvme +
-                            "</devices></domain>";
-    EXPECT_EQ(other.run({"fast", "prepare", "begin", "-"}, [&] { return xml; }, otherError), 0) << otherError.str();
+    const std::string xml =
+        "<domain><name>fast</name><uuid>" + uuidFor("fast") + "</uuid><devices>" + nvme + "</devices></domain>";
+    EXPECT_EQ(other.run(
+                  {"fast", "prepare", "begin", "-"}, [&] { return xml; }, otherError),
+              0)
+        << otherError.str();
     const auto took = std::chrono::steady_clock::now() - start;
     const bool stillStopping = driverOf("0000:01:00.0") != "nvidia";
     stop.join();
@@ -241,8 +247,7 @@ TEST_F(StateModel, WaitingForTheLockIsBoundedAndNamesItsHolder)
         engine.bind({Owner::manual(), {at("02:00.0")}});
         ADD_FAILURE() << "bound without the lock";
     } catch (const Error &error) {
-        EXPECT_NE(std::string(error.what()).find("is held by process " + std::to_string(::getpid())),
-                  std::string::npos)
+        EXPECT_NE(std::string(error.what()).find("is held by process " + std::to_string(::getpid())), std::string::npos)
             << error.what();
     }
     EXPECT_EQ(driverOf("0000:02:00.0"), "nvme");
@@ -273,17 +278,21 @@ TEST_F(StateModel, AReleaseWithXmlItCannotReadExitsZeroAndSaysWhy)
 {
     ASSERT_EQ(hook("win11", "prepare", "begin", gpu), 0);
     hook::QemuHook qemuHook(*kernel, *modules, log, std::chrono::milliseconds(500));
-    EXPECT_EQ(qemuHook.run({"win11", "release", "end", "-"}, [] { return std::string("<domain"); }, userError), 0);
+    EXPECT_EQ(qemuHook.run(
+                  {"win11", "release", "end", "-"}, [] { return std::string("<domain"); }, userError),
+              0);
     EXPECT_TRUE(logged("not valid XML"));
-    EXPECT_EQ(qemuHook.run({"win11", "prepare", "begin", "-"}, [] { return std::string("<domain><devices>"); },
-                           userError),
+    EXPECT_EQ(qemuHook.run(
+                  {"win11", "prepare", "begin", "-"}, [] { return std::string("<domain><devices>"); }, userError),
               1);
 }
 
 TEST_F(StateModel, AHardLinkPlantedAsTheLockIsNeverWrittenThrough)
 {
     const std::string outside = fake.root() + "/outside-secret";
-    { std::ofstream(outside) << "secret\n"; }
+    {
+        std::ofstream(outside) << "secret\n";
+    }
     std::filesystem::create_directories(fake.root() + "/run/vfioctl");
     std::filesystem::create_hard_link(outside, fake.root() + "/run/vfioctl/lock");
     EXPECT_EQ(run({"bind", "02:00.0"}), 1);
@@ -299,8 +308,14 @@ TEST_F(StateModel, UnpersistForgetsADeviceThatWentAwayAndCameBackOnItsOwnDriver)
 {
     ASSERT_EQ(run({"persist", "04:00.3"}), 0) << err.str();
     kernel->removeDevice("0000:04:00.3");
-    fake.addPci({.address = "0000:04:00.3", .classCode = 0x020000, .vendor = 0x15b3, .device = 0x1018, .driver = "",
-                 .group = 9, .parent = "", .physfn = "0000:04:00.0"});
+    fake.addPci({.address = "0000:04:00.3",
+                 .classCode = 0x020000,
+                 .vendor = 0x15b3,
+                 .device = 0x1018,
+                 .driver = "",
+                 .group = 9,
+                 .parent = "",
+                 .physfn = "0000:04:00.0"});
     kernel->write("/sys/bus/pci/drivers_probe", "0000:04:00.3");
     ASSERT_EQ(driverOf("0000:04:00.3"), "mlx5_core");
     EXPECT_EQ(run({"unpersist", "04:00.3"}), 0) << err.str();

@@ -99,11 +99,12 @@ public:
     {
         for (const auto &device : endpoints)
             original_[device] = DriverBinder(*kernel, std::chrono::milliseconds(0)).stateOf(at(device.c_str()));
-        const std::vector<std::string> names = {"foo", "vm-foo", "manual", "persist", "foo.journal",
-                                                std::string(245, 'x'), "\xe8\x99\x9a\xe6\x8b\x9f", "a b/c"};
+        const std::vector<std::string> names = {
+            "foo",  "vm-foo", "manual", "persist", "foo.journal", std::string(245, 'x'), "\xe8\x99\x9a\xe6\x8b\x9f",
+            "a b/c"};
         for (size_t i = 0; i < names.size(); ++i)
-            vms_.push_back({vfioctl::testing::uuidFor("model-" + std::to_string(i)), names[i],
-                            candidates[i % candidates.size()]});
+            vms_.push_back(
+                {vfioctl::testing::uuidFor("model-" + std::to_string(i)), names[i], candidates[i % candidates.size()]});
         outside_ = filesOutsideState();
     }
 
@@ -169,8 +170,8 @@ std::string Model::hookCall(const ProcessTable &process, const Vm &vm, bool star
     std::ostringstream error;
     const std::string xml = "<domain><name>" + vm.name + "</name><uuid>" + vm.uuid + "</uuid><devices>" +
                             hostdevXml(vm.device) + "</devices></domain>";
-    const int code = qemuHook.run({vm.name, start ? "prepare" : "release", start ? "begin" : "end", "-"},
-                                  [&] { return xml; }, error);
+    const int code = qemuHook.run(
+        {vm.name, start ? "prepare" : "release", start ? "begin" : "end", "-"}, [&] { return xml; }, error);
     if (start) {
         EXPECT_TRUE(code == 0 || code == 1) << "prepare exited " << code;
         if (code == 1) {
@@ -205,12 +206,14 @@ std::string Model::operation(SimulatedProcesses::Process &process)
         if (choice < 60)
             return hookCall(process, vm, false);
         if (choice < 68)
-            return "bind " + device.str() + " " + std::to_string(engine.bind({Owner::manual(), {device}}).groups.size());
+            return "bind " + device.str() + " " +
+                   std::to_string(engine.bind({Owner::manual(), {device}}).groups.size());
         if (choice < 76)
             return "unbind " + device.str() + " " +
                    std::to_string(engine.giveBack({device}, force ? Force::Yes : Force::No).givenBack.size());
         if (choice < 82)
-            return "restore manual " + std::to_string(engine.restoreByHand(Owner::manual(), Force::No).givenBack.size());
+            return "restore manual " +
+                   std::to_string(engine.restoreByHand(Owner::manual(), Force::No).givenBack.size());
         if (choice < 86)
             return "recover " + std::to_string(engine.recover().owners.size());
         Persister persister(*kernel, engine);
@@ -291,11 +294,13 @@ void Model::checkInvariants(const std::string &after)
         for (const auto &journal : all)
             if (journal.find(at(device.c_str())))
                 listing.push_back(&journal);
-        const size_t vms = std::count_if(listing.begin(), listing.end(), [](const Journal *j) { return j->owner.isVm(); });
+        const size_t vms =
+            std::count_if(listing.begin(), listing.end(), [](const Journal *j) { return j->owner.isVm(); });
         EXPECT_LE(vms, 1u) << after << ": " << device << " is held by two VMs";
         EXPECT_LE(listing.size() - vms, 1u) << after << ": " << device << " is held by manual and persist";
         if (listing.size() == 2) {
-            const bool lent = vms == 1 && (listing[0]->owner == Owner::persist() || listing[1]->owner == Owner::persist());
+            const bool lent =
+                vms == 1 && (listing[0]->owner == Owner::persist() || listing[1]->owner == Owner::persist());
             EXPECT_TRUE(lent) << after << ": " << device << " is shared but not lent by persist's pool";
         }
         if (listing.empty()) {
@@ -310,8 +315,14 @@ void Model::finish()
     // Every removed device comes back (a rescan), then every owner stops, persist lets go, and recover runs.
     kernel->clearFaults();
     for (const auto &device : removed_) {
-        fake.addPci({.address = device, .classCode = 0x020000, .vendor = 0x15b3, .device = 0x1018, .driver = "",
-                     .group = 9, .parent = "", .physfn = "0000:04:00.0"});
+        fake.addPci({.address = device,
+                     .classCode = 0x020000,
+                     .vendor = 0x15b3,
+                     .device = 0x1018,
+                     .driver = "",
+                     .group = 9,
+                     .parent = "",
+                     .physfn = "0000:04:00.0"});
         kernel->write("/sys/bus/pci/drivers_probe", device);
     }
     auto process = processes_.spawn();

@@ -19,12 +19,12 @@
 #include <nlohmann/json.hpp>
 
 using namespace vfioctl;
-using vfioctl::testing::vmOwner;
 using vfioctl::testing::at;
 using vfioctl::testing::byAddress;
 using vfioctl::testing::FakeHost;
 using vfioctl::testing::FakeModuleLoader;
 using vfioctl::testing::SimulatedKernel;
+using vfioctl::testing::vmOwner;
 
 namespace {
 
@@ -225,8 +225,8 @@ protected:
     void SetUp() override
     {
         engine = std::make_unique<BindEngine>(*kernel, *modules, std::chrono::milliseconds(200));
-        std::string xml = "<domain><name>win11</name><uuid>" + vfioctl::testing::uuidFor("win11") +
-                          "</uuid><devices/></domain>";
+        std::string xml =
+            "<domain><name>win11</name><uuid>" + vfioctl::testing::uuidFor("win11") + "</uuid><devices/></domain>";
         hypervisor.vms["win11"] = {"win11", VmState::Paused, xml, xml};
         assigner = std::make_unique<Assigner>(*kernel, hypervisor, *engine, std::chrono::milliseconds(300));
     }

@@ -3,10 +3,10 @@
 #pragma once
 
 #include "fake_host.h"
-#include "journal_format.h"
-#include "process_table.h"
 #include "fake_module_loader.h"
+#include "journal_format.h"
 #include "pci_address.h"
+#include "process_table.h"
 #include "simulated_kernel.h"
 
 #include <memory>
