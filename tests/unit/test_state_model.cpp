@@ -308,15 +308,7 @@ TEST_F(StateModel, UnpersistForgetsADeviceThatWentAwayAndCameBackOnItsOwnDriver)
 {
     ASSERT_EQ(run({"persist", "04:00.3"}), 0) << err.str();
     kernel->removeDevice("0000:04:00.3");
-    fake.addPci({.address = "0000:04:00.3",
-                 .classCode = 0x020000,
-                 .vendor = 0x15b3,
-                 .device = 0x1018,
-                 .driver = "",
-                 .group = 9,
-                 .parent = "",
-                 .physfn = "0000:04:00.0"});
-    kernel->write("/sys/bus/pci/drivers_probe", "0000:04:00.3");
+    vfioctl::testing::rescanWorkstationVf(*this);
     ASSERT_EQ(driverOf("0000:04:00.3"), "mlx5_core");
     EXPECT_EQ(run({"unpersist", "04:00.3"}), 0) << err.str();
     EXPECT_TRUE(stateFiles().empty());

@@ -314,17 +314,8 @@ void Model::finish()
 {
     // Every removed device comes back (a rescan), then every owner stops, persist lets go, and recover runs.
     kernel->clearFaults();
-    for (const auto &device : removed_) {
-        fake.addPci({.address = device,
-                     .classCode = 0x020000,
-                     .vendor = 0x15b3,
-                     .device = 0x1018,
-                     .driver = "",
-                     .group = 9,
-                     .parent = "",
-                     .physfn = "0000:04:00.0"});
-        kernel->write("/sys/bus/pci/drivers_probe", device);
-    }
+    if (!removed_.empty())
+        vfioctl::testing::rescanWorkstationVf(*this);
     auto process = processes_.spawn();
     for (const auto &vm : vms_)
         hookCall(*process, vm, false);

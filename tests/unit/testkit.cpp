@@ -149,3 +149,20 @@ const ProcessTable &deadProcess()
 }
 
 } // namespace vfioctl::testing
+
+namespace vfioctl::testing {
+
+void rescanWorkstationVf(SimulatedWorkstation &host)
+{
+    host.fake.addPci({.address = "0000:04:00.3",
+                      .classCode = 0x020000,
+                      .vendor = 0x15b3,
+                      .device = 0x1018,
+                      .driver = "",
+                      .group = 9,
+                      .parent = "",
+                      .physfn = "0000:04:00.0"});
+    host.kernel->write("/sys/bus/pci/drivers_probe", "0000:04:00.3");
+}
+
+} // namespace vfioctl::testing

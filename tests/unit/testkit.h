@@ -59,3 +59,11 @@ namespace vfioctl::testing {
 const ProcessTable &deadProcess();
 
 } // namespace vfioctl::testing
+
+namespace vfioctl::testing {
+
+// A rescan after the workstation's VF 0000:04:00.3 was removed (SimulatedKernel::removeDevice): it comes back with no
+// driver and is probed, as Linux adds a device it finds again.
+void rescanWorkstationVf(SimulatedWorkstation &host);
+
+} // namespace vfioctl::testing
