@@ -116,13 +116,10 @@ JournalSet BindJournal::read() const
     return set;
 }
 
-std::optional<Journal> BindJournal::read(const Owner &owner, std::string *corrupt) const
+std::optional<Journal> BindJournal::read(const Owner &owner) const
 {
-    std::string why;
-    auto journal = readFile(journalFileName(owner), why);
-    if (corrupt)
-        *corrupt = why;
-    return journal;
+    std::string corrupt;
+    return readFile(journalFileName(owner), corrupt);
 }
 
 std::string BindJournal::setAside(const std::string &name)

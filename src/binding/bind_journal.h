@@ -49,8 +49,8 @@ public:
 
     // Reads only.
     JournalSet read() const;
-    // The owner's journal; nothing when there is none or it is corrupt (`corrupt`, when given, says why).
-    std::optional<Journal> read(const Owner &owner, std::string *corrupt = nullptr) const;
+    // The owner's journal; nothing when there is none or it is corrupt.
+    std::optional<Journal> read(const Owner &owner) const;
 
     // Under the lock: what read() says, with every corrupt journal set aside under a name that says so.
     JournalSet readSettingAside(const JournalLock &lock);

@@ -91,7 +91,6 @@ public:
     }
     // Hot-unplug (`echo 1 > .../remove`): the device, its links and its group membership go; its driver lets go.
     void removeDevice(const std::string &device);
-    int stateWrites() const { return stateWrites_; }
 
 private:
     struct Fault {
@@ -127,13 +126,11 @@ private:
     std::function<void(KernelStep, const std::string &)> hook_;
     std::function<void(const std::string &)> stateHook_;
     int writes_ = 0;
-    int stateWrites_ = 0;
     void stateWrite(const std::string &path)
     {
         std::function<void(const std::string &)> hook;
         {
             std::lock_guard lock(mutex_);
-            ++stateWrites_;
             hook = stateHook_;
         }
         if (hook)
