@@ -1,14 +1,26 @@
-// The checks checkHost() runs, in groups of one file each (host_check.cpp: hardware and kernel; software_checks.cpp:
-// what is installed and what vfioctl left behind).
+// The checks the table in host_check.cpp runs, in groups of one file each (kernel_checks.cpp: hardware and kernel;
+// software_checks.cpp: what is installed and what vfioctl left behind).
 #pragma once
 
 #include "host_check.h"
 
 namespace vfioctl::checks {
 
-CheckResult vfioModules(const HostFacts &facts);
-CheckResult libvirt(const HostFacts &facts);
-CheckResult hookInstalled(const HostFacts &facts);
-CheckResult journals(const HostFacts &facts);
+Finding cpuVirtualization(const HostFacts &facts);
+Finding kvmDevice(const HostFacts &facts);
+Finding kernelVersion(const HostFacts &facts);
+Finding iommu(const HostFacts &facts);
+Finding commandLine(const HostFacts &facts);
+Finding passthroughMode(const HostFacts &facts);
+Finding interruptRemapping(const HostFacts &facts);
+Finding vfioDevice(const HostFacts &facts);
+Finding driverOverride(const HostFacts &facts);
+Finding acsOverride(const HostFacts &facts);
+Finding vfioPciIds(const HostFacts &facts);
+
+Finding vfioModules(const HostFacts &facts);
+Finding libvirt(const HostFacts &facts);
+Finding hookInstalled(const HostFacts &facts);
+Finding journals(const HostFacts &facts);
 
 } // namespace vfioctl::checks

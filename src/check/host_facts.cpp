@@ -1,109 +1,13 @@
 #include "host_facts.h"
 
-#include "error.h"
-
 #include "sysfs_layout.h"
 #include "sysfs_value.h"
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 
 namespace vfioctl {
-
-namespace {
-
-// Module names use '-' and '_' interchangeably; sysfs uses '_'.
-std::string canonicalModuleName(std::string name)
-{
-    std::replace(name.begin(), name.end(), '-', '_');
-    return name;
-}
-
-// "kernel/drivers/vfio/pci/vfio-pci.ko.zst" -> "vfio_pci"
-std::string moduleNameOfPath(std::string_view path)
-{
-    path = path.substr(path.rfind('/') + 1);
-    path = path.substr(0, path.find(".ko"));
-    return canonicalModuleName(std::string(path));
-}
-
-std::map<std::string, ModuleState> moduleStates(const HostRoot &host, const std::string &release)
-{
-    std::map<std::string, ModuleState> states;
-    for (const char *name : {"vfio", "vfio_iommu_type1", "vfio_pci"})
-        states[name] = ModuleState::Missing;
-    if (!release.empty()) {
-        const std::string tree = joinPath(std::string(layout::moduleTrees), release);
-        for (const auto &line : splitLines(host.read(tree + "/modules.dep").value_or("")))
-            if (auto known = states.find(moduleNameOfPath(line.substr(0, line.find(':')))); known != states.end())
-                known->second = ModuleState::Available;
-        for (const auto &line : splitLines(host.read(tree + "/modules.builtin").value_or("")))
-            if (auto known = states.find(moduleNameOfPath(trimmed(line))); known != states.end())
-                known->second = ModuleState::BuiltIn;
-    }
-    for (auto &[name, state] : states)
-        if (state != ModuleState::BuiltIn && host.exists(joinPath(std::string(layout::modules), name)))
-            state = ModuleState::Loaded;
-    return states;
-}
-
-// What makes the kernel refuse to load a module that is neither loaded nor built in: its name in module_blacklist=
-// (the kernel compares the name exactly, as it spells it: vfio_pci), or module loading switched off for good.
-std::map<std::string, std::string> moduleRefusals(const HostRoot &host, const HostFacts &facts)
-{
-    std::map<std::string, std::string> refusals;
-    const bool disabled = trimmed(host.read(std::string(layout::modulesDisabled)).value_or("0")) == "1";
-    std::vector<std::string> blacklisted;
-    if (auto list = facts.commandLine.find("module_blacklist"); list != facts.commandLine.end()) {
-        std::string names = list->second;
-        std::replace(names.begin(), names.end(), ',', ' ');
-        blacklisted = splitWords(names);
-    }
-    for (const auto &[name, state] : facts.modules) {
-        if (state == ModuleState::Loaded || state == ModuleState::BuiltIn)
-            continue;
-        if (std::find(blacklisted.begin(), blacklisted.end(), name) != blacklisted.end())
-            refusals[name] =
-                "module_blacklist=" + facts.commandLine.at("module_blacklist") + " on the kernel command line";
-        else if (disabled)
-            refusals[name] = "module loading is disabled (kernel.modules_disabled = 1)";
-    }
-    return refusals;
-}
-
-void addIds(std::vector<std::string> &ids, std::string_view list)
-{
-    size_t start = 0;
-    while (start <= list.size()) {
-        size_t comma = list.find(',', start);
-        std::string id = trimmed(list.substr(start, comma == std::string_view::npos ? list.npos : comma - start));
-        if (!id.empty() && std::find(ids.begin(), ids.end(), id) == ids.end())
-            ids.push_back(id);
-        if (comma == std::string_view::npos)
-            break;
-        start = comma + 1;
-    }
-}
-
-// "options vfio-pci ids=10de:1b80,10de:10f0 disable_vga=1" in any /etc/modprobe.d/*.conf
-void addModprobeIds(const HostRoot &host, std::vector<std::string> &ids)
-{
-    for (const auto &file : host.list(std::string(layout::modprobeConfig))) {
-        if (!file.ends_with(".conf"))
-            continue;
-        for (const auto &line :
-             splitLines(host.read(joinPath(std::string(layout::modprobeConfig), file)).value_or(""))) {
-            auto words = splitWords(line);
-            if (words.size() < 3 || words[0] != "options" || canonicalModuleName(words[1]) != "vfio_pci")
-                continue;
-            for (size_t i = 2; i < words.size(); ++i)
-                if (words[i].starts_with("ids="))
-                    addIds(ids, std::string_view(words[i]).substr(4));
-        }
-    }
-}
-
-} // namespace
 
 std::optional<KernelVersion> parseKernelVersion(const std::string &release)
 {
@@ -157,113 +61,15 @@ std::optional<std::string> libvirtVersionOfLibraryName(std::string_view name)
 
 std::optional<std::string> libvirtLibraryVersion(const HostRoot &host)
 {
-    std::vector<std::string> directories = {"/usr/lib64", "/usr/lib"};
-    for (const auto &name : host.list("/usr/lib"))
+    std::vector<std::string> directories(std::begin(layout::libraryDirectories), std::end(layout::libraryDirectories));
+    for (const auto &name : host.list(std::string(layout::libraryDirectory)))
         if (name.find("-linux-") != std::string::npos)
-            directories.insert(directories.begin(), joinPath("/usr/lib", name));
+            directories.insert(directories.begin(), joinPath(layout::libraryDirectory, name));
     for (const auto &directory : directories)
         for (const auto &name : host.list(directory))
             if (auto version = libvirtVersionOfLibraryName(name))
                 return version;
     return std::nullopt;
-}
-
-namespace {
-
-// What the devices about to be bound say of the host; false when they do not say enough (no group, no override).
-bool sampleDevices(const HostRoot &host, const std::vector<PciAddress> &devices, HostFacts &facts)
-{
-    int present = 0, grouped = 0;
-    bool override = false;
-    for (const auto &address : devices) {
-        const std::string path = joinPath(layout::pciDevices, address.str());
-        if (!host.exists(path))
-            continue;
-        ++present;
-        grouped += host.exists(joinPath(path, "iommu_group")) ? 1 : 0; // the link, and the group it names
-        override = override || host.exists(joinPath(path, "driver_override"));
-    }
-    if (grouped == 0 || !override)
-        return false;
-    facts.iommuGroups = grouped;
-    facts.pciDevices = present;
-    facts.driverOverride = true;
-    return true;
-}
-
-// The journals set aside as corrupt; a state directory this user may not read is one line of the report, never the
-// end of it.
-void readCorruptJournals(const HostRoot &host, HostFacts &facts)
-{
-    const std::string owners = joinPath(layout::runDirectory, "owners");
-    try {
-        for (const auto &name : host.list(owners))
-            if (name.find(".journal.corrupt") != std::string::npos)
-                facts.corruptJournals.push_back(host.shown(joinPath(owners, name)));
-    } catch (const Error &error) {
-        facts.journalsUnreadable = error.what();
-    }
-}
-
-} // namespace
-
-HostFacts gatherHostFacts(const HostRoot &host, FactScope scope, const std::vector<PciAddress> &devices)
-{
-    HostFacts facts;
-    facts.kernelRelease = trimmed(host.read(std::string(layout::kernelRelease)).value_or(""));
-    facts.kernelVersion = parseKernelVersion(facts.kernelRelease);
-    facts.commandLine = parseKernelCommandLine(host.read(std::string(layout::kernelCommandLine)).value_or(""));
-    facts.iommus = host.list(std::string(layout::iommuClass));
-    facts.modules = moduleStates(host, facts.kernelRelease);
-    facts.moduleIndex = !facts.kernelRelease.empty() &&
-                        host.exists(joinPath(std::string(layout::moduleTrees), facts.kernelRelease) + "/modules.dep");
-    facts.moduleRefusals = moduleRefusals(host, facts);
-    if (scope != FactScope::Passthrough || !sampleDevices(host, devices, facts)) {
-        facts.iommuGroups = static_cast<int>(host.list(std::string(layout::iommuGroups)).size());
-        auto listed = host.list(std::string(layout::pciDevices));
-        facts.pciDevices = static_cast<int>(listed.size());
-        facts.driverOverride = std::any_of(listed.begin(), listed.end(), [&](const std::string &device) {
-            return host.exists(joinPath(joinPath(std::string(layout::pciDevices), device), "driver_override"));
-        });
-    }
-    if (scope == FactScope::Passthrough)
-        return facts;
-
-    for (const auto &line : splitLines(host.read(std::string(layout::cpuInfo)).value_or(""))) {
-        size_t colon = line.find(':');
-        if (colon == std::string::npos)
-            continue;
-        std::string key = trimmed(line.substr(0, colon));
-        std::string value = trimmed(line.substr(colon + 1));
-        if (key == "vendor_id")
-            facts.cpuVendor = value == "GenuineIntel"                              ? CpuVendor::Intel
-                              : value == "AuthenticAMD" || value == "HygonGenuine" ? CpuVendor::Amd
-                                                                                   : CpuVendor::Other;
-        if (key == "flags") {
-            auto flags = splitWords(value);
-            facts.vmx = std::find(flags.begin(), flags.end(), "vmx") != flags.end();
-            facts.svm = std::find(flags.begin(), flags.end(), "svm") != flags.end();
-            break; // every processor lists the same flags
-        }
-    }
-    facts.kvmDevice = host.exists(std::string(layout::kvmDevice));
-    facts.interruptRemapping = host.read(std::string(layout::interrupts)).value_or("").find("IR-") != std::string::npos;
-    const std::string unsafeParameter = trimmed(
-        host.read(std::string(layout::modules) + "/vfio_iommu_type1/parameters/allow_unsafe_interrupts").value_or(""));
-    auto unsafeArgument = facts.commandLine.find("vfio_iommu_type1.allow_unsafe_interrupts");
-    facts.unsafeInterruptsAllowed =
-        unsafeParameter == "Y" || (unsafeArgument != facts.commandLine.end() && unsafeArgument->second != "0");
-    facts.vfioContainer = host.exists(std::string(layout::vfioContainer));
-    if (auto ids = facts.commandLine.find("vfio_pci.ids"); ids != facts.commandLine.end())
-        addIds(facts.vfioPciIds, ids->second);
-    addModprobeIds(host, facts.vfioPciIds);
-    facts.libvirtVersion = libvirtLibraryVersion(host);
-    facts.libvirtDaemon =
-        host.exists(std::string(layout::libvirtDaemon)) || host.exists(std::string(layout::qemuDaemon));
-    facts.hookInstalled = host.exists(std::string(layout::libvirtQemuHooks) + "/vfioctl");
-    readCorruptJournals(host, facts);
-    facts.legacyHookScript = host.exists(std::string(layout::libvirtQemuHookScript));
-    return facts;
 }
 
 } // namespace vfioctl

@@ -23,6 +23,44 @@ struct KernelVersion {
 
 enum class ModuleState { Missing, Available, Loaded, BuiltIn };
 
+// The groups of HostFacts fields, each read by one reader (host_facts.cpp), so that a check declares what it needs
+// and the freeze reads exactly that.
+enum class Fact : unsigned {
+    Kernel = 1u << 0,        // kernelRelease, kernelVersion
+    CommandLine = 1u << 1,   // commandLine
+    Cpu = 1u << 2,           // cpuVendor, vmx, svm
+    KvmDevice = 1u << 3,     // kvmDevice
+    Iommus = 1u << 4,        // iommus
+    PciSupport = 1u << 5,    // iommuGroups, pciDevices, driverOverride
+    Modules = 1u << 6,       // modules, moduleIndex, moduleRefusals
+    Interrupts = 1u << 7,    // interruptRemapping, unsafeInterruptsAllowed
+    VfioContainer = 1u << 8, // vfioContainer
+    VfioPciIds = 1u << 9,    // vfioPciIds
+    Libvirt = 1u << 10,      // libvirtVersion, libvirtDaemon
+    Hook = 1u << 11,         // hookInstalled
+    Journals = 1u << 12,     // corruptJournals, journalsUnreadable
+};
+
+class FactSet {
+public:
+    constexpr FactSet() = default;
+    constexpr FactSet(Fact fact) : bits_(static_cast<unsigned>(fact)) {} // NOLINT: a fact is a set of one
+    static constexpr FactSet all() { return FactSet((1u << 13) - 1); }
+    constexpr bool contains(Fact fact) const { return (bits_ & static_cast<unsigned>(fact)) != 0; }
+    constexpr bool covers(FactSet other) const { return (bits_ & other.bits_) == other.bits_; }
+    constexpr FactSet operator|(FactSet other) const { return FactSet(bits_ | other.bits_); }
+    constexpr FactSet &operator|=(FactSet other) { return *this = *this | other; }
+    constexpr bool operator==(const FactSet &) const = default;
+
+private:
+    constexpr explicit FactSet(unsigned bits) : bits_(bits) {}
+    unsigned bits_ = 0;
+};
+constexpr FactSet operator|(Fact a, Fact b)
+{
+    return FactSet(a) | FactSet(b);
+}
+
 struct HostFacts {
     CpuVendor cpuVendor = CpuVendor::Other;
     bool vmx = false;
@@ -50,15 +88,13 @@ struct HostFacts {
     bool hookInstalled = false;
     std::vector<std::string> corruptJournals; // journals vfioctl set aside under /run/vfioctl/owners
     std::string journalsUnreadable;           // why that directory could not be read (another user's, say)
-    bool legacyHookScript = false;            // a user's own /etc/libvirt/hooks/qemu
 };
 
-// Passthrough: only what decides whether binding can work at all (cheap enough for every bind and hook call).
-enum class FactScope { All, Passthrough };
-// `devices` (Passthrough only): the devices about to be bound. When one of them has an IOMMU group and one has
-// driver_override, they stand for the host (the IOMMU is on, the kernel has driver_override) and the host's own
+// Reads the facts `wanted` names and those they are derived from; every other field keeps its default.
+// `devices`: the devices about to be bound. When one of them has an IOMMU group and one has driver_override, they
+// stand for the host in Fact::PciSupport (the IOMMU is on, the kernel has driver_override) and the host's own
 // listings are not read: a VM start on a host of thousands of VFs must not list them all.
-HostFacts gatherHostFacts(const HostRoot &host, FactScope scope = FactScope::All,
+HostFacts gatherHostFacts(const HostRoot &host, FactSet wanted = FactSet::all(),
                           const std::vector<PciAddress> &devices = {});
 
 std::optional<KernelVersion> parseKernelVersion(const std::string &release);

@@ -39,6 +39,13 @@ inline constexpr std::string_view vfioContainer = "/dev/vfio/vfio";
 inline constexpr std::string_view libvirtDaemon = "/usr/sbin/libvirtd";
 inline constexpr std::string_view qemuDaemon = "/usr/sbin/virtqemud"; // libvirt's modular daemon for QEMU
 inline constexpr std::string_view libvirtQemuHooks = "/etc/libvirt/hooks/qemu.d";
-inline constexpr std::string_view libvirtQemuHookScript = "/etc/libvirt/hooks/qemu";
+inline constexpr std::string_view ourHook = "/etc/libvirt/hooks/qemu.d/vfioctl";
+inline constexpr std::string_view unsafeInterruptsParameter =
+    "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts";
+// Where the dynamic loader looks for libvirt.so (multiarch directories under /usr/lib are found by listing it).
+inline constexpr std::string_view libraryDirectories[] = {"/usr/lib64", "/usr/lib"};
+inline constexpr std::string_view libraryDirectory = "/usr/lib";
+// vfioctl's own state: journals of what each owner holds (src/binding/bind_journal.h).
+inline constexpr std::string_view ownersDirectory = "/run/vfioctl/owners";
 
 } // namespace vfioctl::layout
