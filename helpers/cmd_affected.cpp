@@ -32,7 +32,7 @@ void declareAffected(CommandOptions &options)
 int runAffected(CommandContext &context)
 {
     const po::variables_map &values = context.values;
-    const PciAddress address = PciAddress::parse(values["device"].as<std::string>());
+    const PciAddress address = deviceArgument(values["device"].as<std::string>());
     Inventory inventory = context.scan({address}); // its group and what is below it, not the whole host
     AffectedDevices affected = affectedDevices(inventory, address);
     if (values.count("json")) {

@@ -38,7 +38,7 @@ FleetRequest requestOf(const CommandContext &context)
     request.eligibleOnly = context.flag("eligible");
     if (context.flag("target"))
         for (const auto &text : context.values["target"].as<std::vector<std::string>>()) {
-            const PersistEntry target = parsePersistTarget(text);
+            const PersistEntry target = targetArgument(text);
             if (target.address)
                 request.addresses.push_back(*target.address);
             else

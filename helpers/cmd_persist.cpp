@@ -27,7 +27,7 @@ std::vector<PersistEntry> targetsOf(const CommandContext &context, const char *c
         throw UsageError("name a PCI device (0000:01:00.0), a VENDOR:DEVICE id (10de:1b80) or --vfs-of PF", command);
     std::vector<PersistEntry> entries;
     for (const auto &text : context.values["target"].as<std::vector<std::string>>())
-        entries.push_back(parsePersistTarget(text));
+        entries.push_back(targetArgument(text));
     return entries;
 }
 
@@ -94,7 +94,7 @@ int listPersisted(CommandContext &context)
 
 PciAddress addressOption(const CommandContext &context, const char *name)
 {
-    return PciAddress::parse(context.values[name].as<std::string>());
+    return deviceArgument(context.values[name].as<std::string>());
 }
 
 void printPersistReport(CommandContext &context, const PersistReport &report)

@@ -65,7 +65,7 @@ int runSriov(CommandContext &context)
 {
     if (!context.flag("pf"))
         throw UsageError("name an SR-IOV physical function", "sriov");
-    const PciAddress pf = PciAddress::parse(context.values["pf"].as<std::string>());
+    const PciAddress pf = deviceArgument(context.values["pf"].as<std::string>());
     SriovControl control(context.host, context.engine());
     SriovPersistStore kept(context.host);
     if (!context.flag("count") && !context.flag("persist"))

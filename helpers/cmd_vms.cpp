@@ -28,7 +28,7 @@ int runAssignment(CommandContext &context, bool assigning)
     if (!context.flag("vm") || !context.flag("device"))
         throw UsageError("name a VM and a PCI device", command);
     const std::string vm = context.values["vm"].as<std::string>();
-    const PciAddress device = PciAddress::parse(context.values["device"].as<std::string>());
+    const PciAddress device = deviceArgument(context.values["device"].as<std::string>());
     AssignOptions options{context.flag("config"), context.flag("live")};
     Assigner assigner(context.host, context.hypervisor(), context.engine());
     AssignmentReport report = assigning ? assigner.assign(vm, device, options) : assigner.unassign(vm, device, options);
@@ -61,7 +61,7 @@ int runHolders(CommandContext &context)
     const po::variables_map &values = context.values;
     if (!values.count("device"))
         throw UsageError("name a PCI device", "holders");
-    const PciAddress device = PciAddress::parse(values["device"].as<std::string>());
+    const PciAddress device = deviceArgument(values["device"].as<std::string>());
     const HolderMap holders = findHolders(context.hypervisor().domains());
     const auto found = holders.find(device);
     const std::vector<Holder> none;

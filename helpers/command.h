@@ -9,6 +9,7 @@
 #include "host_root.h"
 #include "hypervisor.h"
 #include "inventory.h"
+#include "persistence.h"
 
 #include <boost/program_options.hpp>
 #include <functional>
@@ -119,6 +120,10 @@ private:
 
 // Option helpers the commands share.
 void addJsonOption(CommandOptions &options);
+// The exit code rule: an argument that cannot be read (a malformed DEVICE, VENDOR:DEVICE or --owner) is a command
+// line that was not understood, exit 2 (UsageError); only a command that was understood and failed exits 1.
+PciAddress deviceArgument(std::string_view text);
+PersistEntry targetArgument(std::string_view text); // DEVICE or VENDOR:DEVICE
 std::vector<PciAddress> deviceArguments(const CommandContext &context, const char *command);
 
 // The commands, each declared and run in its own cmd_*.cpp.

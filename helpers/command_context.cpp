@@ -71,13 +71,31 @@ void addJsonOption(CommandOptions &options)
     options.visible.add_options()("json", "machine-readable output (docs/JSON.md)");
 }
 
+PciAddress deviceArgument(std::string_view text)
+{
+    try {
+        return PciAddress::parse(text);
+    } catch (const Error &error) {
+        throw UsageError(error.what(), "");
+    }
+}
+
+PersistEntry targetArgument(std::string_view text)
+{
+    try {
+        return parsePersistTarget(text);
+    } catch (const Error &error) {
+        throw UsageError(error.what(), "");
+    }
+}
+
 std::vector<PciAddress> deviceArguments(const CommandContext &context, const char *command)
 {
     if (!context.values.count("device"))
         throw UsageError("name at least one PCI device", command);
     std::vector<PciAddress> devices;
     for (const auto &text : context.values["device"].as<std::vector<std::string>>())
-        devices.push_back(PciAddress::parse(text));
+        devices.push_back(deviceArgument(text));
     return devices;
 }
 

@@ -95,10 +95,10 @@ TEST_F(CliTest, GroupsAndAffected)
 TEST_F(CliTest, BadInputIsOneClearErrorWithADocumentedExitCode)
 {
     auto badAddress = vfioctl({"affected", "../../etc/passwd"});
-    EXPECT_EQ(badAddress.exitCode, 1);
+    EXPECT_EQ(badAddress.exitCode, 2);
     EXPECT_EQ(badAddress.err,
               "vfioctl: error: '../../etc/passwd' is not a PCI address (expected 0000:01:00.0, 01:00.0 or "
-              "pci_0000_01_00_0)\n");
+              "pci_0000_01_00_0)\nRun 'vfioctl affected --help' for its options.\n");
     auto absent = vfioctl({"affected", "0000:42:00.0"});
     EXPECT_EQ(absent.exitCode, 1);
     EXPECT_EQ(absent.err, "vfioctl: error: no PCI device 0000:42:00.0 on this host\n");
@@ -113,6 +113,38 @@ TEST_F(CliTest, BadInputIsOneClearErrorWithADocumentedExitCode)
     auto help = vfioctl({"list", "--help"});
     EXPECT_EQ(help.exitCode, 0);
     EXPECT_NE(help.out.find("usage: vfioctl list"), std::string::npos);
+}
+
+// One rule for every command: what cannot be read off the command line is 2, a command understood that failed is 1.
+TEST_F(CliTest, AMalformedArgumentIsABadCommandLineInEveryCommand)
+{
+    const std::vector<std::vector<std::string>> malformed = {
+        {"affected", "01:00"},
+        {"bind", "01:00.0", "zz:00.0"},
+        {"unbind", "1:2:3:4"},
+        {"holders", "pci_0000_01"},
+        {"assign", "vm1", "01:00.9"},
+        {"unassign", "vm1", "01.00.0"},
+        {"persist", "10de:"},
+        {"persist", "--vfs-of", "nope"},
+        {"unpersist", "10de:1b80:1"},
+        {"unpersist", "--sriov", "0"},
+        {"sriov", "01:00"},
+        {"sriov", "01:00.0", "many"},
+        {"export", "nova", "10de:zzzz"},
+        {"bind", "01:00.0", "--owner", "vm"},
+        {"bind", "01:00.0", "--timeout", "0"},
+    };
+    for (const auto &args : malformed) {
+        auto result = vfioctl(args);
+        EXPECT_EQ(result.exitCode, 2) << args[0] << " " << args[1] << ": " << result.err;
+        EXPECT_NE(result.err.find("Run 'vfioctl " + args[0] + " --help' for its options."), std::string::npos)
+            << result.err;
+    }
+    // Understood, and failed: a device that is not there. Understood with nothing to do: an owner holding nothing.
+    EXPECT_EQ(vfioctl({"affected", "0000:42:00.0"}).exitCode, 1);
+    EXPECT_EQ(vfioctl({"sriov", "0000:42:00.0"}).exitCode, 1);
+    EXPECT_EQ(vfioctl({"restore", "nobody"}).exitCode, 0);
 }
 
 TEST_F(CliTest, RootMustNameADirectory)

@@ -156,7 +156,7 @@ TEST_F(Hardening, OptionsMayStandBeforeTheCommandAndDashDashEndsThem)
     EXPECT_EQ(out.str(), "0000:02:00.0 bound to vfio-pci for " + vfioctl::testing::uuidFor("vm1") + "\n");
     EXPECT_EQ(run({"--all", "--force", "restore"}), 0) << err.str();
     EXPECT_EQ(driverOf("0000:02:00.0"), "nvme");
-    EXPECT_EQ(run({"unbind", "--", "--force"}), 1);
+    EXPECT_EQ(run({"unbind", "--", "--force"}), 2);
     EXPECT_NE(err.str().find("'--force' is not a PCI address"), std::string::npos) << err.str();
 }
 
