@@ -26,7 +26,7 @@ void printCommandHelp(const Command &command, std::ostream &out)
 {
     CommandOptions declared{std::string(command.name) + " options"};
     commandOptions(command, declared);
-    out << "usage: vfioctl " << command.name << " " << command.usage << "\n\n"
+    out << "usage: " << usageLine(command) << "\n\n"
         << command.summary << "\n\n"
         << declared.visible << "\n"
         << globalOptions();

@@ -1,6 +1,7 @@
-// What every subcommand gets and how it is listed: ninja's tool table, one file per command. An entry says what the
-// command needs (the engine, libvirt), its usage and its options, so cli.cpp builds all of it once and adding a
-// command touches its own file and one line of the table.
+// What every subcommand gets and how it is listed: ninja's tool table. An entry says what the command needs (moving
+// drivers, libvirt), its summary, usage and options; --help, usage lines and bash completion are generated from it,
+// and tests/unit/test_command_docs.cpp fails when README, the man page or docs/JSON.md differ from it. Adding a
+// command: its declare/run pair (in the cmd_*.cpp of its group), one row of the table, and the docs the test names.
 #pragma once
 
 #include "bind_engine.h"
@@ -30,11 +31,11 @@ inline constexpr int exitOk = 0;
 inline constexpr int exitFailure = 1;
 inline constexpr int exitUsage = 2;
 
-// What a command needs built before it runs. Each need brings its options: Engine adds --timeout, Libvirt and
+// What a command does beyond reading the host. Each need brings its options: Moves adds --timeout, Libvirt and
 // VmListing add --connect.
 enum class Needs : unsigned {
-    Host = 0,      // reads the host only
-    Engine = 1,    // moves drivers: the binding engine (and the module loader behind it)
+    Host = 0,      // reads the host (and vfioctl's journals) only
+    Moves = 1,     // moves drivers or changes VMs: --timeout, and libvirt opened read-write
     Libvirt = 2,   // talks to libvirt: fails when it cannot connect
     VmListing = 4, // shows VM holders when libvirt answers, with a note when it does not
 };

@@ -91,10 +91,20 @@ po::options_description globalOptions()
     return global;
 }
 
+std::string usageLine(const Command &command)
+{
+    std::string line = "vfioctl " + std::string(command.name) + " " + std::string(command.usage);
+    if (has(command.needs, Needs::Moves))
+        line += " [--timeout S]";
+    if (has(command.needs, Needs::Libvirt) || has(command.needs, Needs::VmListing))
+        line += " [--connect URI]";
+    return line;
+}
+
 po::options_description commandOptions(const Command &command, CommandOptions &declared)
 {
     command.declare(declared);
-    if (has(command.needs, Needs::Engine) && !declared.visible.find_nothrow("timeout", false))
+    if (has(command.needs, Needs::Moves) && !declared.visible.find_nothrow("timeout", false))
         declared.visible.add_options()("timeout", po::value<double>()->default_value(10),
                                        "seconds to wait for each device to change drivers");
     if (has(command.needs, Needs::Libvirt) || has(command.needs, Needs::VmListing))

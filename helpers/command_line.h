@@ -18,6 +18,8 @@ struct CommandLine {
 po::options_description globalOptions();
 // Throws UsageError for an unknown command or option, with "did you mean" for a near miss.
 CommandLine parseCommandLine(const std::vector<std::string> &args);
+// "vfioctl NAME USAGE", with the options the command's needs bring ([--timeout S], [--connect URI]) after its own.
+std::string usageLine(const Command &command);
 // Every option a command takes, global ones included, for --help and completion.
 po::options_description commandOptions(const Command &command, CommandOptions &declared);
 

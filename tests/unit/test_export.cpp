@@ -111,5 +111,5 @@ TEST_F(ExportTest, BadSelectionsAreUsageErrors)
     EXPECT_EQ(run({"nova", "--eligible", "--physnet", "a\"b"}), cli::exitUsage);
     EXPECT_EQ(run({"nova", "--eligible", "--dry-run"}), cli::exitUsage);
     EXPECT_EQ(run({"nova", "0000:42:00.0"}), cli::exitFailure) << "absent";
-    EXPECT_EQ(run({"nova", "nonsense"}), cli::exitFailure);
+    EXPECT_EQ(run({"nova", "nonsense"}), cli::exitUsage) << "neither an address nor an id";
 }

@@ -122,7 +122,7 @@ TEST_F(PersistTest, ADeviceTheHostUsesIsRefusedUnlessForced)
 TEST_F(PersistTest, BadTargetsAreUsageOrInputErrors)
 {
     EXPECT_EQ(run("persist", {}), cli::exitUsage);
-    EXPECT_EQ(run("persist", {"nonsense"}), cli::exitFailure);
+    EXPECT_EQ(run("persist", {"nonsense"}), cli::exitUsage) << "neither an address nor an id";
     EXPECT_EQ(run("persist", {"0000:00:01.0"}), cli::exitFailure) << "a bridge";
     EXPECT_EQ(run("persist", {"0000:42:00.0"}), cli::exitFailure) << "absent";
     EXPECT_FALSE(marked("pci-0000:00:01.0"));
