@@ -20,7 +20,7 @@ build_packages=(build-essential cmake ninja-build pkg-config libvirt-dev libpugi
                 nlohmann-json3-dev libudev-dev libkmod-dev libpci-dev dpkg-dev)
 test_packages=(googletest libgtest-dev qemu-system-x86 busybox-static pciutils e2fsprogs iproute2 python3 cpio
                libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients man-db time file
-               clang libclang-rt-14-dev
+               clang libclang-rt-14-dev clang-format
                python3-nova python3-yaml lintian debootstrap
                cockpit-ws cockpit-bridge chromium chromium-driver python3-selenium)
 # The KubeVirt checker and cockpit/check-dist.mjs run on node: Debian's, unless this machine has one already (NodeSource's conflicts with it).

@@ -42,9 +42,9 @@ int main(int argc, char **argv)
         return 2;
     }
     const std::string devices = std::string(argv[1]) + "/sys/bus/pci/devices/";
-    static const char *attributes[] = {"class",           "vendor",   "device",    "subsystem_vendor",
-                                       "subsystem_device", "revision", "driver_override", "numa_node",
-                                       "reset_method",     "boot_vga"};
+    static const char *attributes[] = {
+        "class",    "vendor",          "device",    "subsystem_vendor", "subsystem_device",
+        "revision", "driver_override", "numa_node", "reset_method",     "boot_vga"};
     char buffer[4096];
     size_t bytes = 0, count = 0;
     for (const auto &name : entries(devices)) {

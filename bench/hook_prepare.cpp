@@ -21,8 +21,12 @@ int main()
         for (int i = 0; i < 8; ++i) {
             char address[32];
             std::snprintf(address, sizeof address, "0000:%02x:00.0", i + 1);
-            fake.addPci({.address = address, .classCode = 0x010802, .vendor = 0x144d, .device = 0xa808,
-                         .driver = "nvme", .group = i + 1});
+            fake.addPci({.address = address,
+                         .classCode = 0x010802,
+                         .vendor = 0x144d,
+                         .device = 0xa808,
+                         .driver = "nvme",
+                         .group = i + 1});
             char hostdev[200];
             std::snprintf(hostdev, sizeof hostdev,
                           "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' "
@@ -38,12 +42,14 @@ int main()
         const std::string xml = "<domain><name>bench</name><devices>" + devices + "</devices></domain>";
         std::ostringstream err;
         auto start = std::chrono::steady_clock::now();
-        if (qemuHook.run({"bench", "prepare", "begin", "-"}, [&] { return xml; }, err) != 0) {
+        if (qemuHook.run(
+                {"bench", "prepare", "begin", "-"}, [&] { return xml; }, err) != 0) {
             std::fprintf(stderr, "prepare failed: %s", err.str().c_str());
             return 1;
         }
         auto middle = std::chrono::steady_clock::now();
-        qemuHook.run({"bench", "release", "end", "-"}, [&] { return xml; }, err);
+        qemuHook.run(
+            {"bench", "release", "end", "-"}, [&] { return xml; }, err);
         auto end = std::chrono::steady_clock::now();
         prepares.push_back(std::chrono::duration<double>(middle - start).count());
         releases.push_back(std::chrono::duration<double>(end - middle).count());

@@ -39,6 +39,9 @@ const std::vector<Holder> *holdersOf(const std::optional<HolderMap> &holders, co
     return found == holders->end() ? nullptr : &found->second;
 }
 
+// --eligible: only what can be passed through (a tree keeps the bridges above it).
+enum class Shown { All, EligibleOnly };
+
 Eligibility eligibilityWithHolders(const Inventory &inventory, const PciDevice &device,
                                    const std::optional<HolderMap> &holders)
 {
@@ -48,8 +51,7 @@ Eligibility eligibilityWithHolders(const Inventory &inventory, const PciDevice &
     return eligibility;
 }
 
-void printPciTable(const Inventory &inventory, bool eligibleOnly, const std::optional<HolderMap> &holders,
-                   std::ostream &out)
+void printPciTable(const Inventory &inventory, Shown shown, const std::optional<HolderMap> &holders, std::ostream &out)
 {
     std::vector<std::string> header = {"ADDRESS", "GROUP", "DRIVER", "PASSTHROUGH"};
     if (holders)
@@ -58,7 +60,7 @@ void printPciTable(const Inventory &inventory, bool eligibleOnly, const std::opt
     TextTable table(header);
     for (const auto &device : inventory.pci) {
         Eligibility eligibility = eligibilityWithHolders(inventory, device, holders);
-        if (eligibleOnly && !eligibility.eligible())
+        if (shown == Shown::EligibleOnly && !eligibility.eligible())
             continue;
         std::vector<std::string> row = {device.address.str(), groupText(device), orDash(device.driver),
                                         eligibility.eligible() ? "yes" : "no"};
@@ -105,15 +107,15 @@ void printChildren(const Inventory &inventory, const PciAddress &address, const 
     }
 }
 
-void printTreeBelow(const Inventory &inventory, const std::optional<PciAddress> &parent, bool eligibleOnly,
+void printTreeBelow(const Inventory &inventory, const std::optional<PciAddress> &parent, Shown shown,
                     const std::string &indent, std::ostream &out)
 {
     for (const auto &device : inventory.pci) {
         if (device.parentBridge != parent)
             continue;
         Eligibility eligibility = assessEligibility(inventory, device);
-        bool shown = !eligibleOnly || eligibility.eligible() || device.isBridge();
-        if (shown) {
+        bool visible = shown == Shown::All || eligibility.eligible() || device.isBridge();
+        if (visible) {
             out << indent << device.address.str() << "  group " << groupText(device) << "  " << orDash(device.driver)
                 << "  " << describePci(device) << "\n";
             if (!device.isBridge())
@@ -121,7 +123,7 @@ void printTreeBelow(const Inventory &inventory, const std::optional<PciAddress> 
                     << (eligibility.eligible() ? "yes" : "no: " + eligibility.reasons.front().detail) << "\n";
             printChildren(inventory, device.address, indent + "    ", out);
         }
-        printTreeBelow(inventory, device.address, eligibleOnly, indent + "    ", out);
+        printTreeBelow(inventory, device.address, shown, indent + "    ", out);
     }
 }
 
@@ -167,7 +169,7 @@ void printBlockTable(const Inventory &inventory, std::ostream &out)
 
 // Streamed, one device a line: a host with tens of thousands of SR-IOV functions never holds the whole document in
 // memory (docs/PERFORMANCE.md).
-void printJson(const Inventory &inventory, const std::function<bool(const char *)> &wants, bool eligibleOnly,
+void printJson(const Inventory &inventory, const std::function<bool(const char *)> &wants, Shown shown,
                const std::optional<HolderMap> &holders, std::ostream &out)
 {
     JsonArrayWriter writer(out);
@@ -175,7 +177,7 @@ void printJson(const Inventory &inventory, const std::function<bool(const char *
         writer.begin("pci");
         for (const auto &device : inventory.pci) {
             Eligibility eligibility = eligibilityWithHolders(inventory, device, holders);
-            if (!eligibleOnly || eligibility.eligible())
+            if (shown == Shown::All || eligibility.eligible())
                 writeJson(writer.item(), device, eligibility, holdersOf(holders, device.address), holders.has_value());
         }
     }
@@ -210,19 +212,19 @@ int runList(CommandContext &context)
     const std::string type = values["type"].as<std::string>();
     if (!deviceTypes.contains(type))
         throw UsageError("unknown device type '" + type + "' (expected pci, usb, scsi, net, block or all)", "list");
-    const bool eligibleOnly = values.count("eligible") > 0;
+    const Shown shown = values.count("eligible") > 0 ? Shown::EligibleOnly : Shown::All;
     auto wants = [&](const char *kind) { return type == kind || type == "all"; };
 
     Inventory inventory = context.scan();
     const std::optional<HolderMap> holders = wants("pci") ? context.holdingsForListing() : std::nullopt;
 
     if (values.count("json")) {
-        printJson(inventory, wants, eligibleOnly, holders, context.out);
+        printJson(inventory, wants, shown, holders, context.out);
         return exitOk;
     }
 
     if (values.count("tree")) {
-        printTreeBelow(inventory, std::nullopt, eligibleOnly, "", context.out);
+        printTreeBelow(inventory, std::nullopt, shown, "", context.out);
         return exitOk;
     }
     bool first = true;
@@ -235,7 +237,7 @@ int runList(CommandContext &context)
         print(inventory, context.out);
     };
     section("pci", "PCI devices",
-            [&](const Inventory &all, std::ostream &out) { printPciTable(all, eligibleOnly, holders, out); });
+            [&](const Inventory &all, std::ostream &out) { printPciTable(all, shown, holders, out); });
     section("usb", "USB devices", printUsbTable);
     section("scsi", "SCSI devices", printScsiTable);
     section("net", "Network interfaces", printNetTable);

@@ -22,8 +22,11 @@ void declareVmDevice(CommandOptions &options)
     options.positional.add("vm", 1).add("device", 1);
 }
 
-int runAssignment(CommandContext &context, bool assigning)
+enum class Change { Assign, Unassign };
+
+int runAssignment(CommandContext &context, Change change)
 {
+    const bool assigning = change == Change::Assign;
     const char *command = assigning ? "assign" : "unassign";
     if (!context.flag("vm") || !context.flag("device"))
         throw UsageError("name a VM and a PCI device", command);
@@ -136,7 +139,7 @@ void declareAssign(CommandOptions &options)
 
 int runAssign(CommandContext &context)
 {
-    return runAssignment(context, true);
+    return runAssignment(context, Change::Assign);
 }
 
 void declareUnassign(CommandOptions &options)
@@ -146,7 +149,7 @@ void declareUnassign(CommandOptions &options)
 
 int runUnassign(CommandContext &context)
 {
-    return runAssignment(context, false);
+    return runAssignment(context, Change::Unassign);
 }
 
 } // namespace vfioctl::cli

@@ -41,7 +41,9 @@ Hypervisor &CommandContext::hypervisor()
         if (!values.count("connect") && !liveHost)
             throw Error("under --root, libvirt is asked only with --connect URI: the tree is not this host's", EINVAL);
         const std::string uri = values.count("connect") ? values["connect"].as<std::string>() : defaultConnectUri;
-        hypervisor_ = connectLibvirt(uri, !has(needs_, Needs::Moves)); // only what changes VMs writes
+        hypervisor_ =
+            connectLibvirt(uri, has(needs_, Needs::Moves) ? LibvirtAccess::ReadWrite
+                                                          : LibvirtAccess::ReadOnly); // only what changes VMs writes
     }
     return *hypervisor_;
 }

@@ -10,6 +10,10 @@ jobs=$(nproc)
 phase() { echo "== $* (at ${SECONDS} s)"; }
 phase "packages"
 "$root/install.sh" --deps-only --with-test-deps
+phase "format (clang-format, .clang-format)"
+# Every C++ file as clang-format writes it: a difference fails and names the file.
+find "$root/src" "$root/helpers" "$root/hooks" "$root/bench" "$root/fuzz" "$root/tests" \( -name '*.cpp' -o -name '*.h' \) \
+     -print0 | xargs -0 clang-format --dry-run --Werror
 phase "build (Debug, warnings as errors)"
 # Both test builds are unity builds (each target's sources compiled as a few large units): on a 2-core machine that
 # halves the build. The tests' own sources stay apart (tests/unit/CMakeLists.txt), and install.destdir builds the

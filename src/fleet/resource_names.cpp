@@ -16,7 +16,8 @@ std::string hexId(uint16_t id)
 namespace {
 
 // Letters and digits kept, every other run of characters one `separator`, none at either end; at most `limit`.
-std::string squeezed(const std::string &text, char separator, size_t limit, bool lower)
+enum class Case { Lower, Kept };
+std::string squeezed(const std::string &text, char separator, size_t limit, Case letters)
 {
     std::string out;
     bool pending = false;
@@ -25,7 +26,7 @@ std::string squeezed(const std::string &text, char separator, size_t limit, bool
             if (pending && !out.empty())
                 out += separator;
             pending = false;
-            out += lower ? static_cast<char>(std::tolower(c)) : static_cast<char>(c);
+            out += letters == Case::Lower ? static_cast<char>(std::tolower(c)) : static_cast<char>(c);
         } else {
             pending = true;
         }
@@ -56,7 +57,7 @@ std::string vendorDomain(const PciDevice &device)
     if (auto known = vendorDomains().find(device.vendorId); known != vendorDomains().end())
         return known->second;
     // "Chelsio Communications Inc" -> "chelsio.com"
-    std::string first = squeezed(device.vendorName(), ' ', 63, true);
+    std::string first = squeezed(device.vendorName(), ' ', 63, Case::Lower);
     first = first.substr(0, first.find(' '));
     return first.empty() ? "pci-" + hexId(device.vendorId) + ".vfioctl.org" : first + ".com";
 }
@@ -67,13 +68,13 @@ std::string novaAliasName(const PciDevice &device, const std::string &prefix)
 {
     if (!prefix.empty())
         return prefix + "-" + hexId(device.vendorId) + "-" + hexId(device.deviceId);
-    std::string name = squeezed(device.deviceName(), '-', 60, true);
+    std::string name = squeezed(device.deviceName(), '-', 60, Case::Lower);
     return name.empty() ? "pci-" + hexId(device.vendorId) + "-" + hexId(device.deviceId) : name;
 }
 
 std::string kubevirtResourceName(const PciDevice &device)
 {
-    std::string name = squeezed(device.deviceName(), '_', 63, false);
+    std::string name = squeezed(device.deviceName(), '_', 63, Case::Kept);
     if (name.empty())
         name = "PCI_" + hexId(device.vendorId) + "_" + hexId(device.deviceId);
     return vendorDomain(device) + "/" + name;

@@ -51,11 +51,11 @@ Assigner::Assigner(HostRoot &host, Hypervisor &hypervisor, BindEngine &engine, s
 {
 }
 
-std::vector<PciAddress> Assigner::groupEndpoints(const PciAddress &address, bool checkEligibility)
+std::vector<PciAddress> Assigner::groupEndpoints(const PciAddress &address, Check check)
 {
     const Inventory inventory = scanInventoryFor(host_, {address});
     std::vector<PciAddress> endpoints = inventory.groupEndpoints(address);
-    if (checkEligibility)
+    if (check == Check::Eligibility)
         for (const auto &member : endpoints) {
             Eligibility eligibility = assessEligibility(inventory, inventory.requirePci(member));
             if (!eligibility.eligible())
@@ -156,7 +156,7 @@ AssignmentReport Assigner::assign(const std::string &vmName, const PciAddress &d
     normalise(options, vm, "assign");
     AssignmentReport report;
     report.vmActive = vm.active();
-    report.group = groupEndpoints(device, true);
+    report.group = groupEndpoints(device, Check::Eligibility);
     refuseOtherHolders(vmName, device, report.group);
 
     if (options.live)
@@ -210,7 +210,7 @@ AssignmentReport Assigner::unassign(const std::string &vmName, const PciAddress 
     normalise(options, vm, "unassign");
     AssignmentReport report;
     report.vmActive = vm.active();
-    report.group = groupEndpoints(device, false);
+    report.group = groupEndpoints(device, Check::Nothing);
 
     if (options.live)
         unplugLive(vm, endpointsListed(vm.liveXml, report.group, Listed::Yes), report);

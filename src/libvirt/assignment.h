@@ -37,7 +37,8 @@ public:
     AssignmentReport unassign(const std::string &vm, const PciAddress &device, AssignOptions options);
 
 private:
-    std::vector<PciAddress> groupEndpoints(const PciAddress &device, bool checkEligibility);
+    enum class Check { Eligibility, Nothing }; // assign refuses what cannot go; unassign takes what is there
+    std::vector<PciAddress> groupEndpoints(const PciAddress &device, Check check);
     void refuseOtherHolders(const std::string &vm, const PciAddress &device, const std::vector<PciAddress> &group);
     void plugLive(const VmInfo &vm, const std::vector<PciAddress> &toPlug, AssignmentReport &report);
     void unplugLive(const VmInfo &vm, const std::vector<PciAddress> &plugged, AssignmentReport &report);

@@ -99,11 +99,12 @@ std::string takeString(char *text)
 
 class LibvirtHypervisor : public Hypervisor {
 public:
-    LibvirtHypervisor(const std::string &uri, bool readOnly) : uri_(uri)
+    LibvirtHypervisor(const std::string &uri, LibvirtAccess access) : uri_(uri)
     {
         const Libvirt &v = libvirt();
         v.setErrorFunc(nullptr, quietErrors);
-        connection_.reset(readOnly ? v.connectOpenReadOnly(uri.c_str()) : v.connectOpen(uri.c_str()));
+        connection_.reset(access == LibvirtAccess::ReadOnly ? v.connectOpenReadOnly(uri.c_str())
+                                                            : v.connectOpen(uri.c_str()));
         if (!connection_)
             throw Error("cannot connect to libvirt at " + uri + ": " + lastError(), ECONNREFUSED);
     }
@@ -180,9 +181,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<Hypervisor> connectLibvirt(const std::string &uri, bool readOnly)
+std::unique_ptr<Hypervisor> connectLibvirt(const std::string &uri, LibvirtAccess access)
 {
-    return std::make_unique<LibvirtHypervisor>(uri, readOnly);
+    return std::make_unique<LibvirtHypervisor>(uri, access);
 }
 
 std::optional<std::string> loadedLibvirtVersion()

@@ -11,7 +11,8 @@ namespace vfioctl {
 
 // Connects to `uri` ("qemu:///system", "test:///path/node.xml"); throws Error with libvirt's reason in one sentence,
 // or saying libvirt is not installed.
-std::unique_ptr<Hypervisor> connectLibvirt(const std::string &uri, bool readOnly);
+enum class LibvirtAccess { ReadOnly, ReadWrite }; // ReadOnly: listings, which must work for a read-only user
+std::unique_ptr<Hypervisor> connectLibvirt(const std::string &uri, LibvirtAccess access);
 // The version of the installed libvirt library ("9.0.0"), from virGetVersion(): no connection needed. Nothing when
 // libvirt is not installed.
 std::optional<std::string> loadedLibvirtVersion();

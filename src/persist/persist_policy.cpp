@@ -23,14 +23,15 @@ std::vector<const PciDevice *> presentMatches(const Inventory &inventory, const 
 }
 
 // An address stands for every endpoint of its IOMMU group: passthrough needs them all on vfio-pci, at boot as now.
-// An id stands for itself. `strict`: an address that is no endpoint with a group is an error (persist), or itself
-// (unpersist, which must be able to remove a marker for a device that is gone).
-std::vector<PersistEntry> expandGroups(const Inventory &inventory, const PersistEntry &entry, bool strict)
+// An id stands for itself. An address that is no endpoint with a group is an error (Lone::Refused: persist), or
+// itself (Lone::Itself: unpersist, which must be able to remove a marker for a device that is gone).
+enum class Lone { Refused, Itself };
+std::vector<PersistEntry> expandGroups(const Inventory &inventory, const PersistEntry &entry, Lone lone)
 {
     if (!entry.address)
         return {entry};
     const PciDevice *device = inventory.findPci(*entry.address);
-    if (!strict && (!device || device->isBridge() || !inventory.membersOf(*device).group))
+    if (lone == Lone::Itself && (!device || device->isBridge() || !inventory.membersOf(*device).group))
         return {entry};
     std::vector<PersistEntry> group;
     for (const auto &member : inventory.groupEndpoints(*entry.address))
@@ -79,7 +80,7 @@ PersistReport Persister::persist(const std::vector<PersistEntry> &targets, Force
     std::vector<PersistEntry> entries;
     std::vector<PciAddress> toBind;
     for (const auto &target : targets)
-        for (const auto &entry : expandGroups(inventory, target, true)) {
+        for (const auto &entry : expandGroups(inventory, target, Lone::Refused)) {
             entries.push_back(entry);
             for (const PciDevice *device : presentMatches(inventory, entry))
                 toBind.push_back(device->address);
@@ -113,7 +114,7 @@ UnpersistReport Persister::unpersist(const std::vector<PersistEntry> &targets, A
     UnpersistReport report;
     std::vector<PciAddress> present;
     for (const auto &target : targets)
-        for (const auto &entry : expandGroups(inventory, target, false)) {
+        for (const auto &entry : expandGroups(inventory, target, Lone::Itself)) {
             if (store.remove(entry))
                 report.removed.push_back(entry.text());
             for (const PciDevice *device : presentMatches(inventory, entry))

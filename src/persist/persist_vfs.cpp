@@ -54,11 +54,12 @@ std::vector<PciAddress> presentWithCompanions(const Inventory &inventory, const 
 // races the claim udev makes at their add, and a VF taken by it (or left driverless when it fails) is not on vfio-pci.
 // A VF with driver_override set still probes, so the claim binds it; the kernel's default (1) returns at every boot
 // or hotplug of the PF, where the udev rule sets it again for a claimed one (udev-rules/40-vfioctl-persist.rules).
-void setVfAutoprobe(HostRoot &host, const PciAddress &pf, bool on)
+enum class Autoprobe { Off, On };
+void setVfAutoprobe(HostRoot &host, const PciAddress &pf, Autoprobe autoprobe)
 {
     const std::string path = joinPath(pciDevicePath(pf), "sriov_drivers_autoprobe");
     if (host.exists(path)) // a kernel before 4.12 has no such switch
-        host.write(path, on ? "1" : "0");
+        host.write(path, autoprobe == Autoprobe::On ? "1" : "0");
 }
 
 } // namespace
@@ -93,7 +94,8 @@ PersistReport Persister::persistVfsOf(const PciAddress &pf, Force force, ApplyNo
     PersistReport report;
     if (SriovPersistStore(host_).claim(claim))
         report.added.push_back("the " + std::to_string(claim.vfs.size()) + " VFs " + pf.str() + " can make");
-    setVfAutoprobe(host_, pf, false); // follows the markers, which udev honours from now on, --boot-only or not
+    setVfAutoprobe(host_, pf,
+                   Autoprobe::Off); // follows the markers, which udev honours from now on, --boot-only or not
     if (now == ApplyNow::No || toBind.empty())
         return report;
     report.boundNow = engine_.bind({Owner::persist(), toBind, force}).endpoints;
@@ -110,7 +112,7 @@ UnpersistReport Persister::unpersistVfsOf(const PciAddress &pf, ApplyNow now)
     if (!claim)
         return report;
     report.removed.push_back("the VFs of " + pf.str());
-    setVfAutoprobe(host_, pf, true);
+    setVfAutoprobe(host_, pf, Autoprobe::On);
     if (now == ApplyNow::No)
         return report;
     const Inventory inventory = scanInventory(host_);

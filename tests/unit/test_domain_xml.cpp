@@ -85,8 +85,9 @@ TEST(DomainXml, ReadsOurPolicyByNamespaceWhateverThePrefix)
 
 TEST(DomainXml, RefusesWhatIsNotADomainOrNotWellFormed)
 {
-    EXPECT_NE(errorOf("<network><name>default</name></network>").find("is not a libvirt domain: its root element is "
-                                                                      "<network>"),
+    EXPECT_NE(errorOf("<network><name>default</name></network>")
+                  .find("is not a libvirt domain: its root element is "
+                        "<network>"),
               std::string::npos);
     EXPECT_NE(errorOf("<domain><name>x</name>").find("is not valid XML"), std::string::npos);
     EXPECT_NE(errorOf("").find("is not valid XML"), std::string::npos);

@@ -114,7 +114,8 @@ public:
 private:
     // Runs one operation as its own process, maybe with a fault armed for it alone; returns a description.
     std::string operation(SimulatedProcesses::Process &process);
-    std::string hookCall(const ProcessTable &process, const Vm &vm, bool start);
+    enum class Step { Start, Stop };
+    std::string hookCall(const ProcessTable &process, const Vm &vm, Step step);
     void checkInvariants(const std::string &after);
     void checkSentence(const std::string &text, const std::string &what);
     std::set<std::string> filesOutsideState() const;
@@ -162,8 +163,9 @@ void Model::checkSentence(const std::string &text, const std::string &what)
     EXPECT_EQ(text.find('\n'), std::string::npos) << what << ": more than one sentence: " << text;
 }
 
-std::string Model::hookCall(const ProcessTable &process, const Vm &vm, bool start)
+std::string Model::hookCall(const ProcessTable &process, const Vm &vm, Step step)
 {
+    const bool start = step == Step::Start;
     hook::RecordingHookLog log;
     hook::QemuHook qemuHook(*kernel, *modules, log, std::chrono::milliseconds(150), process);
     qemuHook.engine().setLockWait(std::chrono::seconds(5));
@@ -202,9 +204,9 @@ std::string Model::operation(SimulatedProcesses::Process &process)
     engine.setLockWait(std::chrono::seconds(5));
     try {
         if (choice < 30)
-            return hookCall(process, vm, true);
+            return hookCall(process, vm, Step::Start);
         if (choice < 60)
-            return hookCall(process, vm, false);
+            return hookCall(process, vm, Step::Stop);
         if (choice < 68)
             return "bind " + device.str() + " " +
                    std::to_string(engine.bind({Owner::manual(), {device}}).groups.size());
@@ -318,7 +320,7 @@ void Model::finish()
         vfioctl::testing::rescanWorkstationVf(*this);
     auto process = processes_.spawn();
     for (const auto &vm : vms_)
-        hookCall(*process, vm, false);
+        hookCall(*process, vm, Step::Stop);
     BindEngine engine(*kernel, *modules, std::chrono::milliseconds(500), *process);
     Persister persister(*kernel, engine);
     for (const auto &device : candidates)

@@ -10,9 +10,8 @@
 #include "pci_scanner.h"
 #include "run_process.h"
 #include "simulated_kernel.h"
-#include "workstation.h"
-
 #include "testkit.h"
+#include "workstation.h"
 
 #include <gtest/gtest.h>
 #include <map>
@@ -28,23 +27,24 @@ using vfioctl::testing::vmOwner;
 
 namespace {
 
-std::string testDomain(const std::string &name, const std::string &devices, bool running)
+enum class Running { Yes, No };
+std::string testDomain(const std::string &name, const std::string &devices, Running running)
 {
     return "<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'><name>" + name +
            "</name><memory>1048576</memory><os><type>hvm</type></os><devices>" + devices + "</devices>" +
-           (running ? "" : "<test:runstate>5</test:runstate>") + "</domain>";
+           (running == Running::Yes ? "" : "<test:runstate>5</test:runstate>") + "</domain>";
 }
 
 // Two VMs: "linux" is shut off with the GPU in its definition; "router" runs with the SR-IOV VF 04:00.3.
 std::string writeNode(FakeHost &fake)
 {
     std::string node =
-        "<node>" + testDomain("linux", pciHostdevXml(at("0000:01:00.0")), false) +
+        "<node>" + testDomain("linux", pciHostdevXml(at("0000:01:00.0")), Running::No) +
         testDomain("router",
                    "<interface type='hostdev' managed='yes'><source><address type='pci' domain='0' bus='4' slot='0' "
                    "function='3'/></source></interface>",
-                   true) +
-        testDomain("empty", "", false) + "</node>";
+                   Running::Yes) +
+        testDomain("empty", "", Running::No) + "</node>";
     fake.writeFile("/node.xml", node);
     return "test://" + fake.root() + "/node.xml";
 }
@@ -63,7 +63,7 @@ protected:
     {
         vfioctl::testing::buildWorkstation(fake);
         uri = writeNode(fake);
-        hypervisor = connectLibvirt(uri, false);
+        hypervisor = connectLibvirt(uri, LibvirtAccess::ReadWrite);
         kernel = std::make_unique<SimulatedKernel>(fake);
         modules = std::make_unique<FakeModuleLoader>(*kernel);
         engine = std::make_unique<BindEngine>(*kernel, *modules, std::chrono::milliseconds(200));
@@ -164,7 +164,7 @@ TEST_F(LibvirtTestDriver, AssignRefusesWhatCannotBePassedThrough)
 TEST_F(LibvirtTestDriver, ConnectionFailuresAreOneSentence)
 {
     try {
-        connectLibvirt("test:///nonexistent/node.xml", true);
+        connectLibvirt("test:///nonexistent/node.xml", LibvirtAccess::ReadOnly);
         FAIL();
     } catch (const Error &error) {
         std::string message = error.what();
