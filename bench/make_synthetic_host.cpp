@@ -1,5 +1,5 @@
 // make_synthetic_host N: writes a synthetic host of about N PCI functions; prints its root directory and the count.
-// make_synthetic_host workstation: writes the unit tests' workstation (tests/unit/workstation.h) instead.
+// make_synthetic_host workstation: writes the unit tests' workstation (tests/fixtures/workstation.h) instead.
 #include "synthetic_host.h"
 #include "workstation.h"
 

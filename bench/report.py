@@ -87,7 +87,7 @@ say(f"Measured by `bench/run.sh` on {now}: {machine()}. Every figure below comes
 
 # Enumeration ---------------------------------------------------------------------------------------------------
 say("## Enumeration\n")
-say("Synthetic hosts from `bench/synthetic_host.cpp`: NICs with 255 SR-IOV VFs each, GPUs with their audio "
+say("Synthetic hosts from `tests/fixtures/synthetic_host.cpp`: NICs with 255 SR-IOV VFs each, GPUs with their audio "
     "function, NVMe drives, each behind a root port, with realistic IOMMU groups and binary `config` files. "
     "`lspci` reads the same tree (`-A linux-sysfs -O sysfs.path=TREE/sys/bus/pci`); `vfioctl --root TREE list "
     "--json` also reports IOMMU groups, eligibility with reasons, SR-IOV links and USB/SCSI/net/block children; "
@@ -142,7 +142,7 @@ say(f"The JSON writer, `bench/json_writers.cpp` at 10,000 functions (inventory a
     f"building them cost the old code as much again). So the listing is written by the streaming writer: one "
     f"buffer, no object per device, ids formatted without printf. Strings that are not plain printable ASCII are "
     f"still escaped by nlohmann::json itself (control characters, and U+FFFD for bytes that are not UTF-8), and "
-    f"`tests/unit/test_json_output.cpp` holds the documents byte for byte to what nlohmann::json wrote before.\n")
+    f"`tests/unit/cli/test_json_output.cpp` holds the documents byte for byte to what nlohmann::json wrote before.\n")
 
 # Hook ----------------------------------------------------------------------------------------------------------
 say("## The hook\n")
@@ -183,7 +183,7 @@ say(f"`prepare begin` with 8 PCI hostdevs in 8 IOMMU groups on the simulated ker
 say("## A VM start reads what the VM needs, not what the host has\n")
 say("`prepare begin` of a VM holding one SR-IOV VF, and `vfioctl affected` of that VF, on synthetic hosts of about "
     "100 and 10,000 functions. Both read only the VF's IOMMU group, what is below it and the host-use facts "
-    "(`scanInventoryFor`; `tests/unit/test_targeted_scan.cpp` proves its decisions equal a full scan's on every "
+    "(`scanInventoryFor`; `tests/unit/model/test_targeted_scan.cpp` proves its decisions equal a full scan's on every "
     "device). In a captured tree the hook stops where the first kernel write would come (vfio-pci must be loaded, "
     "which only the live host can do), after its reads, its decision and its journal: the figure is everything a "
     "VM start costs before the kernel works.\n")
@@ -243,8 +243,8 @@ say(f"`bench/concurrent_prepares.cpp`: 16 hook `prepare begin` calls at once, ea
     f"**{'met' if sixteen / one <= 1.5 else 'missed'}**). The host lock covers reading, deciding and writing the "
     f"journal, not the kernel's unbinds; the journal (state binding, the process id) keeps every other start off "
     f"those groups, and `recover` leaves a transaction alone while its process runs "
-    f"(`BindEngineConcurrency` in tests/unit/test_bind_engine.cpp). Two starts that share a group still have one "
-    f"winner (`TwoOwnersNeverHoldTheSameGroup` in tests/unit/test_bind_engine.cpp).\n")
+    f"(`BindEngineConcurrency` in tests/unit/binding/test_bind_engine.cpp). Two starts that share a group still have one "
+    f"winner (`TwoOwnersNeverHoldTheSameGroup` in tests/unit/binding/test_bind_engine.cpp).\n")
 
 # The Cockpit page (issue 15): its first paint of the device table in headless Chromium, as bench/cockpit_first_paint.py
 # measures it (Cockpit's web server, the same harness as the browser tests).
@@ -281,8 +281,8 @@ say("- With the reads as lean as lspci's, vfioctl still took 1.55x `lspci -Dnnk`
     "which is not thread-safe, names them afterwards); the listing is written by the streaming writer above; a "
     "device holds one shared copy of its names (a NIC's 255 VFs share one) and no path; and libvirt is opened "
     "(dlopen) by the first command that talks to it, so `vfioctl --version` went from 16 MiB to 5 MiB. "
-    "`tests/unit/test_targeted_scan.cpp` checks that every device of a parallel scan is what reading it alone "
-    "gives; `OnlyACommandThatTalksToLibvirtLoadsIt` in tests/unit/test_cli.cpp that listing never loads libvirt.")
+    "`tests/unit/model/test_targeted_scan.cpp` checks that every device of a parallel scan is what reading it alone "
+    "gives; `OnlyACommandThatTalksToLibvirtLoadsIt` in tests/unit/cli/test_cli.cpp that listing never loads libvirt.")
 say("- The hook first used 5.8 MiB: libkmod (with libcrypto, libzstd, liblzma) and the shared C++ runtime were "
     "mapped at every call. libkmod is now opened only when a module must be loaded, libudev only when hardware names are wanted (never by the hook), and the hook links pugixml and "
     "the C++ runtime statically.\n")

@@ -1,6 +1,6 @@
 // What every subcommand gets and how it is listed: ninja's tool table. An entry says what the command needs (moving
 // drivers, libvirt), its summary, usage and options; --help, usage lines and bash completion are generated from it,
-// and tests/unit/test_command_docs.cpp fails when README, the man page or docs/JSON.md differ from it. Adding a
+// and tests/unit/cli/test_command_docs.cpp fails when README, the man page or docs/JSON.md differ from it. Adding a
 // command: its declare/run pair (in the cmd_*.cpp of its group), one row of the table, and the docs the test names.
 #pragma once
 

@@ -3,7 +3,7 @@
 //
 // The text is byte for byte what nlohmann::json's dump gives (compact, or indented by 2), with bytes that are not
 // UTF-8 replaced by U+FFFD: the documents scripts read did not change when this writer replaced it
-// (tests/unit/test_json_output.cpp).
+// (tests/unit/cli/test_json_output.cpp).
 #pragma once
 
 #include <cstdint>

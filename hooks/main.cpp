@@ -56,7 +56,7 @@ int main(int argc, char **argv)
         startWatchdog(arguments);
         // Tests point the hook at a fake tree; libvirt never sets this.
         const char *root = std::getenv("VFIOCTL_ROOT");
-        HostAccess host = openHost(root ? root : "/", WithNames::No);
+        HostAccess host = openHost(root ? root : "/", WithNames::No, RootGivenBy::Environment);
         hook::SyslogHookLog log;
         hook::QemuHook qemuHook(*host.root, *host.modules, log, deviceTimeout);
         return qemuHook.run(

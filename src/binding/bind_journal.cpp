@@ -18,7 +18,7 @@ constexpr std::string_view corruptSuffix = ".corrupt";
 
 std::string ownersDirectory()
 {
-    return joinPath(layout::runDirectory, "owners");
+    return std::string(layout::ownersDirectory);
 }
 
 std::string lockPath()

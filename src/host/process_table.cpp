@@ -1,5 +1,6 @@
 #include "process_table.h"
 
+#include "sysfs_layout.h"
 #include "sysfs_value.h"
 
 #include <algorithm>
@@ -15,7 +16,7 @@ std::optional<std::string> procFile(int pid, const char *name)
 {
     if (pid <= 0)
         return std::nullopt;
-    std::ifstream file("/proc/" + std::to_string(pid) + "/" + name);
+    std::ifstream file(std::string(layout::processes) + "/" + std::to_string(pid) + "/" + name);
     if (!file)
         return std::nullopt;
     std::ostringstream text;

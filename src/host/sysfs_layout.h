@@ -1,4 +1,5 @@
-// Where the kernel publishes what we read and write: the only place host paths are spelled out.
+// Where the kernel publishes what we read and write, and where vfioctl keeps its state: the only place the paths the
+// code opens are spelled out (messages may name them to the user).
 #pragma once
 
 #include <string_view>
@@ -20,6 +21,9 @@ inline constexpr std::string_view ipv4Routes = "/proc/net/route";
 inline constexpr std::string_view ipv4FibTrie = "/proc/net/fib_trie";
 inline constexpr std::string_view ipv6Addresses = "/proc/net/if_inet6";
 inline constexpr std::string_view ipv6Routes = "/proc/net/ipv6_route";
+inline constexpr std::string_view processes = "/proc"; // the live host's own, read by LiveProcessTable
+// Where a captured tree keeps the PCI id database (pciutils' and hwdata's places), for its own hardware names.
+inline constexpr std::string_view pciIdsFiles[] = {"/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids"};
 inline constexpr std::string_view runDirectory = "/run/vfioctl";
 // Devices claimed for vfio-pci from boot; read by udev-rules/40-vfioctl-persist.rules (the path is spelled there too).
 inline constexpr std::string_view persistDirectory = "/etc/vfioctl/persist.d";

@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "shared_library.h"
+#include "sysfs_layout.h"
 #include "unique_fd.h"
 
 #include <cstdlib>
@@ -91,8 +92,8 @@ private:
 // A copy of the tree's pci.ids in memory: read through the tree's confinement, handed to libpci as a descriptor.
 UniqueFd treePciIds(const HostRoot &tree)
 {
-    for (const char *path : {"/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids"}) {
-        auto text = tree.read(path);
+    for (const std::string_view path : layout::pciIdsFiles) {
+        auto text = tree.read(std::string(path));
         if (!text)
             continue;
         UniqueFd copy(::memfd_create("pci.ids", MFD_CLOEXEC));

@@ -98,3 +98,15 @@ TEST_F(HookProcessTest, NoFailureEndsInACrash)
     auto release = hook({"odd\xff", "release", "end", "-"});
     EXPECT_EQ(release.exitCode, 0) << release.err;
 }
+
+// The hook is pointed at a tree by VFIOCTL_ROOT, never by --root: its errors say what it was given.
+TEST_F(HookProcessTest, ABadRootIsNamedAsTheEnvironmentGaveIt)
+{
+    ::setenv("VFIOCTL_ROOT", "/nonexistent/tree", 1);
+    auto missing = hook({"router", "prepare", "begin", "-"}, hostUsedNic);
+    EXPECT_EQ(missing.exitCode, 2);
+    EXPECT_EQ(missing.err, "vfioctl-qemu-hook: VFIOCTL_ROOT=/nonexistent/tree: No such file or directory\n");
+    ::setenv("VFIOCTL_ROOT", "", 1);
+    auto empty = hook({"router", "prepare", "begin", "-"}, hostUsedNic);
+    EXPECT_EQ(empty.err, "vfioctl-qemu-hook: VFIOCTL_ROOT is set but empty; unset it for this host\n");
+}

@@ -18,15 +18,19 @@ HostAccess openLiveHost(WithNames names)
     return access;
 }
 
-HostAccess openCapturedTree(const std::string &directory, WithNames names)
+HostAccess openCapturedTree(const std::string &directory, WithNames names, RootGivenBy givenBy)
 {
+    const bool option = givenBy == RootGivenBy::Option;
+    const std::string given = option ? "--root " + directory : "VFIOCTL_ROOT=" + directory;
     struct stat info;
     if (directory.empty())
-        throw Error("--root needs a directory; use --root / for this host", EINVAL);
+        throw Error(option ? "--root needs a directory; use --root / for this host"
+                           : "VFIOCTL_ROOT is set but empty; unset it for this host",
+                    EINVAL);
     if (::stat(directory.c_str(), &info) != 0)
-        throw Error("--root " + directory + ": " + errnoText(errno), errno);
+        throw Error(given + ": " + errnoText(errno), errno);
     if (!S_ISDIR(info.st_mode))
-        throw Error("--root " + directory + " is not a directory", ENOTDIR);
+        throw Error(given + " is not a directory", ENOTDIR);
     HostAccess access;
     access.root = std::make_unique<DirectoryHostRoot>(directory);
     access.names = names == WithNames::Yes ? openTreeHardwareNames(*access.root) : std::make_unique<NoHardwareNames>();
@@ -34,11 +38,11 @@ HostAccess openCapturedTree(const std::string &directory, WithNames names)
     return access;
 }
 
-HostAccess openHost(const std::string &root, WithNames names)
+HostAccess openHost(const std::string &root, WithNames names, RootGivenBy givenBy)
 {
     if (!root.empty() && root.find_first_not_of('/') == std::string::npos)
         return openLiveHost(names);
-    return openCapturedTree(root, names);
+    return openCapturedTree(root, names, givenBy);
 }
 
 } // namespace vfioctl

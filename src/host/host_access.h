@@ -23,11 +23,16 @@ enum class WithNames { Yes, No };
 
 // This machine: udev's hwdb for names, libkmod for modules.
 HostAccess openLiveHost(WithNames names = WithNames::Yes);
-// A captured or fabricated tree. Its path must name a directory (Error otherwise). No module is ever loaded on its
-// behalf, and hardware names come from the tree's own pci.ids or not at all: a tree's devices are never named from
-// this host's database.
-HostAccess openCapturedTree(const std::string &directory, WithNames names = WithNames::Yes);
+// Who named the tree, so that an error speaks of what the user gave: the CLI's --root, the hook's VFIOCTL_ROOT.
+enum class RootGivenBy { Option, Environment };
+
+// A captured or fabricated tree. Its path must name a directory (Error otherwise, naming `givenBy`). No module is ever
+// loaded on its behalf, and hardware names come from the tree's own pci.ids or not at all: a tree's devices are never
+// named from this host's database.
+HostAccess openCapturedTree(const std::string &directory, WithNames names = WithNames::Yes,
+                            RootGivenBy givenBy = RootGivenBy::Option);
 // "/" is the live host, anything else a captured tree; an empty path is an error, never "this host".
-HostAccess openHost(const std::string &root, WithNames names = WithNames::Yes);
+HostAccess openHost(const std::string &root, WithNames names = WithNames::Yes,
+                    RootGivenBy givenBy = RootGivenBy::Option);
 
 } // namespace vfioctl
