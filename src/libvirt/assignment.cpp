@@ -6,6 +6,7 @@
 #include "error.h"
 #include "holders.h"
 #include "inventory.h"
+#include "sysfs_value.h"
 
 #include <algorithm>
 #include <thread>
@@ -128,26 +129,40 @@ void Assigner::plugLive(const VmInfo &vm, const std::vector<PciAddress> &toPlug,
             report.liveChanged.push_back(endpoint);
         }
     } catch (const Error &error) {
-        for (const auto &plugged : report.liveChanged) {
-            try {
-                hypervisor_.detachLive(vmName, pciHostdevXml(plugged));
-            } catch (const Error &) {
-                // The VM keeps it; the hook gives it back when the VM stops.
-            }
-        }
-        // The VM never had them: give them back, and say so if that did not work in full.
-        std::string undo = report.liveChanged.empty() ? "; nothing was changed" : "";
-        if (report.liveChanged.empty()) {
-            try {
-                const GiveBackReport back = engine_.giveBack(boundHere, Force::Yes);
-                if (!back.complete())
-                    undo = "; giving its group back failed too: " + back.problems();
-            } catch (const Error &giveBackError) {
-                undo = "; giving its group back failed too: " + std::string(giveBackError.what());
-            }
-        }
-        throw Error("cannot hot-plug into " + vmName + ": " + error.what() + undo, error.errorNumber());
+        throw Error("cannot hot-plug into " + vmName + ": " + error.what() + undoPlug(vmName, boundHere, report),
+                    error.errorNumber());
     }
+}
+
+// After a failed hot-plug: unplug what was plugged (it stays on vfio-pci, held by the VM, until the guest has let go
+// and the VM stops: the hook gives it back then), give back at once what was bound here and never plugged, and say
+// exactly what that left; "nothing was changed" only when nothing was.
+std::string Assigner::undoPlug(const std::string &vmName, const std::vector<PciAddress> &boundHere,
+                               const AssignmentReport &report)
+{
+    std::vector<std::string> left;
+    for (const auto &plugged : report.liveChanged) {
+        try {
+            hypervisor_.detachLive(vmName, pciHostdevXml(plugged));
+            left.push_back(plugged.str() + " was plugged and is unplugged again; it stays on vfio-pci until " + vmName +
+                           " stops");
+        } catch (const Error &detachError) {
+            left.push_back(plugged.str() + " was plugged and unplugging it failed (" + detachError.what() + "); " +
+                           vmName + " keeps it until it stops");
+        }
+    }
+    std::vector<PciAddress> neverPlugged;
+    for (const auto &endpoint : boundHere)
+        if (!contains(report.liveChanged, endpoint))
+            neverPlugged.push_back(endpoint);
+    try {
+        const GiveBackReport back = engine_.giveBack(neverPlugged, Force::Yes);
+        if (!back.complete())
+            left.push_back("giving the rest of its group back failed: " + back.problems());
+    } catch (const Error &giveBackError) {
+        left.push_back("giving the rest of its group back failed: " + std::string(giveBackError.what()));
+    }
+    return left.empty() ? "; nothing was changed" : "; " + joinWith(left, "; ");
 }
 
 AssignmentReport Assigner::assign(const std::string &vmName, const PciAddress &device, AssignOptions options)

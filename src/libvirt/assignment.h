@@ -41,6 +41,8 @@ private:
     std::vector<PciAddress> groupEndpoints(const PciAddress &device, Check check);
     void refuseOtherHolders(const std::string &vm, const PciAddress &device, const std::vector<PciAddress> &group);
     void plugLive(const VmInfo &vm, const std::vector<PciAddress> &toPlug, AssignmentReport &report);
+    std::string undoPlug(const std::string &vmName, const std::vector<PciAddress> &boundHere,
+                         const AssignmentReport &report);
     void unplugLive(const VmInfo &vm, const std::vector<PciAddress> &plugged, AssignmentReport &report);
 
     HostRoot &host_;

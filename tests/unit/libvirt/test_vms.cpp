@@ -22,6 +22,7 @@ using vfioctl::testing::at;
 using vfioctl::testing::byAddress;
 using vfioctl::testing::FakeHost;
 using vfioctl::testing::FakeModuleLoader;
+using vfioctl::testing::KernelStep;
 using vfioctl::testing::SimulatedKernel;
 using vfioctl::testing::vmOwner;
 
@@ -196,8 +197,11 @@ public:
     void define(const std::string &xml) override { vms[parseDomainXml(xml).name].configXml = xml; }
     void attachLive(const std::string &vm, const std::string &deviceXml) override
     {
-        if (failAttach-- == 0)
+        if (failAttach-- == 0) {
+            if (onFailedAttach)
+                onFailedAttach();
             throw Error("internal error: unable to execute QEMU command 'device_add'");
+        }
         PciAddress device = addressOf(deviceXml);
         vms[vm].liveXml = withPciHostdevs(*vms[vm].liveXml, {device});
         attached.push_back(device);
@@ -217,6 +221,7 @@ public:
     std::map<std::string, VmInfo> vms;
     std::vector<PciAddress> attached, detached;
     int failAttach = -1; // the attach call (0-based) that fails
+    std::function<void()> onFailedAttach;
     bool stubborn = false;
 };
 
@@ -267,6 +272,30 @@ TEST_F(LiveAssignment, AFailedHotPlugUnplugsAndGivesEverythingBack)
     EXPECT_EQ(driverOf("0000:01:00.0"), "nvidia");
     EXPECT_EQ(driverOf("0000:01:00.1"), "snd_hda_intel");
     EXPECT_TRUE(engine->status().empty());
+}
+
+// A failure after part of the group was plugged: what was plugged stays with the VM, the rest is given back, and a
+// give-back that fails is said, never "nothing was changed".
+TEST_F(LiveAssignment, APartlyPluggedGroupSaysWhatItLeftAndAFailedGiveBackIsNotSwallowed)
+{
+    hypervisor.failAttach = 1;
+    hypervisor.onFailedAttach = [&] { kernel->failAt(KernelStep::Unbind, "0000:01:00.1", EIO); }; // at give-back
+    try {
+        assigner->assign("win11", at("0000:01:00.0"), {.live = true});
+        FAIL();
+    } catch (const Error &error) {
+        const std::string message = error.what();
+        EXPECT_EQ(message.rfind("cannot hot-plug into win11: internal error: unable to execute QEMU command "
+                                "'device_add'; 0000:01:00.0 was plugged and is unplugged again; it stays on vfio-pci "
+                                "until win11 stops; giving the rest of its group back failed: ",
+                                0),
+                  0u)
+            << message;
+        EXPECT_EQ(message.find("nothing was changed"), std::string::npos);
+    }
+    EXPECT_EQ(hypervisor.detached, std::vector<PciAddress>{at("0000:01:00.0")});
+    EXPECT_EQ(driverOf("0000:01:00.0"), "vfio-pci"); // the hook gives it back when the VM stops
+    EXPECT_EQ(engine->status().at(0).owner, vmOwner("win11"));
 }
 
 TEST_F(LiveAssignment, AGuestThatKeepsTheDeviceLeavesItOnVfio)
