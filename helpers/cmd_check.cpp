@@ -38,9 +38,8 @@ int runCheck(CommandContext &context)
         facts.libvirtVersion = loadedLibvirtVersion();
     const std::vector<CheckResult> results = checkHost(facts);
     const Verdict overall = overallVerdict(results);
-    bool possible = std::none_of(results.begin(), results.end(), [](const CheckResult &result) {
-        return result.blocksPassthrough && result.verdict == Verdict::Fail;
-    });
+    const std::optional<std::string> blocker = firstBlocker(results);
+    const bool possible = !blocker;
     if (values.count("json")) {
         Json checks = Json::array();
         for (const auto &result : results)
@@ -49,9 +48,10 @@ int runCheck(CommandContext &context)
                               {"verdict", lowercase(verdictName(result.verdict))},
                               {"evidence", result.evidence},
                               {"fix", result.fix.empty() ? Json(nullptr) : Json(result.fix)},
-                              {"blocks_passthrough", result.blocksPassthrough && result.verdict == Verdict::Fail}});
+                              {"blocks_passthrough", result.blocksPassthrough}});
         context.out << jsonText(Json{{"verdict", lowercase(verdictName(overall))},
                                      {"passthrough_possible", possible},
+                                     {"blocker", blocker ? Json(*blocker) : Json(nullptr)},
                                      {"checks", checks}})
                     << "\n";
         return exitCodeOf(overall);

@@ -87,6 +87,19 @@ Verdict overallVerdict(const std::vector<CheckResult> &results)
     return worst;
 }
 
+std::string blockerSentence(const CheckResult &result)
+{
+    return "PCI passthrough cannot work on this host: " + result.evidence + "; " + result.fix;
+}
+
+std::optional<std::string> firstBlocker(const std::vector<CheckResult> &results)
+{
+    for (const auto &result : results)
+        if (result.blocksPassthrough)
+            return blockerSentence(result);
+    return std::nullopt;
+}
+
 FactSet factsToBlock()
 {
     FactSet needed;
@@ -103,7 +116,7 @@ std::optional<std::string> passthroughBlocker(const HostRoot &host, const std::v
         if (check.canBlock == CanBlock::No)
             continue;
         if (CheckResult result = runCheck(check, facts); result.blocksPassthrough)
-            return "PCI passthrough cannot work on this host: " + result.evidence + "; " + result.fix;
+            return blockerSentence(result);
     }
     return std::nullopt;
 }

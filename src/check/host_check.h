@@ -55,6 +55,11 @@ std::string verdictName(Verdict verdict); // "PASS", "INFO", "WARN", "FAIL"
 // The worst verdict of all: Info counts as Pass.
 Verdict overallVerdict(const std::vector<CheckResult> &results);
 
+// The sentence bind and the hook refuse with, for a result that blocks passthrough.
+std::string blockerSentence(const CheckResult &result);
+// The first blocking result's sentence, or nothing.
+std::optional<std::string> firstBlocker(const std::vector<CheckResult> &results);
+
 // The facts the checks that can block read: what the freeze gathers.
 FactSet factsToBlock();
 // One sentence naming the first failure that makes passthrough impossible on this host, or nothing.

@@ -221,3 +221,15 @@ TEST_F(CliTest, OnlyACommandThatTalksToLibvirtLoadsIt)
     EXPECT_FALSE(loaded({"--version"}));
     EXPECT_TRUE(loaded({"--root", fake.root(), "--connect", "test:///default", "vms"}));
 }
+
+// check --json hands a front-end the very sentence bind refuses with, so it never builds its own.
+TEST_F(CliTest, TheCheckBlockerIsTheSentenceBindRefusesWith)
+{
+    EXPECT_TRUE(nlohmann::json::parse(vfioctl({"check", "--json"}).out)["blocker"].is_null());
+    fake.removePath("/sys/class/iommu/dmar0");
+    auto check = nlohmann::json::parse(vfioctl({"check", "--json"}).out);
+    ASSERT_TRUE(check["blocker"].is_string());
+    auto bind = vfioctl({"bind", "0000:02:00.0"});
+    EXPECT_EQ(bind.exitCode, 1);
+    EXPECT_EQ(bind.err, "vfioctl: error: " + check["blocker"].get<std::string>() + "\n");
+}
