@@ -5,6 +5,7 @@
 import * as esbuild from "esbuild";
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { inputDigest } from "./input-digest.mjs";
+import { template } from "./po/template.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 rmSync(here + "dist", { recursive: true, force: true });
@@ -27,3 +28,4 @@ for (const name of readdirSync(here + "dist"))
     if (name.endsWith(".LEGAL.txt") && statSync(here + "dist/" + name).size === 0)
         rmSync(here + "dist/" + name);
 writeFileSync(here + "dist/BUILT-FROM", inputDigest(here) + "\n");
+writeFileSync(here + "po/vfioctl.pot", template(here));

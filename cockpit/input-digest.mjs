@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 
 export function inputDigest(top) {
-    const files = ["build.mjs", "input-digest.mjs", "package.json", "package-lock.json",
+    const files = ["build.mjs", "input-digest.mjs", "po/template.mjs", "package.json", "package-lock.json",
         ...readdirSync(top + "src").sort().map(name => "src/" + name)];
     const hash = createHash("sha256");
     for (const file of files)

@@ -1,17 +1,17 @@
 // The host check (`vfioctl check --json`) at the top of the page: one line of verdict, every check with its evidence
 // and fix on demand. A check that blocks passthrough freezes every action that would bind (frozenReason).
+/* global cockpit */
 import React, { useState } from "react";
 import { Alert, ExpandableSection, Label, List, ListItem } from "@patternfly/react-core";
+
+const _ = cockpit.gettext;
 
 const COLORS = { pass: "green", info: "blue", warn: "orange", fail: "red" };
 const WORDS = { pass: "PASS", info: "INFO", warn: "WARN", fail: "FAIL" };
 
-// The sentence that disables binding actions, or null: built from the blocking checks' own evidence.
+// The sentence that disables binding actions, or null: vfioctl's own, the one bind and the hook refuse with.
 export function frozenReason(check) {
-    if (!check || check.passthrough_possible)
-        return null;
-    const blocking = check.checks.filter(one => one.blocks_passthrough).map(one => one.evidence);
-    return "PCI passthrough cannot work on this host: " + blocking.join("; ");
+    return check && !check.passthrough_possible ? check.blocker : null;
 }
 
 function summary(check) {
@@ -19,8 +19,13 @@ function summary(check) {
     if (!check.passthrough_possible)
         return { variant: "danger", title: frozenReason(check) };
     if (count("warn") > 0)
-        return { variant: "warning", title: `This host can pass devices through; ${count("warn")} check(s) warn` };
-    return { variant: "success", title: "This host can pass devices through" };
+        return {
+            variant: "warning",
+            title: cockpit.format(cockpit.ngettext("This host can pass devices through; $0 check warns",
+                                                   "This host can pass devices through; $0 checks warn",
+                                                   count("warn")), count("warn")),
+        };
+    return { variant: "success", title: _("This host can pass devices through") };
 }
 
 export function CheckPanel({ check, error }) {
@@ -34,14 +39,14 @@ export function CheckPanel({ check, error }) {
     return (
         <div data-testid="check-panel" data-verdict={check.verdict} data-frozen={String(!check.passthrough_possible)}>
             <Alert variant={variant} isInline title={title} data-testid="check-summary" />
-            <ExpandableSection toggleText={open ? "Hide the host check" : "Show the host check"}
+            <ExpandableSection toggleText={open ? _("Hide the host check") : _("Show the host check")}
                                isExpanded={open} onToggle={(_event, value) => setExpanded(value)}>
                 <List isPlain>
                     {check.checks.map(one => (
                         <ListItem key={one.id} data-check={one.id} data-check-verdict={one.verdict}>
                             <Label color={COLORS[one.verdict]}>{WORDS[one.verdict]}</Label>{" "}
                             <strong>{one.title}</strong>: {one.evidence}
-                            {one.fix && <div className="vfioctl-fix">Fix: {one.fix}</div>}
+                            {one.fix && <div className="vfioctl-fix">{cockpit.format(_("Fix: $0"), one.fix)}</div>}
                         </ListItem>
                     ))}
                 </List>

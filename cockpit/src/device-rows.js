@@ -2,10 +2,15 @@
 // group order, each followed by the USB devices, SCSI LUNs, NICs and disks below it. Nothing is decided here: the
 // eligibility, its reasons, the holders and the original drivers are vfioctl's, only laid out.
 
+/* global cockpit */
+
+const _ = cockpit.gettext;
+
 export const TYPES = ["pci", "usb", "scsi", "net", "block"];
 
 function holderText(holder) {
-    return `${holder.vm} (${holder.state}${holder.in_live ? "" : ", in its definition"})`;
+    return holder.in_live ? cockpit.format(_("$0 ($1)"), holder.vm, holder.state)
+        : cockpit.format(_("$0 ($1, in its definition)"), holder.vm, holder.state);
 }
 
 function pciRow(device, held) {
@@ -15,7 +20,7 @@ function pciRow(device, held) {
         type: "pci",
         id: device.address,
         group: device.iommu_group,
-        name: device.device_name || `${device.class_name || "class " + device.class} [${device.vendor_id}:${device.device_id}]`,
+        name: device.device_name || `${device.class_name || cockpit.format(_("class $0"), device.class)} [${device.vendor_id}:${device.device_id}]`,
         driver: device.driver,
         eligible: device.eligible,
         bridge: device.bridge,

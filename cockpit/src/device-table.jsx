@@ -1,5 +1,6 @@
 // Every host device in IOMMU group order, filtered and paged (a host with 10,000 functions paints one page, not
 // 10,000 rows). A PCI function's row opens its details; the rows below it are what goes with it.
+/* global cockpit */
 import React, { useEffect, useMemo, useState } from "react";
 import {
     Checkbox, Label, LabelGroup, Pagination, SearchInput, ToggleGroup, ToggleGroupItem,
@@ -8,14 +9,16 @@ import {
 import { Table, Thead, Tr, Th, Tbody, Td } from "@patternfly/react-table";
 import { TYPES, filterRows } from "./device-rows.js";
 
+const _ = cockpit.gettext;
+
 function Passthrough({ row }) {
     if (row.type !== "pci")
         return null;
     if (row.eligible)
-        return <Label color="green" data-eligible="true">Eligible</Label>;
+        return <Label color="green" data-eligible="true">{_("Eligible")}</Label>;
     return (
         <div data-eligible="false">
-            <Label color={row.bridge ? "grey" : "red"}>Not eligible</Label>
+            <Label color={row.bridge ? "grey" : "red"}>{_("Not eligible")}</Label>
             <ul className="vfioctl-reasons">{row.reasons.map(reason => <li key={reason}>{reason}</li>)}</ul>
         </div>
     );
@@ -27,17 +30,17 @@ function DeviceRow({ row, onSelect }) {
         <Tr data-row-key={row.key} data-type={row.type} isClickable={selectable}
             onRowClick={selectable ? () => onSelect(row.pci) : undefined}
             className={row.level ? "vfioctl-child" : undefined}>
-            <Td dataLabel="Group" data-col="group">{row.level ? "" : row.group ?? "none"}</Td>
-            <Td dataLabel="Device" data-col="id"><span className="vfioctl-id">{row.id}</span></Td>
-            <Td dataLabel="Description" data-col="name">{row.name}</Td>
-            <Td dataLabel="Type" data-col="type">{row.type.toUpperCase()}</Td>
-            <Td dataLabel="Driver" data-col="driver">{row.driver || (row.type === "pci" ? "none" : "")}</Td>
-            <Td dataLabel="Passthrough" data-col="eligible"><Passthrough row={row} /></Td>
-            <Td dataLabel="VM" data-col="vms">
+            <Td dataLabel={_("Group")} data-col="group">{row.level ? "" : row.group ?? _("none")}</Td>
+            <Td dataLabel={_("Device")} data-col="id"><span className="vfioctl-id">{row.id}</span></Td>
+            <Td dataLabel={_("Description")} data-col="name">{row.name}</Td>
+            <Td dataLabel={_("Type")} data-col="type">{row.type.toUpperCase()}</Td>
+            <Td dataLabel={_("Driver")} data-col="driver">{row.driver || (row.type === "pci" ? _("none") : "")}</Td>
+            <Td dataLabel={_("Passthrough")} data-col="eligible"><Passthrough row={row} /></Td>
+            <Td dataLabel={_("VM")} data-col="vms">
                 {row.vms.length > 0 && <LabelGroup>{row.vms.map(vm => <Label key={vm}>{vm}</Label>)}</LabelGroup>}
             </Td>
-            <Td dataLabel="Held by" data-col="held">
-                {row.heldBy && <span>{row.heldBy} (was {row.originalDriver || "no driver"})</span>}
+            <Td dataLabel={_("Held by")} data-col="held">
+                {row.heldBy && <span>{cockpit.format(_("$0 (was $1)"), row.heldBy, row.originalDriver || _("no driver"))}</span>}
             </Td>
         </Tr>
     );
@@ -65,31 +68,31 @@ export function DeviceTable({ rows, onSelect }) {
             <Toolbar>
                 <ToolbarContent>
                     <ToolbarItem>
-                        <SearchInput placeholder="Search devices" value={filter.search} data-testid="search"
+                        <SearchInput placeholder={_("Search devices")} value={filter.search} data-testid="search"
                                      onChange={(_e, value) => change({ search: value })}
                                      onClear={() => change({ search: "" })} />
                     </ToolbarItem>
                     <ToolbarItem>
-                        <ToggleGroup aria-label="Device type">
+                        <ToggleGroup aria-label={_("Device type")}>
                             {["all", ...TYPES].map(type => (
-                                <ToggleGroupItem key={type} text={type === "all" ? "All" : type.toUpperCase()}
+                                <ToggleGroupItem key={type} text={type === "all" ? _("All") : type.toUpperCase()}
                                                  buttonId={"type-" + type} isSelected={filter.type === type}
                                                  onChange={() => change({ type })} />
                             ))}
                         </ToggleGroup>
                     </ToolbarItem>
                     <ToolbarItem>
-                        <Checkbox id="eligible-only" label="Eligible only" isChecked={filter.eligibleOnly}
+                        <Checkbox id="eligible-only" label={_("Eligible only")} isChecked={filter.eligibleOnly}
                                   onChange={(_e, value) => change({ eligibleOnly: value })} />
                     </ToolbarItem>
                     <ToolbarItem variant="pagination">{pager}</ToolbarItem>
                 </ToolbarContent>
             </Toolbar>
-            <Table aria-label="Host devices" variant="compact" data-testid="devices" data-count={shown.length}>
+            <Table aria-label={_("Host devices")} variant="compact" data-testid="devices" data-count={shown.length}>
                 <Thead>
                     <Tr>
-                        <Th>Group</Th><Th>Device</Th><Th>Description</Th><Th>Type</Th><Th>Driver</Th>
-                        <Th>Passthrough</Th><Th>VM</Th><Th>Held by</Th>
+                        <Th>{_("Group")}</Th><Th>{_("Device")}</Th><Th>{_("Description")}</Th><Th>{_("Type")}</Th>
+                        <Th>{_("Driver")}</Th><Th>{_("Passthrough")}</Th><Th>{_("VM")}</Th><Th>{_("Held by")}</Th>
                     </Tr>
                 </Thead>
                 <Tbody>

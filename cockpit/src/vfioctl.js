@@ -1,6 +1,9 @@
-// Every fact the page shows comes from vfioctl itself: this runs `vfioctl ARGS...` through the Cockpit bridge (as
-// root where the session may become root) and hands back its JSON, or fails with vfioctl's own sentence.
+// Every fact the page shows comes from vfioctl itself: this runs vfioctl through the Cockpit bridge (as root where
+// the session may become root) and hands back its JSON, or fails with vfioctl's own sentence. The executable is the
+// one the manifest's condition checks ("path-exists"), never whatever PATH finds first.
 /* global cockpit */
+
+const _ = cockpit.gettext;
 
 // "vfioctl: error: the host uses it ..." -> "the host uses it ...": the sentence is vfioctl's, the prefix is noise.
 export function sentence(text) {
@@ -16,21 +19,41 @@ export class VfioctlError extends Error {
     }
 }
 
+// The path manifest.json's condition names (install.sh and the .deb write the one they installed): from the
+// manifests Cockpit hands its pages (../manifests.js), or read from the package itself.
+let commandPath = null;
+function pathIn(manifest) {
+    const condition = ((manifest || {}).conditions || []).find(one => one["path-exists"]);
+    return condition ? condition["path-exists"] : null;
+}
+export function command() {
+    if (!commandPath) {
+        const known = pathIn((cockpit.manifests || {}).vfioctl);
+        commandPath = known ? Promise.resolve(known)
+            : fetch("manifest.json").then(response => response.json()).then(pathIn, () => null);
+    }
+    return commandPath;
+}
+
 // Resolves with { out, err }; rejects with a VfioctlError holding vfioctl's sentence. Exit codes in `answers` are
 // answers, not failures (`vfioctl check` exits 1 for warnings and 2 for a failed check, its report on stdout).
 export function run(args, answers = []) {
-    return new Promise((resolve, reject) => {
-        const process = cockpit.spawn(["vfioctl", ...args], { superuser: "try", err: "message" });
+    return command().then(path => new Promise((resolve, reject) => {
+        if (!path) {
+            reject(new VfioctlError(_("the page's manifest does not say where vfioctl is installed"), null));
+            return;
+        }
+        const process = cockpit.spawn([path, ...args], { superuser: "try", err: "message" });
         process.then((out, message) => resolve({ out, err: message || "" }))
                 .catch((failure, out) => {
                     if (answers.includes(failure.exit_status) && out)
                         resolve({ out, err: failure.message || "" });
                     else if (failure.problem === "not-found")
-                        reject(new VfioctlError("vfioctl is not installed on this host", null));
+                        reject(new VfioctlError(cockpit.format(_("vfioctl is not installed at $0"), path), null));
                     else
                         reject(new VfioctlError(sentence(failure.message) || String(failure), failure.exit_status));
                 });
-    });
+    }));
 }
 
 export async function json(args, answers = []) {

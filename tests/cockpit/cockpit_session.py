@@ -39,13 +39,29 @@ class CockpitSession:
                     "XDG_RUNTIME_DIR": self._directory("run", 0o700), "XDG_DATA_HOME": self._directory("data"),
                     "XDG_CONFIG_HOME": self._directory("config"), "XDG_CACHE_HOME": self._directory("cache"),
                     "LANG": "C.UTF-8"}
-        wrapper = os.path.join(self.bin, "vfioctl")
+        # The page runs the path its manifest names (bin/vfioctl-page); a decoy vfioctl first on PATH fails loudly, so a
+        # page that ran "vfioctl" from PATH fails every check.
+        wrapper = os.path.join(self.bin, "vfioctl-page")
         with open(wrapper, "w") as script:
             script.write("#!/bin/sh\n# The fabricated host the test chose; libvirt's session daemon as the host's for the\n"
                          "# commands that ask libvirt.\n"
                          'case "$1" in list|vms|holders|assign|unassign) set -- "$@" --connect qemu:///session ;; esac\n'
+                         f'work={self.work}\n'
+                         # fail-COMMAND: the next COMMAND fails with vfioctl's kind of sentence.
+                         'if [ -f "$work/fail-$1" ]; then rm -f "$work/fail-$1"; cat "$work/fail-message" >&2; exit 1; fi\n'
+                         # slow-COMMAND: the next COMMAND answers what it read now, 3 s later (a slow read overtaken).
+                         'if [ -f "$work/slow-$1" ]; then\n'
+                         '    rm -f "$work/slow-$1"\n'
+                         f'    out=$({self.vfioctl} --root "$(cat $work/current-root)" "$@"); code=$?\n'
+                         '    sleep 3; printf "%s\\n" "$out"; touch "$work/slow-answered"; exit $code\n'
+                         'fi\n'
                          f'exec {self.vfioctl} --root "$(cat {self.work}/current-root)" "$@"\n')
         os.chmod(wrapper, 0o755)
+        decoy = os.path.join(self.bin, "vfioctl")
+        with open(decoy, "w") as script:
+            script.write("#!/bin/sh\necho 'vfioctl: error: the vfioctl found on PATH ran, not the manifest's' >&2\nexit 1\n")
+        os.chmod(decoy, 0o755)
+        self.command = wrapper
         package = self._directory("data/cockpit/vfioctl")
         shutil.copytree(os.path.join(source, "cockpit/dist"), package, dirs_exist_ok=True)
         with open(os.path.join(source, "cockpit/manifest.json.in")) as template, open(os.path.join(package, "manifest.json"), "w") as manifest:
@@ -93,14 +109,21 @@ class CockpitSession:
         self.hosts[name] = root
         return root
 
+    def marker(self, name, text=""):
+        """A file the page's vfioctl wrapper acts on (fail-COMMAND, slow-COMMAND), removable by the page's user."""
+        path = os.path.join(self.work, name)
+        with open(path, "w") as marker:
+            marker.write(text)
+        os.lchown(path, self.uid, self.gid)
+
     def use_host(self, name):
         with open(os.path.join(self.work, "current-root"), "w") as current:
             current.write(self.hosts[name])
         os.chmod(os.path.join(self.work, "current-root"), 0o644)
 
     def vfioctl_json(self, *args):
-        done = self.as_user([os.path.join(self.bin, "vfioctl"), *args, "--json"])
-        if done.returncode != 0:
+        done = self.as_user([self.command, *args, "--json"])
+        if done.returncode != 0 and not (args[0] == "check" and done.stdout):
             raise RuntimeError(f"vfioctl {' '.join(args)}: {done.stderr}")
         return json.loads(done.stdout)
 

@@ -64,8 +64,7 @@ class Page:
 
     def open_details(self, address):
         if self.present("details"):
-            self.driver.find_element(By.CSS_SELECTOR, "[data-testid='details'] button[aria-label='Close']").click()
-            self.wait(lambda: not self.present("details"))
+            self.close_dialog("details")
         self.driver.find_element(By.CSS_SELECTOR, f"tr[data-row-key='pci:{address}']").click()
         if not self.wait(lambda: self.present("affected")):
             raise RuntimeError(f"the details of {address} did not open")
@@ -107,6 +106,39 @@ class Page:
             if search:
                 field.send_keys(search)
         time.sleep(0.3)  # React re-renders on the next frame
+
+    def alert_text(self, test_id):
+        """An alert's title as a user reads it (without the screen-reader prefix)."""
+        self.wait(lambda: self.present(test_id))
+        title = self.find(test_id).find_element(By.CSS_SELECTOR, ".pf-v5-c-alert__title")
+        return title.text.strip().split("\n")[-1]
+
+    def close_dialog(self, test_id):
+        """Closes a dialog by its close button (PatternFly puts the test id on the dialog's body, the button above)."""
+        self.driver.execute_script(
+            f"document.querySelector(\"[data-testid='{test_id}']\").closest('.pf-v5-c-modal-box')"
+            ".querySelector(\"button[aria-label='Close']\").click();")
+        self.wait(lambda: not self.present(test_id))
+
+    def background(self):
+        """The page's background colour as the browser computes it, and whether the root has PatternFly's dark class."""
+        return self.driver.execute_script(
+            "const section = document.querySelector('.pf-v5-c-page__main-section');"
+            "return [getComputedStyle(section).backgroundColor,"
+            " document.documentElement.classList.contains('pf-v5-theme-dark')];")
+
+    def follows_dark_style(self):
+        """Cockpit's shell switches its style by localStorage and a 'cockpit-style' event: the page must go dark."""
+        self.driver.execute_script("localStorage.setItem('shell:style', 'dark');"
+                                   "window.dispatchEvent(new CustomEvent('cockpit-style', {detail: {style: 'dark'}}));")
+        def dark():
+            colour, flagged = self.background()
+            channels = [int(part) for part in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3]]
+            return flagged and sum(channels) < 3 * 100
+        result = self.wait(dark, 5)
+        self.driver.execute_script("localStorage.setItem('shell:style', 'light');"
+                                   "window.dispatchEvent(new CustomEvent('cockpit-style', {detail: {style: 'light'}}));")
+        return result
 
     def alert(self, variant):
         """The text of the newest alert of that variant, once the action's progress is gone."""

@@ -7,10 +7,13 @@ Cockpit's own web server serves the page (cockpit_session.py); VMs live in libvi
 rows equal `vfioctl list --json` for the same host; a device's details list its IOMMU group as `vfioctl affected`
 does; an assign adds the device and its companions to the VM's definition; a refused action shows vfioctl's own
 sentence; a change of vfioctl's state refreshes the table; a host without IOMMU shows as frozen with its binding
-actions disabled; a 10,000-function host is listed. Prints one line per check, exits 1 if any failed.
+actions disabled; a 10,000-function host is listed. Also: an action's failure stays in its dialog, a success notice
+times out, a slow answer overtaken by a newer one is dropped, a failed read shows vfioctl's sentence, the page
+follows Cockpit's dark style and runs the vfioctl its manifest names (a decoy on PATH fails). Prints one line per check, exits 1 if any failed.
 """
 import glob
 import os
+import time
 import shutil
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -91,6 +94,7 @@ def workstation_checks(session, page):
     message = page.alert("success")
     check("the assign reports vfioctl's result", message == f"{', '.join(d['address'] for d in affected['endpoints'])} "
           "added to the definition of win10", message)
+    check("a success notice goes away by itself", page.wait(lambda: not page.present("alert-success"), 20))
     check("the VM's definition holds the device and its companion",
           defined_pci_hostdevs(session, "win10") == sorted(d["address"] for d in affected["endpoints"]),
           defined_pci_hostdevs(session, "win10"))
@@ -114,12 +118,23 @@ def workstation_checks(session, page):
     page.filter(search="")
 
     nic = "0000:03:00.0"
-    refused = session.as_user([os.path.join(session.bin, "vfioctl"), "bind", nic])
+    refused = session.as_user([session.command, "bind", nic])
     page.open_details(nic)
     page.click("bind")
-    message = page.alert("danger")
-    check("a refused bind shows vfioctl's own sentence", refused.returncode != 0 and
+    message = page.alert_text("action-error")
+    check("a refused bind shows vfioctl's own sentence in the dialog", refused.returncode != 0 and
           message == refused.stderr.strip().removeprefix("vfioctl: error: "), f"{message!r} / {refused.stderr!r}")
+    check("and the dialog stays open", page.present("details") and not page.present("alert-danger"))
+
+    page.open_details(gpu)
+    session.marker("fail-message", "vfioctl: error: cannot connect to libvirt at qemu:///session: the daemon went away\n")
+    session.marker("fail-assign")
+    page.assign("win10")
+    message = page.alert_text("action-error")
+    check("a failed assign shows vfioctl's sentence in its dialog, which stays open",
+          message == "cannot connect to libvirt at qemu:///session: the daemon went away" and page.present("assign-dialog"),
+          message)
+    page.close_dialog("assign-dialog")
 
     # What the hook does when libvirt starts a VM, as the page sees it: a driver moves, vfioctl's state changes.
     root, nvme = session.hosts["workstation"], "0000:02:00.0"
@@ -129,6 +144,20 @@ def workstation_checks(session, page):
     open(f"{root}/run/vfioctl/state-changed", "w").close()
     check("a change of vfioctl's state refreshes the table", page.wait(lambda: page.row(nvme)["driver"] == "vfio-pci"),
           page.row(nvme))
+
+    # A slow read overtaken by a newer one: the listing started before the NVMe went back answers 3 s late, with the
+    # old state; the page keeps the newer answer.
+    session.marker("slow-list")
+    open(f"{root}/run/vfioctl/state-changed", "w").close()
+    time.sleep(1.5)  # the slow listing has read the host
+    os.unlink(link)
+    os.symlink("../../../../bus/pci/drivers/nvme", link)
+    open(f"{root}/run/vfioctl/owners/state-changed", "w").close()
+    check("the newer answer is shown", page.wait(lambda: page.row(nvme)["driver"] == "nvme", 10), page.row(nvme))
+    answered = page.wait(lambda: os.path.exists(f"{session.work}/slow-answered"), 15)
+    time.sleep(0.5)
+    check("and the older, slower answer is dropped when it comes", answered and page.row(nvme)["driver"] == "nvme",
+          f"answered: {answered}, {page.row(nvme)}")
 
 
 def main():
@@ -153,12 +182,23 @@ def main():
         session.use_host("frozen")
         page.load()
         check("a host without IOMMU shows as frozen", page.frozen(), page.summary())
-        check("saying why, in the check's own words", page.summary().startswith(
-            "PCI passthrough cannot work on this host: no IOMMU is active"), page.summary())
+        blocker = session.vfioctl_json("check")["blocker"]
+        check("saying why, in vfioctl's own sentence (the one bind refuses with)", page.summary() == blocker,
+              f"{page.summary()!r} != {blocker!r}")
         if screenshots:
             driver.save_screenshot(f"{screenshots}/cockpit-frozen.png")
         page.open_details("0000:01:00.0")
         check("binding actions are disabled there", page.disabled("bind") and page.disabled("persist"))
+
+        session.use_host("workstation")
+        session.marker("fail-message", "vfioctl: error: cannot read /etc/vfioctl/persist.d: Permission denied\n")
+        session.marker("fail-persist")
+        page.load()
+        check("a failed read is shown with vfioctl's sentence, not as an empty answer",
+              page.alert_text("persisted-error") == "What is claimed at boot cannot be read: cannot read "
+              "/etc/vfioctl/persist.d: Permission denied", page.alert_text("persisted-error"))
+
+        check("the page follows Cockpit's dark style", page.follows_dark_style(), page.background())
 
         session.use_host("bench")
         listed = session.vfioctl_json("list", "--type", "all")
