@@ -24,15 +24,12 @@ struct Libudev {
 
 std::optional<Libudev> openLibudev()
 {
-    auto library = SharedLibrary::open("libudev.so.1");
-    Libudev u{};
-    if (!library || !library->bind(u.newContext, "udev_new") || !library->bind(u.unref, "udev_unref") ||
-        !library->bind(u.hwdbNew, "udev_hwdb_new") || !library->bind(u.hwdbUnref, "udev_hwdb_unref") ||
-        !library->bind(u.properties, "udev_hwdb_get_properties_list_entry") ||
-        !library->bind(u.next, "udev_list_entry_get_next") || !library->bind(u.name, "udev_list_entry_get_name") ||
-        !library->bind(u.value, "udev_list_entry_get_value"))
-        return std::nullopt;
-    return u;
+    return SharedLibrary::load<Libudev>(
+        "libudev.so.1", symbol(&Libudev::newContext, "udev_new"), symbol(&Libudev::unref, "udev_unref"),
+        symbol(&Libudev::hwdbNew, "udev_hwdb_new"), symbol(&Libudev::hwdbUnref, "udev_hwdb_unref"),
+        symbol(&Libudev::properties, "udev_hwdb_get_properties_list_entry"),
+        symbol(&Libudev::next, "udev_list_entry_get_next"), symbol(&Libudev::name, "udev_list_entry_get_name"),
+        symbol(&Libudev::value, "udev_list_entry_get_value"));
 }
 
 using Properties = std::map<std::string, std::string>;

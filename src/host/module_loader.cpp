@@ -26,23 +26,17 @@ struct Kmod {
 const Kmod &kmod()
 {
     static const Kmod functions = [] {
-        auto library = SharedLibrary::open("libkmod.so.2");
-        if (!library)
-            throw Error("cannot load kernel modules: libkmod.so.2 is missing (install the libkmod2 package)", ENOENT);
-        Kmod loaded{};
-        auto need = [&](auto *&function, const char *name) {
-            if (!library->bind(function, name))
-                throw Error(std::string("cannot load kernel modules: libkmod.so.2 has no ") + name, ENOENT);
-        };
-        need(loaded.newContext, "kmod_new");
-        need(loaded.unref, "kmod_unref");
-        need(loaded.lookup, "kmod_module_new_from_lookup");
-        need(loaded.unrefList, "kmod_module_unref_list");
-        need(loaded.listNext, "kmod_list_next");
-        need(loaded.getModule, "kmod_module_get_module");
-        need(loaded.probeInsert, "kmod_module_probe_insert_module");
-        need(loaded.unrefModule, "kmod_module_unref");
-        return loaded;
+        auto loaded = SharedLibrary::load<Kmod>(
+            "libkmod.so.2", symbol(&Kmod::newContext, "kmod_new"), symbol(&Kmod::unref, "kmod_unref"),
+            symbol(&Kmod::lookup, "kmod_module_new_from_lookup"), symbol(&Kmod::unrefList, "kmod_module_unref_list"),
+            symbol(&Kmod::listNext, "kmod_list_next"), symbol(&Kmod::getModule, "kmod_module_get_module"),
+            symbol(&Kmod::probeInsert, "kmod_module_probe_insert_module"),
+            symbol(&Kmod::unrefModule, "kmod_module_unref"));
+        if (!loaded)
+            throw Error("cannot load kernel modules: libkmod.so.2 is missing or lacks a function vfioctl uses (install "
+                        "the libkmod2 package)",
+                        ENOENT);
+        return *loaded;
     }();
     return functions;
 }

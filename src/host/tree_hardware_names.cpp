@@ -26,13 +26,9 @@ struct Libpci {
 
 std::optional<Libpci> openLibpci()
 {
-    auto library = SharedLibrary::open("libpci.so.3");
-    Libpci functions{};
-    if (!library || !library->bind(functions.alloc, "pci_alloc") || !library->bind(functions.cleanup, "pci_cleanup") ||
-        !library->bind(functions.setPath, "pci_set_name_list_path") ||
-        !library->bind(functions.lookup, "pci_lookup_name"))
-        return std::nullopt;
-    return functions;
+    return SharedLibrary::load<Libpci>(
+        "libpci.so.3", symbol(&Libpci::alloc, "pci_alloc"), symbol(&Libpci::cleanup, "pci_cleanup"),
+        symbol(&Libpci::setPath, "pci_set_name_list_path"), symbol(&Libpci::lookup, "pci_lookup_name"));
 }
 
 void quiet(char *, ...) {}

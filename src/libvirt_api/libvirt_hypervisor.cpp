@@ -34,28 +34,21 @@ struct Libvirt {
 
 std::optional<Libvirt> openLibvirt()
 {
-    auto library = SharedLibrary::open("libvirt.so.0");
-    if (!library)
-        return std::nullopt;
-    Libvirt v{};
-    const bool complete =
-        library->bind(v.connectClose, "virConnectClose") &&
-        library->bind(v.connectListAllDomains, "virConnectListAllDomains") &&
-        library->bind(v.connectOpen, "virConnectOpen") &&
-        library->bind(v.connectOpenReadOnly, "virConnectOpenReadOnly") &&
-        library->bind(v.domainAttachDeviceFlags, "virDomainAttachDeviceFlags") &&
-        library->bind(v.domainDefineXML, "virDomainDefineXML") &&
-        library->bind(v.domainDetachDeviceFlags, "virDomainDetachDeviceFlags") &&
-        library->bind(v.domainFree, "virDomainFree") && library->bind(v.domainGetName, "virDomainGetName") &&
-        library->bind(v.domainGetState, "virDomainGetState") &&
-        library->bind(v.domainGetXMLDesc, "virDomainGetXMLDesc") &&
-        library->bind(v.domainIsActive, "virDomainIsActive") &&
-        library->bind(v.domainLookupByName, "virDomainLookupByName") &&
-        library->bind(v.getLastErrorMessage, "virGetLastErrorMessage") &&
-        library->bind(v.getVersion, "virGetVersion") && library->bind(v.setErrorFunc, "virSetErrorFunc");
-    if (!complete)
-        return std::nullopt;
-    return v;
+    return SharedLibrary::load<Libvirt>(
+        "libvirt.so.0", symbol(&Libvirt::connectClose, "virConnectClose"),
+        symbol(&Libvirt::connectListAllDomains, "virConnectListAllDomains"),
+        symbol(&Libvirt::connectOpen, "virConnectOpen"),
+        symbol(&Libvirt::connectOpenReadOnly, "virConnectOpenReadOnly"),
+        symbol(&Libvirt::domainAttachDeviceFlags, "virDomainAttachDeviceFlags"),
+        symbol(&Libvirt::domainDefineXML, "virDomainDefineXML"),
+        symbol(&Libvirt::domainDetachDeviceFlags, "virDomainDetachDeviceFlags"),
+        symbol(&Libvirt::domainFree, "virDomainFree"), symbol(&Libvirt::domainGetName, "virDomainGetName"),
+        symbol(&Libvirt::domainGetState, "virDomainGetState"),
+        symbol(&Libvirt::domainGetXMLDesc, "virDomainGetXMLDesc"),
+        symbol(&Libvirt::domainIsActive, "virDomainIsActive"),
+        symbol(&Libvirt::domainLookupByName, "virDomainLookupByName"),
+        symbol(&Libvirt::getLastErrorMessage, "virGetLastErrorMessage"), symbol(&Libvirt::getVersion, "virGetVersion"),
+        symbol(&Libvirt::setErrorFunc, "virSetErrorFunc"));
 }
 
 // nullptr when libvirt is not installed (or too old to have every function above).
