@@ -40,14 +40,15 @@ void printCompletionWords(const Command *command, std::ostream &out)
             out << entry.name << "\n";
         const po::options_description global = globalOptions();
         for (const auto &option : global.options())
-            if (option->long_name() != "completion-words")
+            if (!option->long_name().starts_with("completion-"))
                 out << "--" << option->long_name() << "\n";
         return;
     }
     CommandOptions declared{""};
     const po::options_description all = commandOptions(*command, declared);
     for (const auto &option : all.options())
-        if (!declared.hidden.find_nothrow(option->long_name(), false) && option->long_name() != "completion-words")
+        if (!declared.hidden.find_nothrow(option->long_name(), false) &&
+            !option->long_name().starts_with("completion-"))
             out << "--" << option->long_name() << "\n";
 }
 
@@ -55,6 +56,11 @@ void printCompletionWords(const Command *command, std::ostream &out)
 int dispatch(const CommandLine &line, const std::function<HostHandles()> &openHost, std::ostream &out,
              std::ostream &err)
 {
+    if (line.values.count("completion-values")) {
+        for (const auto &spelling : valueTakingSpellings())
+            out << spelling << "\n";
+        return exitOk;
+    }
     if (line.values.count("completion-words")) {
         printCompletionWords(line.command, out);
         return exitOk;

@@ -38,8 +38,8 @@ std::string suggestion(std::string_view name)
     return best ? std::string(best->name) : std::string();
 }
 
-// "--owner", "-c": the spellings of options that take a value, in any command, so that the value after one is never
-// mistaken for the command name ("vfioctl --owner vm1 bind 01:00.0").
+} // namespace
+
 std::set<std::string> valueTakingSpellings()
 {
     std::set<std::string> spellings;
@@ -60,6 +60,8 @@ std::set<std::string> valueTakingSpellings()
     }
     return spellings;
 }
+
+namespace {
 
 // The index of the command name: the first word that is neither an option nor an option's value, before "--".
 std::optional<size_t> commandIndex(const std::vector<std::string> &args)
@@ -87,7 +89,8 @@ po::options_description globalOptions()
     global.add_options()("root", po::value<std::string>()->default_value("/"),
                          "host root to read and write: / for this host, or a captured sysfs/procfs tree")(
         "version", "print the version")("help,h", "show this help")(
-        "completion-words", "print the commands, or a command's options, for shell completion");
+        "completion-words", "print the commands, or a command's options, for shell completion")(
+        "completion-values", "print every option that takes a value, for shell completion");
     return global;
 }
 

@@ -4,6 +4,7 @@
 
 #include "command.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,9 @@ struct CommandLine {
 };
 
 po::options_description globalOptions();
+// "--owner", "-c": the spellings of options that take a value, in any command, so that the value after one is never
+// mistaken for the command name ("vfioctl --owner vm1 bind 01:00.0"), here and in bash completion.
+std::set<std::string> valueTakingSpellings();
 // Throws UsageError for an unknown command or option, with "did you mean" for a near miss.
 CommandLine parseCommandLine(const std::vector<std::string> &args);
 // "vfioctl NAME USAGE", with the options the command's needs bring ([--timeout S], [--connect URI]) after its own.

@@ -191,6 +191,12 @@ TEST_F(CliTest, CompletionWordsComeFromTheCommandTable)
     EXPECT_NE(bind.out.find("--owner\n"), std::string::npos) << bind.out;
     EXPECT_NE(bind.out.find("--timeout\n"), std::string::npos);
     EXPECT_EQ(bind.out.find("--device"), std::string::npos) << "a positional slot is not an option";
+    // The options whose next word is their value, so completion never takes it for the command name.
+    auto values = vfioctl({"--completion-values"});
+    for (const char *option : {"--owner\n", "--vm\n", "--vfs-of\n", "--timeout\n", "--root\n", "-c\n", "--class\n"})
+        EXPECT_NE(values.out.find(option), std::string::npos) << option;
+    for (const char *flag : {"--json\n", "--force\n", "--all\n"})
+        EXPECT_EQ(values.out.find(flag), std::string::npos) << flag;
 }
 
 TEST_F(CliTest, UnderARootNamesComeFromTheTreesOwnDatabaseOrNotAtAll)
