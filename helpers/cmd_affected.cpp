@@ -2,6 +2,7 @@
 #include "command.h"
 #include "describe.h"
 #include "json_views.h"
+#include "sysfs_value.h"
 
 #include <ostream>
 
@@ -51,9 +52,14 @@ int runAffected(CommandContext &context)
     else
         out << " is not possible: it has no IOMMU group.\n";
     out << (affected.group ? "\nMoved to vfio-pci:\n" : "\nThe device:\n");
-    for (const PciDevice *device : affected.endpoints)
+    for (const PciDevice *device : affected.endpoints) {
         out << "    " << device->address.str() << "  (now " << orDash(device->driver) << ")  " << describePci(*device)
             << "\n";
+        if (device->resetMethodsKnown)
+            out << "        reset: "
+                << (device->resetMethods.empty() ? std::string(noResetNote) : joinWith(device->resetMethods, ", "))
+                << "\n";
+    }
     printFunctions(out, "\nBridges in the group, left on their host driver:\n", affected.bridges);
     printFunctions(out, "\nVirtual functions that go away with their physical function:\n", affected.virtualFunctions);
     bool hasChildren =
@@ -73,6 +79,8 @@ int runAffected(CommandContext &context)
     out << "\nEligible: " << (eligibility.eligible() ? "yes" : "no") << "\n";
     for (const auto &reason : eligibility.reasons)
         out << "    " << reason.detail << "\n";
+    for (const auto &note : eligibility.notes)
+        out << "    note: " << note << "\n";
     return exitOk;
 }
 

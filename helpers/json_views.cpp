@@ -186,6 +186,8 @@ void writeJson(JsonWriter &out, const AffectedDevices &affected, const Inventory
                 .string(device->address.str())
                 .key("driver")
                 .stringOrNull(device->driver)
+                .key("reset_methods")
+                .strings(device->resetMethods)
                 .endObject();
         out.endArray();
     };
@@ -202,6 +204,7 @@ void writeJson(JsonWriter &out, const AffectedDevices &affected, const Inventory
     out.key("iommu_group").numberOrNull(affected.group);
     out.key("eligible").boolean(eligibility.eligible());
     writeReasons(out.key("ineligible_reasons"), eligibility);
+    out.key("notes").strings(eligibility.notes);
     addresses("endpoints", affected.endpoints);
     addresses("bridges", affected.bridges);
     addresses("virtual_functions", affected.virtualFunctions);

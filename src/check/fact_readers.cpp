@@ -239,6 +239,20 @@ void readJournals(const HostRoot &host, const Devices &, HostFacts &facts)
     }
 }
 
+// Display-class functions (class 0x03xxxx) for which the kernel publishes reset_method, and it names none.
+void readGpuResets(const HostRoot &host, const Devices &, HostFacts &facts)
+{
+    const std::string devices(layout::pciDevices);
+    for (const auto &name : host.list(devices)) {
+        const std::string path = joinPath(devices, name);
+        if (!trimmed(host.read(joinPath(path, "class")).value_or("")).starts_with("0x03"))
+            continue;
+        if (auto methods = host.read(joinPath(path, "reset_method")); methods && trimmed(*methods).empty())
+            facts.gpusWithoutReset.push_back(name);
+    }
+    facts.vendorResetLoaded = host.exists(joinPath(std::string(layout::modules), "vendor_reset"));
+}
+
 struct FactReader {
     Fact fact;
     FactSet derivedFrom; // facts read earlier in the table that this one is computed from
@@ -260,6 +274,7 @@ constexpr FactReader factReaders[] = {
     {Fact::Libvirt, {}, readLibvirt},
     {Fact::Hook, {}, readHook},
     {Fact::Journals, {}, readJournals},
+    {Fact::GpuResets, {}, readGpuResets},
 };
 
 } // namespace

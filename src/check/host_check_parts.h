@@ -22,5 +22,6 @@ Finding vfioModules(const HostFacts &facts);
 Finding libvirt(const HostFacts &facts);
 Finding hookInstalled(const HostFacts &facts);
 Finding journals(const HostFacts &facts);
+Finding gpuReset(const HostFacts &facts);
 
 } // namespace vfioctl::checks

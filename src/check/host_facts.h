@@ -39,13 +39,14 @@ enum class Fact : unsigned {
     Libvirt = 1u << 10,      // libvirtVersion, libvirtDaemon
     Hook = 1u << 11,         // hookInstalled
     Journals = 1u << 12,     // corruptJournals, journalsUnreadable
+    GpuResets = 1u << 13,    // gpusWithoutReset, vendorResetLoaded
 };
 
 class FactSet {
 public:
     constexpr FactSet() = default;
     constexpr FactSet(Fact fact) : bits_(static_cast<unsigned>(fact)) {} // NOLINT: a fact is a set of one
-    static constexpr FactSet all() { return FactSet((1u << 13) - 1); }
+    static constexpr FactSet all() { return FactSet((1u << 14) - 1); }
     constexpr bool contains(Fact fact) const { return (bits_ & static_cast<unsigned>(fact)) != 0; }
     constexpr bool covers(FactSet other) const { return (bits_ & other.bits_) == other.bits_; }
     constexpr FactSet operator|(FactSet other) const { return FactSet(bits_ | other.bits_); }
@@ -86,8 +87,10 @@ struct HostFacts {
     std::optional<std::string> libvirtVersion; // "9.0.0": libvirt's library (libvirtLibraryVersion, or virGetVersion)
     bool libvirtDaemon = false;                // libvirtd or virtqemud is installed
     bool hookInstalled = false;
-    std::vector<std::string> corruptJournals; // journals vfioctl set aside under /run/vfioctl/owners
-    std::string journalsUnreadable;           // why that directory could not be read (another user's, say)
+    std::vector<std::string> corruptJournals;  // journals vfioctl set aside under /run/vfioctl/owners
+    std::string journalsUnreadable;            // why that directory could not be read (another user's, say)
+    std::vector<std::string> gpusWithoutReset; // display-class functions whose reset_method is empty ("0000:00:01.0")
+    bool vendorResetLoaded = false;            // the out-of-tree vendor-reset module (AMD GPUs that cannot reset)
 };
 
 // Reads the facts `wanted` names and those they are derived from; every other field keeps its default.

@@ -85,4 +85,19 @@ Finding journals(const HostFacts &facts)
                 "'vfioctl recover --discard-corrupt'");
 }
 
+Finding gpuReset(const HostFacts &facts)
+{
+    if (facts.gpusWithoutReset.empty())
+        return pass("every GPU the kernel can tell about has a reset method (reset_method)");
+    return warn(joinWith(facts.gpusWithoutReset, ", ") +
+                    (facts.gpusWithoutReset.size() == 1 ? " is a GPU" : " are GPUs") +
+                    " with no reset method: it may not work on the host again after a VM used it; the vendor-reset "
+                    "module is " +
+                    (facts.vendorResetLoaded ? "loaded" : "not loaded"),
+                facts.vendorResetLoaded
+                    ? "vendor-reset knows only some AMD GPUs; for another, plan to reboot the host after the VM stops"
+                    : "for an AMD GPU of the Polaris, Vega or Navi 10 families, build and load vendor-reset "
+                      "(github.com/gnif/vendor-reset); otherwise plan to reboot the host after the VM stops");
+}
+
 } // namespace vfioctl::checks

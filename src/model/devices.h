@@ -50,8 +50,9 @@ struct PciDevice {
     std::optional<PciAddress> parentBridge; // the PCI device above this one, if any
     std::optional<PciAddress> physicalFunction;
     std::vector<PciAddress> virtualFunctions;
-    std::optional<SriovCounts> sriov; // set for an SR-IOV physical function
-    std::vector<std::string> resetMethods;
+    std::optional<SriovCounts> sriov;      // set for an SR-IOV physical function
+    std::vector<std::string> resetMethods; // reset_method: "flr bus"
+    bool resetMethodsKnown = false;        // the kernel publishes reset_method for it (Linux 5.15 and later)
     bool bootVga = false;
 
     const std::string &vendorName() const { return names.get().vendor; }

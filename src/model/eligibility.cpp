@@ -92,6 +92,8 @@ Eligibility assessEligibility(const Inventory &inventory, const PciDevice &devic
             {IneligibleKind::BootVga, "boot VGA device showing the host console (driver " + device.driver + ")"});
     for (auto &use : hostUsesOf(inventory, device))
         result.reasons.push_back({IneligibleKind::UsedByHost, std::move(use)});
+    if (device.resetMethodsKnown && device.resetMethods.empty())
+        result.notes.push_back(std::string(noResetNote));
 
     const GroupMembers members = inventory.membersOf(device);
     if (device.iommuGroup && !members.group)

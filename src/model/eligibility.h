@@ -4,9 +4,13 @@
 #include "inventory.h"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vfioctl {
+
+// A device the kernel cannot reset: a VM that used it may leave it in a state the host driver cannot take back.
+inline constexpr std::string_view noResetNote = "no reset method: it may not work on the host again after a VM used it";
 
 enum class IneligibleKind {
     Bridge,          // PCI/host bridges stay with the host

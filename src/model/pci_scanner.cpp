@@ -129,8 +129,10 @@ std::optional<PciDevice> readPciFacts(const HostRoot &host, const PciAddress &ad
             int count = parseDecimalInRange(attributes.readAttribute(entry).value_or(""), 0, 65535).value_or(0);
             (entry == "sriov_totalvfs" ? device.sriov->total : device.sriov->enabled) = count;
         } else if (entry == "reset_method") {
-            if (auto methods = attributes.readAttribute(entry))
+            if (auto methods = attributes.readAttribute(entry)) {
                 device.resetMethods = splitWords(*methods);
+                device.resetMethodsKnown = true;
+            }
         } else if (entry == "boot_vga") {
             if (auto vga = attributes.readAttribute(entry))
                 device.bootVga = trimmed(*vga) == "1";

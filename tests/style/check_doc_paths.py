@@ -3,15 +3,22 @@
 
   check_doc_paths.py SOURCE_DIR
 """
+import os
 import pathlib
 import re
-import subprocess
 import sys
 
 root = pathlib.Path(sys.argv[1])
 tops = "src|tests|bench|helpers|hooks|cockpit|docs|udev-rules|packaging|fuzz|man|completions"
 path = re.compile(r"(?<![\w./-])((?:%s)/[\w./-]*\w\.(?:cpp|h|md|py|sh|mjs|rules|json|png|8))(?![\w-]|\.\w)" % tops)
-files = subprocess.run(["git", "-C", str(root), "ls-files"], capture_output=True, text=True, check=True).stdout.split()
+# The source tree as a clean clone has it (no git needed): build trees, npm's packages and built bundles left out.
+skipped = {".git", "node_modules", "dist", "vendor"}
+files = []
+for directory, subdirectories, names in os.walk(root):
+    relative = pathlib.Path(directory).relative_to(root)
+    subdirectories[:] = [one for one in subdirectories
+                         if one not in skipped and not (relative == pathlib.Path(".") and one.startswith("build"))]
+    files += [str(relative / name) for name in names]
 missing = []
 for name in files:
     if not re.search(r"\.(md|8|cpp|h|py|sh|txt)$", name) and not name.endswith("CMakeLists.txt"):

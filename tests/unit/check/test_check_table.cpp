@@ -68,6 +68,8 @@ const std::vector<std::pair<std::string, std::function<void(FakeHost &)>>> &vari
              fake.writeFile("/etc/libvirt/hooks/qemu.d/vfioctl", "");
              fake.writeFile("/dev/vfio/vfio", "");
              fake.writeFile("/run/vfioctl/owners/manual.journal.corrupt", "x");
+             fake.writeFile(fake.devicePath("0000:01:00.0") + "/reset_method", "\n");
+             fake.makeDirectory("/sys/module/vendor_reset");
          }},
     };
     return all;

@@ -1,10 +1,12 @@
 // vfioctl check on fake roots shaped like the hosts users have, and the freeze it drives.
 #include "bind_engine.h"
+#include "eligibility.h"
 #include "error.h"
 #include "fake_module_loader.h"
 #include "host_check.h"
 #include "run_process.h"
 #include "simulated_kernel.h"
+#include "testkit.h"
 #include "workstation.h"
 
 #include <gtest/gtest.h>
@@ -315,4 +317,29 @@ TEST_F(HostCheckTest, AKernelThatWillRefuseTheVfioModulesIsAFailureAndStopsBind)
     fake.writeFile("/proc/sys/kernel/modules_disabled", "1\n");
     EXPECT_EQ(result("vfio-modules").verdict, Verdict::Fail);
     EXPECT_NE(result("vfio-modules").evidence.find("module loading is disabled"), std::string::npos);
+}
+
+// A GPU the kernel cannot reset (reset_method published, empty: QEMU's std VGA, many AMD GPUs) warns, saying whether
+// vendor-reset is there; list and affected carry the same note for the device.
+TEST_F(HostCheckTest, AGpuWithoutAResetMethodWarnsAndSaysWhetherVendorResetIsLoaded)
+{
+    EXPECT_EQ(result("gpu-reset").verdict, Verdict::Pass);
+    fake.writeFile(fake.devicePath("0000:01:00.0") + "/reset_method", "\n");
+    const CheckResult &reset = result("gpu-reset");
+    EXPECT_EQ(reset.verdict, Verdict::Warn);
+    EXPECT_EQ(reset.evidence, "0000:01:00.0 is a GPU with no reset method: it may not work on the host again after a "
+                              "VM used it; the vendor-reset module is not loaded");
+    EXPECT_FALSE(reset.blocksPassthrough);
+    fake.makeDirectory("/sys/module/vendor_reset");
+    EXPECT_NE(result("gpu-reset").evidence.find("the vendor-reset module is loaded"), std::string::npos);
+
+    auto listed = nlohmann::json::parse(
+        vfioctl::testing::runProcess({VFIOCTL_BINARY, "--root", fake.root(), "list", "--json"}).out);
+    const auto &gpu = vfioctl::testing::byAddress(listed["pci"], "0000:01:00.0");
+    EXPECT_EQ(gpu["reset_methods"], nlohmann::json::array());
+    EXPECT_EQ(gpu["notes"], nlohmann::json::array({std::string(noResetNote)}));
+    auto affected = nlohmann::json::parse(
+        vfioctl::testing::runProcess({VFIOCTL_BINARY, "--root", fake.root(), "affected", "01:00.0", "--json"}).out);
+    EXPECT_EQ(affected["notes"], nlohmann::json::array({std::string(noResetNote)}));
+    EXPECT_EQ(affected["endpoints"][1]["reset_methods"], nlohmann::json::array());
 }
