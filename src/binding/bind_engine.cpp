@@ -44,6 +44,7 @@ BindEngine::Plan BindEngine::planUnderLock(const JournalLock &lock, const BindRe
     refuseSriovParents(inventory, plan.groups, state.journals);
     refuseOtherOwners(state.journals, request.owner, plan.groups);
     refuseSuspects(plan.groups, state);
+    refuseOpenNodes(host_, inventory, plan.groups);
     plan.before = previousJournal(state.journals, request.owner);
     if (plan.before && runningElsewhere(*plan.before))
         throw Error(request.owner.describe() + " is being bound or given back by process " +

@@ -2,6 +2,7 @@
 
 #include "eligibility.h"
 #include "error.h"
+#include "node_holders.h"
 #include "sysfs_value.h"
 
 #include <cerrno>
@@ -90,6 +91,24 @@ std::optional<Journal> previousJournal(const std::vector<Journal> &journals, con
         if (journal.owner == owner)
             return journal;
     return std::nullopt;
+}
+
+void refuseOpenNodes(const HostRoot &host, const Inventory &inventory,
+                     const std::map<int, std::vector<PciAddress>> &groups)
+{
+    for (const auto &[number, endpoints] : groups)
+        for (const auto &address : endpoints) {
+            const PciDevice *device = inventory.findPci(address);
+            if (!device || device->driver.empty() || device->driver == vfioDriver)
+                continue;
+            const auto holders = nodeHolders(host, deviceNodesOf(host, address, device->driver));
+            if (!holders.empty())
+                throw Error("refusing to bind " + address.str() + " (IOMMU group " + std::to_string(number) +
+                                "): its device nodes are open, so " + device->driver +
+                                " would not let it go: " + describeHolders(holders) +
+                                "; stop them first (a desktop: the display manager and the user's session)",
+                            EBUSY);
+        }
 }
 
 } // namespace vfioctl

@@ -17,6 +17,10 @@ std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory &inventory,
 // A PF whose VFs exist never moves, whatever --force says: refused naming the VFs and who holds them.
 void refuseSriovParents(const Inventory &inventory, const std::map<int, std::vector<PciAddress>> &groups,
                         const std::vector<Journal> &journals);
+// A device whose nodes a process holds open (a display server on /dev/dri/card0) is refused whatever --force says:
+// its driver would not let go, and the unbind would hang. The sentence names each holder.
+void refuseOpenNodes(const HostRoot &host, const Inventory &inventory,
+                     const std::map<int, std::vector<PciAddress>> &groups);
 // Who has the device now: the VM that holds it (a VM may have borrowed it from persist's pool), else the journal
 // that lists it; null for none.
 const Journal *activeHolder(const std::vector<Journal> &journals, const PciAddress &address);

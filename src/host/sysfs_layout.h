@@ -21,7 +21,9 @@ inline constexpr std::string_view ipv4Routes = "/proc/net/route";
 inline constexpr std::string_view ipv4FibTrie = "/proc/net/fib_trie";
 inline constexpr std::string_view ipv6Addresses = "/proc/net/if_inet6";
 inline constexpr std::string_view ipv6Routes = "/proc/net/ipv6_route";
-inline constexpr std::string_view processes = "/proc"; // the live host's own, read by LiveProcessTable
+inline constexpr std::string_view processes = "/proc";
+inline constexpr std::string_view deviceNodes = "/dev";
+inline constexpr std::string_view driNodes = "/dev/dri"; // the live host's own, read by LiveProcessTable
 // Where a captured tree keeps the PCI id database (pciutils' and hwdata's places), for its own hardware names.
 inline constexpr std::string_view pciIdsFiles[] = {"/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids"};
 inline constexpr std::string_view runDirectory = "/run/vfioctl";
