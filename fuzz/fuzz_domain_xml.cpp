@@ -16,6 +16,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } catch (const vfioctl::Error &) {
         return 0;
     }
+    // A unit to stop reaches systemd as it is: only names systemd accepts, and never more than the limit.
+    if (domain.policy.stopUnits.size() > vfioctl::maxStopUnits)
+        std::abort();
+    for (const auto &unit : domain.policy.stopUnits)
+        if (!vfioctl::isUnitName(unit))
+            std::abort();
     // Whatever was read, the editor must be able to take it all out again, and then nothing is left.
     std::vector<vfioctl::PciAddress> listed;
     for (const auto &hostdev : domain.hostdevs)

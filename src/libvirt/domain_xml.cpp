@@ -3,7 +3,9 @@
 #include "error.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <initializer_list>
 #include <pugixml.hpp>
 
 namespace vfioctl {
@@ -66,6 +68,47 @@ std::string_view localName(const pugi::xml_node &element)
     return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
+// One of `allowed` or empty (the default, `values[0]`); anything else is refused naming the attribute.
+size_t choiceOf(const pugi::xml_node &policy, const char *attribute, std::initializer_list<std::string_view> allowed,
+                const std::string &source)
+{
+    const std::string_view value = policy.attribute(attribute).value();
+    if (value.empty())
+        return 0;
+    size_t index = 0;
+    std::string expected;
+    for (std::string_view one : allowed) {
+        if (one == value)
+            return index;
+        expected += (index == 0 ? "'" : index + 1 == allowed.size() ? " or '" : ", '") + std::string(one) + "'";
+        ++index;
+    }
+    throw Error(source + " has an invalid vfioctl policy: " + attribute + "='" + std::string(value.substr(0, 64)) +
+                    "' (expected " + expected + ")",
+                EINVAL);
+}
+
+std::vector<std::string> stopUnitsOf(const pugi::xml_node &policy, const std::string &source)
+{
+    std::vector<std::string> units;
+    for (pugi::xml_node child : policy.children()) {
+        if (child.type() != pugi::node_element || localName(child) != "stop" || namespaceOf(child) != policyNamespace)
+            continue;
+        const std::string unit = child.attribute("unit").value();
+        if (!isUnitName(unit))
+            throw Error(source + " has an invalid vfioctl policy: <stop unit='" + unit.substr(0, 64) +
+                            "'> is not a systemd unit name (such as display-manager.service)",
+                        EINVAL);
+        if (units.size() == maxStopUnits)
+            throw Error(source + " has an invalid vfioctl policy: more than " + std::to_string(maxStopUnits) +
+                            " units to stop",
+                        EINVAL);
+        if (std::find(units.begin(), units.end(), unit) == units.end())
+            units.push_back(unit);
+    }
+    return units;
+}
+
 DomainPolicy policyOf(const pugi::xml_node &domain, const std::string &source)
 {
     DomainPolicy policy;
@@ -79,23 +122,32 @@ DomainPolicy policyOf(const pugi::xml_node &domain, const std::string &source)
                 found = child;
         if (!found)
             continue;
-        std::string_view action = found.attribute("action").value();
-        if (action == "ignore")
-            policy.action = HookAction::Ignore;
-        else if (!action.empty() && action != "bind")
-            throw Error(source + " has an invalid vfioctl policy: action='" + std::string(action) +
-                            "' (expected 'bind' or 'ignore')",
-                        EINVAL);
-        std::string_view companions = found.attribute("companions").value();
-        if (companions == "refuse")
-            policy.companions = CompanionPolicy::Refuse;
-        else if (!companions.empty() && companions != "take")
-            throw Error(source + " has an invalid vfioctl policy: companions='" + std::string(companions) +
-                            "' (expected 'take' or 'refuse')",
-                        EINVAL);
+        policy.action = static_cast<HookAction>(choiceOf(found, "action", {"bind", "ignore"}, source));
+        policy.companions = static_cast<CompanionPolicy>(choiceOf(found, "companions", {"take", "refuse"}, source));
+        policy.console = static_cast<ConsolePolicy>(choiceOf(found, "console", {"keep", "handoff"}, source));
+        policy.stopUnits = stopUnitsOf(found, source);
     }
     return policy;
 }
+
+} // namespace
+
+bool isUnitName(std::string_view name)
+{
+    static constexpr std::string_view suffixes[] = {".service", ".socket", ".target", ".device", ".mount", ".automount",
+                                                    ".swap",    ".timer",  ".path",   ".slice",  ".scope"};
+    if (name.empty() || name.size() > 255)
+        return false;
+    for (unsigned char c : name)
+        if (!std::isalnum(c) && std::string_view(":-_.\\@").find(static_cast<char>(c)) == std::string_view::npos)
+            return false;
+    for (std::string_view suffix : suffixes)
+        if (name.size() > suffix.size() && name.ends_with(suffix))
+            return true;
+    return false;
+}
+
+namespace {
 
 void addHostdev(DomainPassthrough &result, DomainHostdev hostdev)
 {

@@ -24,14 +24,25 @@ struct DomainHostdev {
     HostdevKind kind = HostdevKind::Hostdev;
 };
 
-// <vfioctl:policy action='bind|ignore' companions='take|refuse'/>
+// <vfioctl:policy action='bind|ignore' companions='take|refuse' console='keep|handoff'>
+//     <vfioctl:stop unit='display-manager.service'/>...
+// </vfioctl:policy>
 enum class HookAction { Bind, Ignore };
 enum class CompanionPolicy { Take, Refuse };
+// Handoff: the VM may take the boot GPU showing the host console; the console is handed over and back.
+enum class ConsolePolicy { Keep, Handoff };
+inline constexpr size_t maxStopUnits = 16;
 
 struct DomainPolicy {
     HookAction action = HookAction::Bind;
     CompanionPolicy companions = CompanionPolicy::Take;
+    ConsolePolicy console = ConsolePolicy::Keep;
+    std::vector<std::string> stopUnits; // systemd units stopped before the hand-off, started again after, in order
 };
+
+// A systemd unit name as systemd accepts one ("display-manager.service", "getty@tty1.service"): at most 255 bytes of
+// letters, digits and ":-_.\@", ending in a unit type's suffix.
+bool isUnitName(std::string_view name);
 
 struct DomainPassthrough {
     std::string name;

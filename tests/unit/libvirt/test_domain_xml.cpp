@@ -147,3 +147,36 @@ TEST(DomainXml, SurvivesDeepNestingAndRefusesOversizedDocuments)
     std::string huge = "<domain><description>" + std::string(maxDomainXmlBytes, 'x') + "</description></domain>";
     EXPECT_NE(errorOf(huge).find("more than the 4194304 a domain XML may have"), std::string::npos);
 }
+
+// The boot GPU hand-off is opted into per VM: console='handoff' and the units to stop, in order, each a unit name
+// systemd accepts; anything else is refused in one sentence.
+TEST(DomainXml, ReadsTheConsoleHandOffAndTheUnitsToStop)
+{
+    const std::string open = "<domain><metadata><vfioctl:policy xmlns:vfioctl='https://vfioctl.org/xmlns/domain/1' ";
+    EXPECT_EQ(parse("<domain/>").policy.console, ConsolePolicy::Keep);
+    auto handoff = parse(open + "console='handoff'><vfioctl:stop unit='display-manager.service'/>"
+                                "<vfioctl:stop unit='nvidia-persistenced.service'/><stop unit='foreign.service'/>"
+                                "<vfioctl:stop unit='display-manager.service'/></vfioctl:policy></metadata></domain>");
+    EXPECT_EQ(handoff.policy.console, ConsolePolicy::Handoff);
+    EXPECT_EQ(handoff.policy.stopUnits,
+              (std::vector<std::string>{"display-manager.service", "nvidia-persistenced.service"}));
+    EXPECT_EQ(parse(open + "console='keep'/></metadata></domain>").policy.console, ConsolePolicy::Keep);
+    EXPECT_NE(errorOf(open + "console='yes'/></metadata></domain>")
+                  .find("has an invalid vfioctl policy: console='yes' (expected 'keep' or 'handoff')"),
+              std::string::npos);
+    for (const char *unit : {"", "gdm", "../../etc/passwd.service", "a b.service", "x.service;reboot"})
+        EXPECT_NE(errorOf(open + "console='handoff'><vfioctl:stop unit='" + unit +
+                          "'/></vfioctl:policy></metadata>"
+                          "</domain>")
+                      .find("is not a systemd unit name"),
+                  std::string::npos)
+            << unit;
+    std::string many = open + "console='handoff'>";
+    for (int i = 0; i <= static_cast<int>(maxStopUnits); ++i)
+        many += "<vfioctl:stop unit='u" + std::to_string(i) + ".service'/>";
+    EXPECT_NE(errorOf(many + "</vfioctl:policy></metadata></domain>").find("more than 16 units to stop"),
+              std::string::npos);
+    EXPECT_TRUE(isUnitName("getty@tty1.service"));
+    EXPECT_TRUE(isUnitName("sys-devices-pci0000:00.device"));
+    EXPECT_FALSE(isUnitName(std::string(252, 'a') + ".service"));
+}
