@@ -26,6 +26,11 @@ inline constexpr std::string_view deviceNodes = "/dev";
 inline constexpr std::string_view driNodes = "/dev/dri"; // the live host's own, read by LiveProcessTable
 // Where a captured tree keeps the PCI id database (pciutils' and hwdata's places), for its own hardware names.
 inline constexpr std::string_view pciIdsFiles[] = {"/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids"};
+// The host console: virtual consoles' bindings to console drivers (fbcon: "(M) frame buffer device"), and the
+// firmware's framebuffers on the platform bus (efi-framebuffer, simple-framebuffer, vesa-framebuffer).
+inline constexpr std::string_view vtconsoleClass = "/sys/class/vtconsole";
+inline constexpr std::string_view platformDevices = "/sys/bus/platform/devices";
+inline constexpr std::string_view platformDrivers = "/sys/bus/platform/drivers";
 inline constexpr std::string_view runDirectory = "/run/vfioctl";
 // Devices claimed for vfio-pci from boot; read by udev-rules/40-vfioctl-persist.rules (the path is spelled there too).
 inline constexpr std::string_view persistDirectory = "/etc/vfioctl/persist.d";
