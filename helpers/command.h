@@ -1,7 +1,9 @@
 // What every subcommand gets and how it is listed: ninja's tool table. An entry says what the command needs (moving
-// drivers, libvirt), its summary, usage and options; --help, usage lines and bash completion are generated from it,
-// and tests/unit/cli/test_command_docs.cpp fails when README, the man page or docs/JSON.md differ from it. Adding a
-// command: its declare/run pair (in the cmd_*.cpp of its group), one row of the table, and the docs the test names.
+// drivers, libvirt), its summary, usage and options; --help, usage lines and bash completion are generated from it.
+// Adding a command takes: its declare/run pair (declared at the end of this file, defined in the cmd_*.cpp of its
+// group), one row of the table (command_table.cpp), its row in README's table, its entry in the man page and, with
+// --json, its section in docs/JSON.md; tests/unit/cli/test_command_docs.cpp fails until the last three say what the
+// table and the command's output say.
 #pragma once
 
 #include "bind_engine.h"
