@@ -8,6 +8,7 @@
 #include "testkit.h"
 #include "workstation.h"
 
+#include <filesystem>
 #include <gtest/gtest.h>
 #include <sstream>
 
@@ -197,6 +198,21 @@ TEST_F(QemuHookTest, AKernelFailureRollsTheWholeGroupBack)
         << userError.str();
     EXPECT_EQ(driverOf("0000:01:00.0"), "nvidia");
     EXPECT_EQ(driverOf("0000:01:00.1"), "snd_hda_intel");
+    EXPECT_FALSE(holds("win11"));
+}
+
+// A display server holding the GPU's node: the start is refused in one sentence naming it, before anything moves
+// (not an unbind that hangs until the hook's limit).
+TEST_F(QemuHookTest, AStartWhoseGpuNodesAreOpenIsRefusedNamingTheHolder)
+{
+    fake.makeDirectory(fake.devicePath("0000:01:00.0") + "/drm/card0");
+    fake.writeFile("/proc/812/comm", "Xorg\n");
+    fake.makeDirectory("/proc/812/fd");
+    std::filesystem::create_symlink("/dev/dri/card0", fake.root() + "/proc/812/fd/7");
+    EXPECT_EQ(call("win11", "prepare", "begin", domainXml(gpuOnly)), 1);
+    EXPECT_EQ(userError.str().find('\n'), userError.str().size() - 1) << "one sentence: " << userError.str();
+    EXPECT_NE(userError.str().find("Xorg (pid 812) has /dev/dri/card0 open"), std::string::npos) << userError.str();
+    EXPECT_EQ(kernel->writes(), 0);
     EXPECT_FALSE(holds("win11"));
 }
 
