@@ -55,10 +55,10 @@ int runAffected(CommandContext &context)
     for (const PciDevice *device : affected.endpoints) {
         out << "    " << device->address.str() << "  (now " << orDash(device->driver) << ")  " << describePci(*device)
             << "\n";
-        if (device->resetMethodsKnown)
-            out << "        reset: "
-                << (device->resetMethods.empty() ? std::string(noResetNote) : joinWith(device->resetMethods, ", "))
-                << "\n";
+        if (hasNoResetMethod(inventory, *device))
+            out << "        reset: " << noResetNote << "\n";
+        else if (!device->resetMethods.empty())
+            out << "        reset: " << joinWith(device->resetMethods, ", ") << "\n";
     }
     printFunctions(out, "\nBridges in the group, left on their host driver:\n", affected.bridges);
     printFunctions(out, "\nVirtual functions that go away with their physical function:\n", affected.virtualFunctions);

@@ -239,7 +239,7 @@ void readJournals(const HostRoot &host, const Devices &, HostFacts &facts)
     }
 }
 
-// Display-class functions (class 0x03xxxx) for which the kernel publishes reset_method, and it names none.
+// Display-class functions (class 0x03xxxx) the kernel says it cannot reset.
 void readGpuResets(const HostRoot &host, const Devices &, HostFacts &facts)
 {
     const std::string devices(layout::pciDevices);
@@ -247,7 +247,9 @@ void readGpuResets(const HostRoot &host, const Devices &, HostFacts &facts)
         const std::string path = joinPath(devices, name);
         if (!trimmed(host.read(joinPath(path, "class")).value_or("")).starts_with("0x03"))
             continue;
-        if (auto methods = host.read(joinPath(path, "reset_method")); methods && trimmed(*methods).empty())
+        // Linux 5.15 and later hide reset_method from a device they cannot reset; an empty one says the same.
+        const auto methods = host.read(joinPath(path, "reset_method"));
+        if (methods ? trimmed(*methods).empty() : facts.kernelVersion >= KernelVersion{5, 15, 0})
             facts.gpusWithoutReset.push_back(name);
     }
     facts.vendorResetLoaded = host.exists(joinPath(std::string(layout::modules), "vendor_reset"));
@@ -274,7 +276,7 @@ constexpr FactReader factReaders[] = {
     {Fact::Libvirt, {}, readLibvirt},
     {Fact::Hook, {}, readHook},
     {Fact::Journals, {}, readJournals},
-    {Fact::GpuResets, {}, readGpuResets},
+    {Fact::GpuResets, Fact::Kernel, readGpuResets},
 };
 
 } // namespace

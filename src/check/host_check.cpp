@@ -47,7 +47,7 @@ std::span<const HostCheck> hostChecks()
         {"libvirt", "libvirt with qemu.d hooks", Libvirt, No, checks::libvirt},
         {"hook", "vfioctl qemu hook", Hook, No, checks::hookInstalled},
         {"journals", "vfioctl journals", Journals, No, checks::journals},
-        {"gpu-reset", "GPU reset", GpuResets, No, checks::gpuReset},
+        {"gpu-reset", "GPU reset", GpuResets | Kernel, No, checks::gpuReset},
     };
     return table;
 }

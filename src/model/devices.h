@@ -52,7 +52,7 @@ struct PciDevice {
     std::vector<PciAddress> virtualFunctions;
     std::optional<SriovCounts> sriov;      // set for an SR-IOV physical function
     std::vector<std::string> resetMethods; // reset_method: "flr bus"
-    bool resetMethodsKnown = false;        // the kernel publishes reset_method for it (Linux 5.15 and later)
+    bool resetMethodsKnown = false;        // the device has reset_method (maybe empty)
     bool bootVga = false;
 
     const std::string &vendorName() const { return names.get().vendor; }

@@ -92,7 +92,7 @@ Eligibility assessEligibility(const Inventory &inventory, const PciDevice &devic
             {IneligibleKind::BootVga, "boot VGA device showing the host console (driver " + device.driver + ")"});
     for (auto &use : hostUsesOf(inventory, device))
         result.reasons.push_back({IneligibleKind::UsedByHost, std::move(use)});
-    if (device.resetMethodsKnown && device.resetMethods.empty())
+    if (hasNoResetMethod(inventory, device))
         result.notes.push_back(std::string(noResetNote));
 
     const GroupMembers members = inventory.membersOf(device);
@@ -113,6 +113,11 @@ Eligibility assessEligibility(const Inventory &inventory, const PciDevice &devic
                                           member->address.str() + ", which the host uses: " + joinWith(uses, ", ")});
     }
     return result;
+}
+
+bool hasNoResetMethod(const Inventory &inventory, const PciDevice &device)
+{
+    return device.resetMethods.empty() && (device.resetMethodsKnown || inventory.resetMethodsPublished);
 }
 
 } // namespace vfioctl

@@ -11,6 +11,8 @@ namespace vfioctl {
 
 // A device the kernel cannot reset: a VM that used it may leave it in a state the host driver cannot take back.
 inline constexpr std::string_view noResetNote = "no reset method: it may not work on the host again after a VM used it";
+// True when the kernel says it cannot reset `device` (an empty reset_method, or none on a kernel that publishes it).
+bool hasNoResetMethod(const Inventory &inventory, const PciDevice &device);
 
 enum class IneligibleKind {
     Bridge,          // PCI/host bridges stay with the host

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <map>
 #include <set>
 
@@ -179,12 +180,27 @@ std::set<PciAddress> withGroupMembers(const HostRoot &host, const std::vector<Pc
     return scope;
 }
 
+// Since Linux 5.15 a device the kernel can reset has reset_method, and one it cannot has none: the attribute is
+// hidden, not empty. On such a kernel a device without it has no reset method; before, nothing is known.
+bool kernelPublishesResetMethods(const HostRoot &host)
+{
+    const std::string release = host.read(std::string(layout::kernelRelease)).value_or("");
+    int major = 0, minor = 0;
+    const char *end = release.data() + release.size();
+    auto [afterMajor, majorStatus] = std::from_chars(release.data(), end, major);
+    if (majorStatus != std::errc() || afterMajor == end || *afterMajor != '.' ||
+        std::from_chars(afterMajor + 1, end, minor).ec != std::errc())
+        return false;
+    return major > 5 || (major == 5 && minor >= 15);
+}
+
 } // namespace
 
 Inventory scanInventory(const HostRoot &host, const HardwareNames &names)
 {
     Inventory inventory;
     inventory.pci = scanPciDevices(host, names, inventory.notes);
+    inventory.resetMethodsPublished = kernelPublishesResetMethods(host);
     inventory.usb = scanUsbDevices(host, names, inventory.notes);
     inventory.scsi = scanScsiDevices(host, inventory.notes);
     inventory.net = scanNetInterfaces(host, inventory.notes);
@@ -221,6 +237,7 @@ Inventory scanInventoryFor(const HostRoot &host, const HardwareNames &names, con
     }
     std::sort(inventory.pci.begin(), inventory.pci.end(),
               [](const PciDevice &a, const PciDevice &b) { return a.address < b.address; });
+    inventory.resetMethodsPublished = kernelPublishesResetMethods(host);
     const ScanScope scope(std::move(wanted));
     inventory.usb = scanUsbDevices(host, names, inventory.notes, scope);
     inventory.scsi = scanScsiDevices(host, inventory.notes, scope);

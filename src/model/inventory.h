@@ -32,6 +32,8 @@ public:
     std::vector<IommuGroup> groups; // sorted by number
     // Entries skipped because they could not be read ("/sys/class/block/loop9 skipped: ..."): what the listing
     // could not see, and so what a decision about the host's use of a device cannot rule out.
+    // Linux 5.15 and later: a device without reset_method is one the kernel cannot reset.
+    bool resetMethodsPublished = false;
     std::vector<std::string> notes;
 
     const PciDevice *findPci(const PciAddress &address) const;

@@ -341,5 +341,23 @@ TEST_F(HostCheckTest, AGpuWithoutAResetMethodWarnsAndSaysWhetherVendorResetIsLoa
     auto affected = nlohmann::json::parse(
         vfioctl::testing::runProcess({VFIOCTL_BINARY, "--root", fake.root(), "affected", "01:00.0", "--json"}).out);
     EXPECT_EQ(affected["notes"], nlohmann::json::array({std::string(noResetNote)}));
-    EXPECT_EQ(affected["endpoints"][1]["reset_methods"], nlohmann::json::array());
+    EXPECT_EQ(affected["endpoints"][1]["reset_methods"], nlohmann::json::array({"bus"}));
+}
+
+// Linux 5.15 and later hide reset_method from a device they cannot reset (QEMU's std VGA on Debian 12's kernel):
+// no attribute says the same as an empty one there; before 5.15 it says nothing.
+TEST_F(HostCheckTest, AHiddenResetMethodMeansNoneOnlyOnAKernelThatPublishesIt)
+{
+    fake.removePath(fake.devicePath("0000:01:00.0") + "/reset_method");
+    EXPECT_EQ(result("gpu-reset").verdict, Verdict::Warn);
+    auto listed = [&] {
+        return vfioctl::testing::byAddress(
+            nlohmann::json::parse(
+                vfioctl::testing::runProcess({VFIOCTL_BINARY, "--root", fake.root(), "list", "--json"}).out)["pci"],
+            "0000:01:00.0")["notes"];
+    };
+    EXPECT_EQ(listed(), nlohmann::json::array({std::string(noResetNote)}));
+    fake.writeFile("/proc/sys/kernel/osrelease", "5.10.0-30-amd64\n");
+    EXPECT_EQ(result("gpu-reset").verdict, Verdict::Pass);
+    EXPECT_EQ(listed(), nlohmann::json::array());
 }
