@@ -5,6 +5,7 @@
 #include "node_holders.h"
 #include "sysfs_value.h"
 
+#include <algorithm>
 #include <cerrno>
 
 namespace vfioctl {
@@ -96,19 +97,38 @@ std::optional<Journal> previousJournal(const std::vector<Journal> &journals, con
 void refuseOpenNodes(const HostRoot &host, const Inventory &inventory,
                      const std::map<int, std::vector<PciAddress>> &groups)
 {
+    struct WithNodes {
+        PciAddress address;
+        int group;
+        const PciDevice *device;
+        std::vector<std::string> nodes;
+    };
+    std::vector<WithNodes> published;
+    std::vector<std::string> nodes;
     for (const auto &[number, endpoints] : groups)
         for (const auto &address : endpoints) {
             const PciDevice *device = inventory.findPci(address);
             if (!device || device->driver.empty() || device->driver == vfioDriver)
                 continue;
-            const auto holders = nodeHolders(host, deviceNodesOf(host, address, device->driver));
-            if (!holders.empty())
-                throw Error("refusing to bind " + address.str() + " (IOMMU group " + std::to_string(number) +
-                                "): its device nodes are open, so " + device->driver +
-                                " would not let it go: " + describeHolders(holders) +
-                                "; stop them first (a desktop: the display manager and the user's session)",
-                            EBUSY);
+            auto own = deviceNodesOf(host, address, device->driver);
+            if (own.empty())
+                continue;
+            nodes.insert(nodes.end(), own.begin(), own.end());
+            published.push_back({address, number, device, std::move(own)});
         }
+    const auto holders = nodeHolders(host, nodes); // /proc is read once, and only when some device has nodes
+    for (const auto &candidate : published) {
+        std::vector<NodeHolder> its;
+        for (const auto &holder : holders)
+            if (std::find(candidate.nodes.begin(), candidate.nodes.end(), holder.node) != candidate.nodes.end())
+                its.push_back(holder);
+        if (!its.empty())
+            throw Error("refusing to bind " + candidate.address.str() + " (IOMMU group " +
+                            std::to_string(candidate.group) + "): its device nodes are open, so " +
+                            candidate.device->driver + " would not let it go: " + describeHolders(its) +
+                            "; stop them first (a desktop: the display manager and the user's session)",
+                        EBUSY);
+    }
 }
 
 } // namespace vfioctl

@@ -249,7 +249,7 @@ void readGpuResets(const HostRoot &host, const Devices &, HostFacts &facts)
             continue;
         // Linux 5.15 and later hide reset_method from a device they cannot reset; an empty one says the same.
         const auto methods = host.read(joinPath(path, "reset_method"));
-        if (methods ? trimmed(*methods).empty() : facts.kernelVersion >= KernelVersion{5, 15, 0})
+        if (methods ? trimmed(*methods).empty() : facts.kernelVersion >= resetMethodsPublishedSince)
             facts.gpusWithoutReset.push_back(name);
     }
     facts.vendorResetLoaded = host.exists(joinPath(std::string(layout::modules), "vendor_reset"));

@@ -113,13 +113,11 @@ FactSet factsToBlock()
 std::optional<std::string> passthroughBlocker(const HostRoot &host, const std::vector<PciAddress> &devices)
 {
     const HostFacts facts = gatherHostFacts(host, factsToBlock(), devices);
-    for (const auto &check : hostChecks()) {
-        if (check.canBlock == CanBlock::No)
-            continue;
-        if (CheckResult result = runCheck(check, facts); result.blocksPassthrough)
-            return blockerSentence(result);
-    }
-    return std::nullopt;
+    std::vector<CheckResult> results;
+    for (const auto &check : hostChecks())
+        if (check.canBlock == CanBlock::Yes)
+            results.push_back(runCheck(check, facts));
+    return firstBlocker(results);
 }
 
 } // namespace vfioctl

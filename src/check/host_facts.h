@@ -2,6 +2,7 @@
 #pragma once
 
 #include "host_root.h"
+#include "kernel_version.h"
 #include "pci_address.h"
 
 #include <map>
@@ -13,13 +14,6 @@
 namespace vfioctl {
 
 enum class CpuVendor { Intel, Amd, Other };
-
-struct KernelVersion {
-    int major = 0;
-    int minor = 0;
-    int patch = 0;
-    auto operator<=>(const KernelVersion &) const = default;
-};
 
 enum class ModuleState { Missing, Available, Loaded, BuiltIn };
 
@@ -100,7 +94,6 @@ struct HostFacts {
 HostFacts gatherHostFacts(const HostRoot &host, FactSet wanted = FactSet::all(),
                           const std::vector<PciAddress> &devices = {});
 
-std::optional<KernelVersion> parseKernelVersion(const std::string &release);
 // "vfio-pci.ids=10de:1b80,10de:10f0 quiet" -> {"vfio-pci.ids": "10de:1b80,10de:10f0", "quiet": ""}
 std::map<std::string, std::string> parseKernelCommandLine(const std::string &text);
 // libvirt's version as the real name of its installed library says: libvirt.so.0.(MAJOR*1000+MINOR).MICRO, libvirt's

@@ -2,6 +2,7 @@
 
 #include "child_scanners.h"
 #include "error.h"
+#include "kernel_version.h"
 #include "pci_scanner.h"
 #include "scan_notes.h"
 #include "scan_scope.h"
@@ -10,7 +11,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <map>
 #include <set>
 
@@ -180,18 +180,11 @@ std::set<PciAddress> withGroupMembers(const HostRoot &host, const std::vector<Pc
     return scope;
 }
 
-// Since Linux 5.15 a device the kernel can reset has reset_method, and one it cannot has none: the attribute is
-// hidden, not empty. On such a kernel a device without it has no reset method; before, nothing is known.
+// Whether a device without reset_method is one the kernel cannot reset (resetMethodsPublishedSince).
 bool kernelPublishesResetMethods(const HostRoot &host)
 {
-    const std::string release = host.read(std::string(layout::kernelRelease)).value_or("");
-    int major = 0, minor = 0;
-    const char *end = release.data() + release.size();
-    auto [afterMajor, majorStatus] = std::from_chars(release.data(), end, major);
-    if (majorStatus != std::errc() || afterMajor == end || *afterMajor != '.' ||
-        std::from_chars(afterMajor + 1, end, minor).ec != std::errc())
-        return false;
-    return major > 5 || (major == 5 && minor >= 15);
+    const auto version = parseKernelVersion(trimmed(host.read(std::string(layout::kernelRelease)).value_or("")));
+    return version && *version >= resetMethodsPublishedSince;
 }
 
 } // namespace

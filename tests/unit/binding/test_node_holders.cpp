@@ -3,10 +3,10 @@
 #include "bind_engine.h"
 #include "cli.h"
 #include "error.h"
+#include "fake_console.h"
 #include "node_holders.h"
 #include "testkit.h"
 
-#include <filesystem>
 #include <gtest/gtest.h>
 #include <sstream>
 
@@ -25,13 +25,9 @@ protected:
         fake.makeDirectory(gpu + "/drm/renderD128");
         fake.makeDirectory(gpu + "/graphics/fb0");
     }
-    // A process `pid` called `command` with `node` open as its descriptor 5.
     void holdOpen(int pid, const std::string &command, const std::string &node)
     {
-        const std::string process = "/proc/" + std::to_string(pid);
-        fake.writeFile(process + "/comm", command + "\n");
-        fake.makeDirectory(process + "/fd");
-        std::filesystem::create_symlink(node, fake.root() + process + "/fd/5");
+        vfioctl::testing::holdNodeOpen(fake, pid, command, node);
     }
     int run(std::vector<std::string> args)
     {

@@ -1,11 +1,11 @@
 // The check table: each check reads only the facts it declares, the freeze runs exactly the checks that can block,
 // and README, the man page and docs/JSON.md list the same checks as the table.
 #include "host_check.h"
+#include "source_file.h"
 #include "workstation.h"
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <functional>
 #include <regex>
 #include <set>
@@ -13,16 +13,9 @@
 
 using namespace vfioctl;
 using vfioctl::testing::FakeHost;
+using vfioctl::testing::sourceFile;
 
 namespace {
-
-std::string sourceFile(const std::string &relative)
-{
-    std::ifstream in(std::string(VFIOCTL_SOURCE_DIR) + "/" + relative);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 const std::string interruptsWithoutRemapping = "           CPU0\n 24:   0   PCI-MSI 327680-edge   xhci_hcd\n";
 
@@ -73,6 +66,15 @@ const std::vector<std::pair<std::string, std::function<void(FakeHost &)>>> &vari
          }},
     };
     return all;
+}
+
+// "iommu (blocks)", "iommu-pt": each check's id as the docs list it, in the table's order.
+std::vector<std::string> idsWithBlocking()
+{
+    std::vector<std::string> ids;
+    for (const auto &check : hostChecks())
+        ids.push_back(std::string(check.id) + (check.canBlock == CanBlock::Yes ? " (blocks)" : ""));
+    return ids;
 }
 
 bool same(const CheckResult &a, const CheckResult &b)
@@ -138,10 +140,7 @@ TEST(CheckTable, ReadmeListsEveryCheckInOrderWithWhetherItBlocks)
     std::vector<std::string> listed;
     for (auto match = std::sregex_iterator(readme.begin(), readme.end(), row); match != std::sregex_iterator(); ++match)
         listed.push_back((*match)[1].str() + ((*match)[2] == "yes" ? " (blocks)" : ""));
-    std::vector<std::string> expected;
-    for (const auto &check : hostChecks())
-        expected.push_back(std::string(check.id) + (check.canBlock == CanBlock::Yes ? " (blocks)" : ""));
-    EXPECT_EQ(listed, expected);
+    EXPECT_EQ(listed, idsWithBlocking());
 }
 
 TEST(CheckTable, TheManPageListsEveryCheckInOrderWithWhetherItBlocks)
@@ -157,10 +156,7 @@ TEST(CheckTable, TheManPageListsEveryCheckInOrderWithWhetherItBlocks)
         std::string id = std::regex_replace((*match)[1].str(), std::regex(R"(\\-)"), "-");
         listed.push_back(id + ((*match)[2].str().find("(blocks)") != std::string::npos ? " (blocks)" : ""));
     }
-    std::vector<std::string> expected;
-    for (const auto &check : hostChecks())
-        expected.push_back(std::string(check.id) + (check.canBlock == CanBlock::Yes ? " (blocks)" : ""));
-    EXPECT_EQ(listed, expected);
+    EXPECT_EQ(listed, idsWithBlocking());
 }
 
 TEST(CheckTable, JsonDocumentationListsEveryCheckId)

@@ -2,55 +2,62 @@
 // docs/JSON.md must say what the table and the commands' own output say; any difference fails here.
 #include "cli.h"
 #include "command_line.h"
+#include "source_file.h"
 #include "testkit.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
 #include <sstream>
 
 using namespace vfioctl;
+using vfioctl::testing::sourceFile;
 
 namespace {
 
-std::string sourceFile(const std::string &relative)
-{
-    std::ifstream in(std::string(VFIOCTL_SOURCE_DIR) + "/" + relative);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 using OptionSet = std::set<std::string>;
 
+OptionSet namesOf(const cli::CommandOptions &options)
+{
+    OptionSet names;
+    for (const auto &option : options.visible.options())
+        names.insert(option->long_name());
+    return names;
+}
+
 // The options a command shows: its own (declare) and those its needs bring (--timeout, --connect).
-OptionSet visibleOptions(const cli::Command &command, OptionSet *shared = nullptr)
+OptionSet visibleOptions(const cli::Command &command)
 {
     cli::CommandOptions declared{""};
     cli::commandOptions(command, declared);
-    cli::CommandOptions own{""};
-    command.declare(own);
-    OptionSet options;
-    for (const auto &option : declared.visible.options()) {
-        options.insert(option->long_name());
-        if (shared && !own.visible.find_nothrow(option->long_name(), false))
-            shared->insert(option->long_name());
-    }
-    return options;
+    return namesOf(declared);
 }
 
 OptionSet ownOptions(const cli::Command &command)
 {
-    OptionSet shared;
-    OptionSet options = visibleOptions(command, &shared);
-    for (const auto &name : shared)
-        options.erase(name);
-    return options;
+    cli::CommandOptions own{""};
+    command.declare(own);
+    return namesOf(own);
+}
+
+// What each command's entries in a document show (command name -> options) must be exactly its own options; an
+// entry may also show the shared ones (--timeout, --connect), which a paragraph of their own says.
+void expectEveryCommandWithItsOwnOptions(const std::map<std::string, OptionSet> &entries, const char *document)
+{
+    for (const auto &command : cli::commandTable()) {
+        auto entry = entries.find(std::string(command.name));
+        ASSERT_NE(entry, entries.end()) << document << " has no entry for vfioctl " << command.name;
+        const OptionSet own = ownOptions(command), visible = visibleOptions(command);
+        OptionSet shown;
+        for (const auto &name : entry->second)
+            if (own.contains(name) || !visible.contains(name))
+                shown.insert(name);
+        EXPECT_EQ(shown, own) << document << ": " << command.name;
+    }
 }
 
 // "--type", "--vfs-of" in a piece of text (the man page's "\-\-" already undone).
@@ -119,16 +126,7 @@ TEST(CommandDocs, EachUsageLineNamesExactlyTheOptionsTheCommandTakes)
 TEST(CommandDocs, ReadmeShowsEveryCommandWithExactlyItsOwnOptions)
 {
     const auto rows = readmeRows();
-    for (const auto &command : cli::commandTable()) {
-        auto row = rows.find(std::string(command.name));
-        ASSERT_NE(row, rows.end()) << "README has no row for vfioctl " << command.name;
-        OptionSet shown = row->second;
-        OptionSet shared;
-        visibleOptions(command, &shared);
-        for (const auto &name : shared)
-            shown.erase(name); // a row may show --timeout or --connect; the paragraph below the table says them
-        EXPECT_EQ(shown, ownOptions(command)) << command.name;
-    }
+    expectEveryCommandWithItsOwnOptions(rows, "README");
     for (const auto &[name, options] : rows)
         EXPECT_TRUE(cli::findCommand(name) || name == "-") << "README shows a command vfioctl does not have: " << name;
 }
@@ -162,17 +160,7 @@ TEST(CommandDocs, ReadmeNamesTheCommandsThatTakeTheSharedOptions)
 
 TEST(CommandDocs, TheManPageShowsEveryCommandWithExactlyItsOwnOptions)
 {
-    const auto entries = manEntries();
-    for (const auto &command : cli::commandTable()) {
-        auto entry = entries.find(std::string(command.name));
-        ASSERT_NE(entry, entries.end()) << "the man page has no entry for " << command.name;
-        OptionSet shown = entry->second;
-        OptionSet shared;
-        visibleOptions(command, &shared);
-        for (const auto &name : shared)
-            shown.erase(name);
-        EXPECT_EQ(shown, ownOptions(command)) << command.name;
-    }
+    expectEveryCommandWithItsOwnOptions(manEntries(), "the man page");
     const std::string options = unescapeMan(sourceFile("man/vfioctl.8"));
     const std::string section = options.substr(options.find(".SH OPTIONS"));
     for (const char *shared : {".B --timeout", ".B --connect", ".B --root", ".B --json"})

@@ -1,6 +1,7 @@
 // The qemu hook's logic on the fake workstation and the simulated kernel, one libvirt step at a time.
 #include "bind_journal.h"
 #include "error.h"
+#include "fake_console.h"
 #include "fake_module_loader.h"
 #include "pci_scanner.h"
 #include "qemu_hook.h"
@@ -8,7 +9,6 @@
 #include "testkit.h"
 #include "workstation.h"
 
-#include <filesystem>
 #include <gtest/gtest.h>
 #include <sstream>
 
@@ -206,9 +206,7 @@ TEST_F(QemuHookTest, AKernelFailureRollsTheWholeGroupBack)
 TEST_F(QemuHookTest, AStartWhoseGpuNodesAreOpenIsRefusedNamingTheHolder)
 {
     fake.makeDirectory(fake.devicePath("0000:01:00.0") + "/drm/card0");
-    fake.writeFile("/proc/812/comm", "Xorg\n");
-    fake.makeDirectory("/proc/812/fd");
-    std::filesystem::create_symlink("/dev/dri/card0", fake.root() + "/proc/812/fd/7");
+    vfioctl::testing::holdNodeOpen(fake, 812, "Xorg", "/dev/dri/card0");
     EXPECT_EQ(call("win11", "prepare", "begin", domainXml(gpuOnly)), 1);
     EXPECT_EQ(userError.str().find('\n'), userError.str().size() - 1) << "one sentence: " << userError.str();
     EXPECT_NE(userError.str().find("Xorg (pid 812) has /dev/dri/card0 open"), std::string::npos) << userError.str();
