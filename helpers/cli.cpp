@@ -120,7 +120,7 @@ int run(int argc, char **argv)
                 } catch (const Error &error) {
                     throw UsageError(error.what(), "");
                 }
-                return HostHandles{*access.root, *access.names, *access.modules, access.live};
+                return HostHandles{*access.root, *access.names, *access.modules, access.live, access.services.get()};
             };
             return dispatch(line, open, std::cout, std::cerr);
         },

@@ -76,9 +76,15 @@ int runAffected(CommandContext &context)
         for (const auto *disk : affected.block)
             out << "    block " << disk->name << "\n";
     }
-    out << "\nEligible: " << (eligibility.eligible() ? "yes" : "no") << "\n";
+    out << "\nEligible: "
+        << (!eligibility.eligible() ? "no"
+            : eligibility.handoff   ? "yes, with a console hand-off"
+                                    : "yes")
+        << "\n";
     for (const auto &reason : eligibility.reasons)
         out << "    " << reason.detail << "\n";
+    if (eligibility.eligible() && eligibility.handoff)
+        out << "    " << handoffNote(*eligibility.handoff) << "\n";
     for (const auto &note : eligibility.notes)
         out << "    note: " << note << "\n";
     return exitOk;

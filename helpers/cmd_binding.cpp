@@ -35,7 +35,9 @@ void declareBind(CommandOptions &options)
     options.visible.add_options()("owner", po::value<std::string>()->default_value("manual"),
                                   "who holds the devices: manual (the default), or a VM's UUID (the VM's stop gives "
                                   "them back)")("force",
-                                                "take devices the host uses (disks mounted, NICs with addresses)");
+                                                "take devices the host uses (disks mounted, NICs with addresses)")(
+        "console-handoff", "take the boot GPU showing the host console: release its console and framebuffers first, "
+                           "and give them back with the GPU");
     options.hidden.add_options()("device", po::value<std::vector<std::string>>(),
                                  "PCI devices; each brings its whole IOMMU group");
     options.positional.add("device", -1);
@@ -51,6 +53,8 @@ int runBind(CommandContext &context)
         throw UsageError("--owner takes 'manual' or a VM's UUID ('virsh domuuid VM' prints it), not '" + text + "'",
                          "bind");
     BindRequest request{*owner, deviceArguments(context, "bind"), forceOf(context)};
+    if (context.flag("console-handoff"))
+        request.console = ConsoleHandoff::Yes;
     BindOutcome outcome = context.engine().bind(request);
     for (const auto &address : outcome.endpoints)
         context.out << address.str() << " bound to vfio-pci for " << request.owner.label() << "\n";

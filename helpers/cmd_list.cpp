@@ -63,7 +63,7 @@ void printPciTable(const Inventory &inventory, Shown shown, const std::optional<
         if (shown == Shown::EligibleOnly && !eligibility.eligible())
             continue;
         std::vector<std::string> row = {device.address.str(), groupText(device), orDash(device.driver),
-                                        eligibility.eligible() ? "yes" : "no"};
+                                        passthroughText(eligibility)};
         if (holders) {
             std::vector<std::string> vms;
             if (const auto *list = holdersOf(holders, device.address))
@@ -75,6 +75,8 @@ void printPciTable(const Inventory &inventory, Shown shown, const std::optional<
         table.addRow(row);
         for (const auto &reason : eligibility.reasons)
             table.addNote("not eligible: " + reason.detail);
+        if (eligibility.eligible() && eligibility.handoff)
+            table.addNote(handoffNote(*eligibility.handoff));
         for (const auto &note : eligibility.notes)
             table.addNote(note);
         if (device.sriov)
@@ -120,7 +122,10 @@ void printTreeBelow(const Inventory &inventory, const std::optional<PciAddress> 
                 << "  " << describePci(device) << "\n";
             if (!device.isBridge())
                 out << indent << "    passthrough: "
-                    << (eligibility.eligible() ? "yes" : "no: " + eligibility.reasons.front().detail) << "\n";
+                    << (!eligibility.eligible() ? "no: " + eligibility.reasons.front().detail
+                        : eligibility.handoff   ? "with a console hand-off: " + handoffNote(*eligibility.handoff)
+                                                : "yes")
+                    << "\n";
             printChildren(inventory, device.address, indent + "    ", out);
         }
         printTreeBelow(inventory, device.address, shown, indent + "    ", out);

@@ -23,6 +23,20 @@ std::string timeText(int64_t seconds)
     return buffer;
 }
 
+// null, or what a console hand-off released and stopped (given back with its GPU).
+Json consoleJson(const std::optional<ConsoleRecord> &console)
+{
+    if (!console)
+        return nullptr;
+    Json framebuffers = Json::array();
+    for (const auto &framebuffer : console->hold.framebuffers)
+        framebuffers.push_back({{"device", framebuffer.device}, {"driver", framebuffer.driver}});
+    return {{"gpu", console->gpu.str()},
+            {"vtconsoles", console->hold.vtconsoles},
+            {"framebuffers", framebuffers},
+            {"units", console->units}};
+}
+
 int printJson(CommandContext &context, const std::vector<Journal> &journals,
               const std::vector<QuarantinedJournal> &aside)
 {
@@ -45,7 +59,8 @@ int printJson(CommandContext &context, const std::vector<Journal> &journals,
                           {"uuid", journal.owner.isVm() ? Json(journal.owner.uuid()) : Json(nullptr)},
                           {"state", journalStateName(journal.state())},
                           {"since", journal.since},
-                          {"devices", devices}});
+                          {"devices", devices},
+                          {"console", consoleJson(journal.console)}});
     }
     Json corrupt = Json::array();
     for (const auto &entry : aside)
@@ -103,6 +118,15 @@ int runStatus(CommandContext &context)
         table.print(context.out);
     for (const auto &line : gone)
         context.out << "\n" << line << ".\n";
+    for (const auto &journal : journals)
+        if (journal.console) {
+            std::vector<std::string> released = describeHold(journal.console->hold);
+            released.insert(released.end(), journal.console->units.begin(), journal.console->units.end());
+            context.out << "\n"
+                        << journal.owner.label() << " has the host console's GPU " << journal.console->gpu.str()
+                        << (released.empty() ? "" : "; released until it is given back: " + joinWith(released, ", "))
+                        << ".\n";
+        }
     for (const auto &journal : journals)
         if (journal.state() != JournalState::Bound && !engine.runningElsewhere(journal))
             context.out << "\n"

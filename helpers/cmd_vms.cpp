@@ -32,7 +32,11 @@ int runAssignment(CommandContext &context, Change change)
         throw UsageError("name a VM and a PCI device", command);
     const std::string vm = context.values["vm"].as<std::string>();
     const PciAddress device = deviceArgument(context.values["device"].as<std::string>());
-    AssignOptions options{context.flag("config"), context.flag("live")};
+    AssignOptions options{context.flag("config"), context.flag("live"), context.flag("console-handoff")};
+    if (options.consoleHandoff && !options.live)
+        throw UsageError("--console-handoff goes with --live (a VM's start hands the console over when its policy "
+                         "says console=\"handoff\")",
+                         command);
     Assigner assigner(context.host, context.hypervisor(), context.engine());
     AssignmentReport report = assigning ? assigner.assign(vm, device, options) : assigner.unassign(vm, device, options);
     const char *done = assigning ? "added to" : "removed from";
@@ -135,6 +139,9 @@ int runVms(CommandContext &context)
 void declareAssign(CommandOptions &options)
 {
     declareVmDevice(options);
+    options.visible.add_options()(
+        "console-handoff", "with --live: the group holds the boot GPU showing the host console; hand the console "
+                           "over to the VM (stopping the units its policy names) and back when it stops");
 }
 
 int runAssign(CommandContext &context)

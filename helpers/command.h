@@ -64,6 +64,7 @@ struct HostHandles {
     const HardwareNames &names;
     ModuleLoader &modules;
     bool live;
+    ServiceManager *services = nullptr; // none: a console hand-off that names units is refused
 };
 
 class CommandContext {
@@ -91,6 +92,7 @@ public:
 
 private:
     ModuleLoader &modules_;
+    ServiceManager *services_;
     Needs needs_;
     std::unique_ptr<BindEngine> engine_;
     std::unique_ptr<Hypervisor> hypervisor_;

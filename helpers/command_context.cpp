@@ -17,7 +17,7 @@ constexpr const char *defaultConnectUri = "qemu:///system";
 CommandContext::CommandContext(HostHandles handles, Needs needs, const po::variables_map &parsed, std::ostream &output,
                                std::ostream &errors)
     : host(handles.root), names(handles.names), values(parsed), out(output), err(errors), liveHost(handles.live),
-      modules_(handles.modules), needs_(needs)
+      modules_(handles.modules), services_(handles.services), needs_(needs)
 {
 }
 
@@ -31,6 +31,8 @@ BindEngine &CommandContext::engine()
             throw UsageError("--timeout must be more than 0 and at most 600 seconds", "");
         engine_ =
             std::make_unique<BindEngine>(host, modules_, std::chrono::milliseconds(static_cast<long>(seconds * 1000)));
+        if (services_)
+            engine_->setServiceManager(*services_);
     }
     return *engine_;
 }

@@ -30,4 +30,20 @@ std::string describeUsb(const UsbDevice &device)
     return name.empty() ? text : text + " " + name;
 }
 
+std::string passthroughText(const Eligibility &eligibility)
+{
+    if (!eligibility.eligible())
+        return "no";
+    return eligibility.handoff ? "hand-off" : "yes";
+}
+
+std::string handoffNote(const ConsoleHandoffNeed &need)
+{
+    std::string text = "only with a console hand-off (console=\"handoff\" in the VM's <vfioctl:policy>, or "
+                       "--console-handoff); meanwhile the host loses ";
+    for (size_t index = 0; index < need.hostLoses.size(); ++index)
+        text += (index == 0 ? "" : ", ") + need.hostLoses[index];
+    return text;
+}
+
 } // namespace vfioctl::cli

@@ -21,6 +21,17 @@ void writeReasons(JsonWriter &out, const Eligibility &eligibility)
     out.endArray();
 }
 
+// null, or {"gpu": ..., "host_loses": [...]}: the device goes only through a console hand-off.
+void writeHandoff(JsonWriter &out, const Eligibility &eligibility)
+{
+    if (!eligibility.handoff) {
+        out.null();
+        return;
+    }
+    out.beginObject().key("gpu").string(eligibility.handoff->gpu.str());
+    out.key("host_loses").strings(eligibility.handoff->hostLoses).endObject();
+}
+
 } // namespace
 
 std::string jsonText(const Json &value, int indent)
@@ -85,6 +96,7 @@ void writeJson(JsonWriter &out, const PciDevice &device, const Eligibility &elig
     out.key("boot_vga").boolean(device.bootVga);
     out.key("eligible").boolean(eligibility.eligible());
     writeReasons(out.key("ineligible_reasons"), eligibility);
+    writeHandoff(out.key("console_handoff"), eligibility);
     out.key("notes").strings(eligibility.notes);
     out.key("holders");
     if (holdersKnown) {
@@ -204,6 +216,7 @@ void writeJson(JsonWriter &out, const AffectedDevices &affected, const Inventory
     out.key("iommu_group").numberOrNull(affected.group);
     out.key("eligible").boolean(eligibility.eligible());
     writeReasons(out.key("ineligible_reasons"), eligibility);
+    writeHandoff(out.key("console_handoff"), eligibility);
     out.key("notes").strings(eligibility.notes);
     addresses("endpoints", affected.endpoints);
     addresses("bridges", affected.bridges);

@@ -59,6 +59,7 @@ int main(int argc, char **argv)
         HostAccess host = openHost(root ? root : "/", WithNames::No, RootGivenBy::Environment);
         hook::SyslogHookLog log;
         hook::QemuHook qemuHook(*host.root, *host.modules, log, deviceTimeout);
+        qemuHook.engine().setServiceManager(*host.services);
         return qemuHook.run(
             arguments, [] { return hook::readBounded(STDIN_FILENO, maxDomainXmlBytes); }, std::cerr);
     } catch (const std::exception &error) { // any failure is one sentence, never std::terminate

@@ -118,11 +118,22 @@ int QemuHook::prepare(const HookArguments &arguments, const std::string &xml, st
         for (const auto &hostdev : domain.hostdevs)
             request.devices.push_back(hostdev.address);
         request.hostUseHint = "stop using it on the host, or leave its IOMMU group out of the VM";
+        request.handoffHint = "to hand the host console over to this VM while it runs, add console=\"handoff\" to its "
+                              "<vfioctl:policy> (docs/GPU.md)";
+        if (domain.policy.console == ConsolePolicy::Handoff) {
+            request.console = ConsoleHandoff::Yes;
+            request.stopUnits = domain.policy.stopUnits;
+        }
         BindOutcome outcome = engine_.bind(request);
 
         for (const auto &entry : engine_.held(request.owner))
             log_.info("VM " + vm + ": " + entry.device.str() + " on vfio-pci (had " + driverText(entry.original) +
                       (entry.fromPool ? ", lent by persist" : "") + ")");
+        if (auto journal = engine_.journalOf(request.owner); journal && journal->console)
+            log_.info("VM " + vm + ": the host console on " + journal->console->gpu.str() + " handed over (" +
+                      joinWith(describeHold(journal->console->hold), ", ") +
+                      (journal->console->units.empty() ? "" : "; stopped " + joinWith(journal->console->units, ", ")) +
+                      "); it comes back when the VM stops");
         std::vector<std::string> groups;
         for (int group : outcome.groups)
             groups.push_back(std::to_string(group));

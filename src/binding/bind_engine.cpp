@@ -17,15 +17,19 @@
 namespace vfioctl {
 
 struct BindEngine::Plan {
+    Inventory inventory; // the groups involved, as they were read under the lock
     std::map<int, std::vector<PciAddress>> groups;
-    std::optional<Journal> before; // this owner's journal as it was
-    Journal mine;                  // as saved before the first kernel step
-    std::vector<PciAddress> added; // what this bind moves
+    std::optional<Journal> before;        // this owner's journal as it was
+    Journal mine;                         // as saved before the first kernel step
+    std::vector<PciAddress> added;        // what this bind moves
+    std::optional<ConsoleRecord> handoff; // the console hand-off this bind starts (also in `mine`)
+    bool holdersPending = false;          // nodes are open now: the units stopped must end their holders
 };
 
 BindEngine::BindEngine(HostRoot &host, ModuleLoader &modules, std::chrono::milliseconds timeout,
                        const ProcessTable &processes)
-    : host_(host), modules_(modules), processes_(processes), binder_(host, timeout), journal_(host, processes)
+    : host_(host), modules_(modules), processes_(processes), timeout_(timeout), binder_(host, timeout),
+      journal_(host, processes)
 {
 }
 
@@ -37,14 +41,21 @@ bool BindEngine::runningElsewhere(const Journal &journal) const
 BindEngine::Plan BindEngine::planUnderLock(const JournalLock &lock, const BindRequest &request)
 {
     // Only the groups involved (on a host of thousands of VFs, a VM start must not read them all).
-    const Inventory inventory = scanInventoryFor(host_, request.devices);
     Plan plan;
+    plan.inventory = scanInventoryFor(host_, request.devices);
+    const Inventory &inventory = plan.inventory;
     plan.groups = plannedGroups(inventory, request);
     const JournalSet state = journal_.readSettingAside(lock);
     refuseSriovParents(inventory, plan.groups, state.journals);
     refuseOtherOwners(state.journals, request.owner, plan.groups);
     refuseSuspects(plan.groups, state);
-    refuseOpenNodes(host_, inventory, plan.groups);
+    plan.handoff = planHandoff(inventory, request, plan.groups);
+    if (auto refusal = openNodesRefusal(host_, inventory, plan.groups)) {
+        // Stopping the policy's units (a display manager) may end the holders: asked again once they are stopped.
+        if (!plan.handoff || plan.handoff->units.empty())
+            throw Error(*refusal, EBUSY);
+        plan.holdersPending = true;
+    }
     plan.before = previousJournal(state.journals, request.owner);
     if (plan.before && runningElsewhere(*plan.before))
         throw Error(request.owner.describe() + " is being bound or given back by process " +
@@ -54,6 +65,8 @@ BindEngine::Plan BindEngine::planUnderLock(const JournalLock &lock, const BindRe
         plan.before.value_or(Journal{request.owner, static_cast<int64_t>(std::time(nullptr)), std::nullopt, {}});
     plan.mine.owner = request.owner; // the name it has now
     plan.mine.process = processes_.self();
+    if (plan.handoff)
+        plan.mine.console = plan.handoff;
     const Journal *pool = nullptr;
     for (const auto &journal : state.journals)
         if (journal.owner == Owner::persist() && request.owner.isVm())
@@ -63,8 +76,14 @@ BindEngine::Plan BindEngine::planUnderLock(const JournalLock &lock, const BindRe
             if (plan.mine.find(address))
                 continue;
             const JournalEntry *lent = pool ? pool->find(address) : nullptr;
-            plan.mine.devices.push_back(lent ? JournalEntry{address, lent->original, EntryState::Binding, true}
-                                             : JournalEntry{address, binder_.stateOf(address), EntryState::Binding});
+            if (lent) {
+                plan.mine.devices.push_back(
+                    JournalEntry{address, lent->original, EntryState::Binding, true, lent->module});
+            } else {
+                const DriverState original = binder_.stateOf(address);
+                plan.mine.devices.push_back(
+                    JournalEntry{address, original, EntryState::Binding, false, moduleOf(original.driver)});
+            }
             plan.added.push_back(address);
         }
     if (!host_.exists(joinPath(layout::pciDrivers, vfioDriver)))
@@ -93,6 +112,8 @@ BindOutcome BindEngine::bind(const BindRequest &request)
                         error.errorNumber());
         }
     }
+    if (plan.handoff)
+        handOver(plan); // undone and thrown on failure, the journal as it was
     std::exception_ptr failure = bindGroups(plan.groups);
     if (failure) {
         try {
@@ -161,9 +182,17 @@ void BindEngine::rollBack(const std::string &failure, int errorNumber, const Pla
             problems.push_back(error.what());
         }
     }
+    if (plan.handoff)
+        for (auto &problem : giveConsoleBack(*plan.handoff, plan.handoff->units.size()))
+            problems.push_back(std::move(problem));
     if (!problems.empty())
         throw Error(failure + "; rolling back failed too (" + joinWith(problems, "; ") + "); run 'vfioctl recover'",
                     errorNumber);
+    restoreJournal(failure, errorNumber, plan);
+}
+
+void BindEngine::restoreJournal(const std::string &failure, int errorNumber, const Plan &plan)
+{
     try {
         JournalLock lock = journal_.lock(lockWait_);
         if (plan.before)
@@ -207,6 +236,11 @@ std::vector<std::string> BindEngine::discardQuarantined()
     JournalLock lock = journal_.lock(lockWait_);
     journal_.readSettingAside(lock); // what is corrupt now is set aside first, then forgotten with the rest
     return journal_.discardQuarantined(lock);
+}
+
+std::optional<Journal> BindEngine::journalOf(const Owner &owner) const
+{
+    return journal_.read(owner);
 }
 
 std::vector<JournalEntry> BindEngine::held(const Owner &owner) const

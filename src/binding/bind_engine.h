@@ -4,8 +4,10 @@
 
 #include "bind_journal.h"
 #include "driver_binder.h"
+#include "inventory.h"
 #include "module_loader.h"
 #include "process_table.h"
+#include "service_manager.h"
 
 #include <chrono>
 #include <exception>
@@ -17,6 +19,8 @@
 namespace vfioctl {
 
 enum class Force { No, Yes }; // Yes: take devices the host uses
+// Yes: the boot GPU showing the host console may go; the console is handed over first and back after.
+enum class ConsoleHandoff { No, Yes };
 
 struct BindRequest {
     Owner owner = Owner::manual();
@@ -24,6 +28,11 @@ struct BindRequest {
     Force force = Force::No;
     // Ends the refusal of a device the host uses: what this caller's user can do about it.
     std::string hostUseHint = "use --force to take it anyway";
+    ConsoleHandoff console = ConsoleHandoff::No;
+    // Stopped (those running) before the console is released, started again after it is back, in reverse order.
+    std::vector<std::string> stopUnits{};
+    // Ends the refusal of the boot GPU without a hand-off: how this caller asks for one.
+    std::string handoffHint = "use --console-handoff to hand the host console over and back";
 };
 
 struct BindOutcome {
@@ -54,9 +63,13 @@ public:
 
     // How long a command waits for the host lock (it is held only for state reads and writes).
     void setLockWait(std::chrono::milliseconds wait) { lockWait_ = wait; }
+    // Where a console hand-off stops and starts units; until one is set, a hand-off that names units is refused.
+    void setServiceManager(ServiceManager &services) { services_ = &services; }
 
     // Binds every endpoint of the devices' IOMMU groups, one worker per group. On any failure (a kernel step, a state
-    // write) every device is put back as it was and the failure is thrown as one sentence.
+    // write) every device is put back as it was and the failure is thrown as one sentence. With a console hand-off
+    // (the groups hold the boot GPU, request.console): the running units named are stopped, the console released,
+    // then the groups bound; a failure undoes each step in reverse. docs/GPU.md.
     BindOutcome bind(const BindRequest &request);
     // Gives back everything `owner` holds (a VM's stop): a VM's device lent by persist goes back to the pool.
     GiveBackReport restoreOwner(const Owner &owner);
@@ -84,6 +97,8 @@ public:
     std::vector<std::string> discardQuarantined();
     // What `owner` holds, from its one journal (nothing held: empty).
     std::vector<JournalEntry> held(const Owner &owner) const;
+    // The owner's one journal (none: it holds nothing).
+    std::optional<Journal> journalOf(const Owner &owner) const;
     // True while another live process has a step of this journal open.
     bool runningElsewhere(const Journal &journal) const;
 
@@ -93,14 +108,26 @@ private:
     // One worker per group; the first failure, or null.
     std::exception_ptr bindGroups(const std::map<int, std::vector<PciAddress>> &groups);
     [[noreturn]] void rollBack(const std::string &failure, int errorNumber, const Plan &plan);
+    // Puts the journal back as it was before this bind (its devices are back); a failure to is added to `failure`.
+    [[noreturn]] void restoreJournal(const std::string &failure, int errorNumber, const Plan &plan);
+    // The console hand-off (handoff.cpp): what it will release and stop, decided under the lock; the steps; and the
+    // way back, which never stops at one failure (the failures, one sentence each).
+    std::optional<ConsoleRecord> planHandoff(const Inventory &inventory, const BindRequest &request,
+                                             const std::map<int, std::vector<PciAddress>> &groups);
+    void handOver(const Plan &plan);
+    std::vector<std::string> giveConsoleBack(const ConsoleRecord &record, size_t unitsStopped);
+    std::string moduleOf(const std::string &driver) const;
+    // Loads the module of `entry`'s original driver when that driver is gone (unloaded while a VM had the device).
+    void reloadDriver(const JournalEntry &entry);
     void refuseSuspects(const std::map<int, std::vector<PciAddress>> &groups, const JournalSet &state);
     // The give-back of some of one owner's devices (all when `only` is empty), in three steps: mark them under the
     // lock, move them without it, record the result under it.
     enum class Which { Listed, Unfinished };
     GiveBackReport giveBackOf(const Owner &owner, const std::vector<PciAddress> &only, Which which, PoolReturn pool);
     struct Marked {
-        std::vector<JournalEntry> work; // marked `restoring`, to be moved now
-        std::optional<Journal> pool;    // persist's journal, for what a VM borrowed
+        std::vector<JournalEntry> work;       // marked `restoring`, to be moved now
+        std::optional<Journal> pool;          // persist's journal, for what a VM borrowed
+        std::optional<ConsoleRecord> console; // the owner's console hand-off, given back with its GPU
     };
     // The first step: nothing when there is nothing to do.
     std::optional<Marked> markForGiveBack(const Owner &owner, const std::vector<PciAddress> &only, Which which,
@@ -111,6 +138,8 @@ private:
     HostRoot &host_;
     ModuleLoader &modules_;
     const ProcessTable &processes_;
+    ServiceManager *services_ = nullptr;
+    std::chrono::milliseconds timeout_;
     DriverBinder binder_;
     mutable BindJournal journal_;
     std::chrono::milliseconds lockWait_{std::chrono::seconds(30)};

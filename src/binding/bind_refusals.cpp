@@ -19,6 +19,13 @@ std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory &inventory,
         std::vector<PciAddress> endpoints = inventory.groupEndpoints(address);
         groups.emplace(*inventory.requirePci(address).iommuGroup, std::move(endpoints));
     }
+    for (const auto &[number, endpoints] : groups)
+        for (const auto &address : endpoints)
+            if (const PciDevice &device = inventory.requirePci(address);
+                device.showsHostConsole() && request.console == ConsoleHandoff::No && request.force == Force::No)
+                throw Error("refusing to bind " + address.str() + " (IOMMU group " + std::to_string(number) +
+                                "): it is the " + hostConsoleLoss(device) + "; " + request.handoffHint,
+                            EBUSY);
     if (request.force == Force::Yes)
         return groups;
     // What could not be read may be a disk that is mounted or a NIC with an address: never guess that it is not.
@@ -29,7 +36,7 @@ std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory &inventory,
                     EIO);
     for (const auto &[number, endpoints] : groups)
         for (const auto &address : endpoints)
-            if (auto losses = hostLosses(inventory, inventory.requirePci(address)); !losses.empty())
+            if (auto losses = hostUsesOf(inventory, inventory.requirePci(address)); !losses.empty())
                 throw Error("refusing to bind " + address.str() + " (IOMMU group " + std::to_string(number) +
                                 "): the host uses it: " + joinWith(losses, ", ") + "; " + request.hostUseHint,
                             EBUSY);
@@ -94,8 +101,8 @@ std::optional<Journal> previousJournal(const std::vector<Journal> &journals, con
     return std::nullopt;
 }
 
-void refuseOpenNodes(const HostRoot &host, const Inventory &inventory,
-                     const std::map<int, std::vector<PciAddress>> &groups)
+std::optional<std::string> openNodesRefusal(const HostRoot &host, const Inventory &inventory,
+                                            const std::map<int, std::vector<PciAddress>> &groups)
 {
     struct WithNodes {
         PciAddress address;
@@ -123,12 +130,14 @@ void refuseOpenNodes(const HostRoot &host, const Inventory &inventory,
             if (std::find(candidate.nodes.begin(), candidate.nodes.end(), holder.node) != candidate.nodes.end())
                 its.push_back(holder);
         if (!its.empty())
-            throw Error("refusing to bind " + candidate.address.str() + " (IOMMU group " +
-                            std::to_string(candidate.group) + "): its device nodes are open, so " +
-                            candidate.device->driver + " would not let it go: " + describeHolders(its) +
-                            "; stop them first (a desktop: the display manager and the user's session)",
-                        EBUSY);
+            return "refusing to bind " + candidate.address.str() + " (IOMMU group " + std::to_string(candidate.group) +
+                   "): its device nodes are open, so " + candidate.device->driver +
+                   " would not let it go: " + describeHolders(its) +
+                   "; stop them first (a desktop: the display manager and the user's session" +
+                   (candidate.device->showsHostConsole() ? ", which a VM's <vfioctl:stop unit=.../> can stop" : "") +
+                   ")";
     }
+    return std::nullopt;
 }
 
 } // namespace vfioctl

@@ -18,9 +18,9 @@ std::map<int, std::vector<PciAddress>> plannedGroups(const Inventory &inventory,
 void refuseSriovParents(const Inventory &inventory, const std::map<int, std::vector<PciAddress>> &groups,
                         const std::vector<Journal> &journals);
 // A device whose nodes a process holds open (a display server on /dev/dri/card0) is refused whatever --force says:
-// its driver would not let go, and the unbind would hang. The sentence names each holder.
-void refuseOpenNodes(const HostRoot &host, const Inventory &inventory,
-                     const std::map<int, std::vector<PciAddress>> &groups);
+// its driver would not let go, and the unbind would hang. The refusal, naming each holder; nothing when none is open.
+std::optional<std::string> openNodesRefusal(const HostRoot &host, const Inventory &inventory,
+                                            const std::map<int, std::vector<PciAddress>> &groups);
 // Who has the device now: the VM that holds it (a VM may have borrowed it from persist's pool), else the journal
 // that lists it; null for none.
 const Journal *activeHolder(const std::vector<Journal> &journals, const PciAddress &address);

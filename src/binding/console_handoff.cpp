@@ -10,22 +10,9 @@ namespace vfioctl {
 
 namespace {
 
-constexpr std::string_view framebufferDrivers[] = {"efi-framebuffer", "simple-framebuffer", "vesa-framebuffer"};
-
 std::string vtconsolePath(const std::string &name)
 {
     return joinPath(joinPath(layout::vtconsoleClass, name), "bind");
-}
-
-bool vtconsoleBound(const HostRoot &host, const std::string &name)
-{
-    return trimmed(host.read(vtconsolePath(name)).value_or("0")) == "1";
-}
-
-std::string platformDriverOf(const HostRoot &host, const std::string &device)
-{
-    auto link = host.readLink(joinPath(joinPath(layout::platformDevices, device), "driver"));
-    return link ? baseName(*link) : std::string();
 }
 
 enum class Change { Release, GiveBack };
@@ -58,24 +45,6 @@ void changeFramebuffer(HostRoot &host, const PlatformFramebuffer &framebuffer, C
 }
 
 } // namespace
-
-ConsoleHold consoleHold(const HostRoot &host)
-{
-    ConsoleHold hold;
-    for (const auto &name : host.list(std::string(layout::vtconsoleClass))) {
-        const std::string description =
-            host.read(joinPath(joinPath(layout::vtconsoleClass, name), "name")).value_or("");
-        if (description.find("frame buffer device") != std::string::npos && vtconsoleBound(host, name))
-            hold.vtconsoles.push_back(name);
-    }
-    for (const auto &device : host.list(std::string(layout::platformDevices))) {
-        const std::string driver = platformDriverOf(host, device);
-        if (std::find(std::begin(framebufferDrivers), std::end(framebufferDrivers), driver) !=
-            std::end(framebufferDrivers))
-            hold.framebuffers.push_back({device, driver});
-    }
-    return hold;
-}
 
 void releaseConsole(HostRoot &host, const ConsoleHold &hold)
 {

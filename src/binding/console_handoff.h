@@ -1,9 +1,10 @@
-// The host console's hold on the boot GPU, and handing it over and back: the virtual consoles bound to a frame buffer
-// device (fbcon), then the firmware's framebuffers on the platform bus, which lie on the boot GPU's memory. A DRM
-// driver lets go of the GPU only once these have; after the GPU's own driver is back they are bound again and its
-// connectors probed, so the screen shows the console again.
+// Handing the host console's hold on the boot GPU (host/console_hold.h) over and back: the virtual consoles bound to a
+// frame buffer device (fbcon) first, then the firmware's framebuffers on the platform bus. A DRM driver lets go of
+// the GPU only once these have; after the GPU's own driver is back they are bound again and its connectors probed,
+// so the screen shows the console again.
 #pragma once
 
+#include "console_hold.h"
 #include "host_root.h"
 #include "pci_address.h"
 
@@ -12,21 +13,6 @@
 
 namespace vfioctl {
 
-struct PlatformFramebuffer {
-    std::string device; // "efi-framebuffer.0"
-    std::string driver; // "efi-framebuffer"
-    bool operator==(const PlatformFramebuffer &) const = default;
-};
-
-struct ConsoleHold {
-    std::vector<std::string> vtconsoles;           // "vtcon1": bound, and a frame buffer device
-    std::vector<PlatformFramebuffer> framebuffers; // bound to their driver
-    bool empty() const { return vtconsoles.empty() && framebuffers.empty(); }
-    bool operator==(const ConsoleHold &) const = default;
-};
-
-// What holds the console now.
-ConsoleHold consoleHold(const HostRoot &host);
 // Releases `hold`: the vtconsoles first (fbcon lets go of the framebuffer), then the framebuffers. A step that fails
 // gives back what this call released, in reverse order, and throws one sentence naming the step.
 void releaseConsole(HostRoot &host, const ConsoleHold &hold);

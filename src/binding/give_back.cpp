@@ -77,6 +77,7 @@ std::optional<BindEngine::Marked> BindEngine::markForGiveBack(const Owner &owner
         return std::nullopt;
     if (owner.isVm())
         marked.pool = journal_.read(Owner::persist());
+    marked.console = journal->console;
     journal->process = processes_.self();
     try {
         journal_.save(lock, *journal);
@@ -99,6 +100,7 @@ GiveBackReport BindEngine::giveBackOf(const Owner &owner, const std::vector<PciA
     std::vector<PciAddress> done;
     for (auto entry = work.rbegin(); entry != work.rend(); ++entry) {
         try {
+            reloadDriver(*entry);
             const auto outcome = binder_.restore(entry->device, targetOf(*entry, pool, poolJournal));
             (outcome == DriverBinder::Outcome::Gone ? report.gone : report.givenBack).push_back(entry->device);
             done.push_back(entry->device);
@@ -107,6 +109,12 @@ GiveBackReport BindEngine::giveBackOf(const Owner &owner, const std::vector<PciA
         }
     }
     std::reverse(report.givenBack.begin(), report.givenBack.end());
+    // The console comes back once its GPU is on its own driver again (or gone): its framebuffers, its vtconsoles,
+    // the connectors probed, then the units started in reverse. What fails is said; the record ends either way.
+    const bool consoleBack = marked->console && contains(done, marked->console->gpu);
+    if (consoleBack)
+        for (auto &failure : giveConsoleBack(*marked->console, marked->console->units.size()))
+            report.failures.push_back("the host console: " + failure);
     try {
         JournalLock lock = journal_.lock(lockWait_);
         auto journal = journal_.readSettingAside(lock, owner);
@@ -114,7 +122,9 @@ GiveBackReport BindEngine::giveBackOf(const Owner &owner, const std::vector<PciA
             return report;
         std::erase_if(journal->devices, [&](const JournalEntry &entry) { return contains(done, entry.device); });
         journal->process.reset();
-        if (journal->devices.empty())
+        if (consoleBack)
+            journal->console.reset();
+        if (journal->devices.empty() && !journal->console)
             journal_.remove(lock, owner);
         else
             journal_.save(lock, *journal);

@@ -1,6 +1,7 @@
 #include "journal_format.h"
 
 #include "error.h"
+#include "service_manager.h"
 #include "sysfs_value.h"
 
 #include <algorithm>
@@ -16,7 +17,10 @@ namespace {
 
 // The format's version is its first line; a later format is told apart by it, never by a file name.
 constexpr std::string_view headerPrefix = "vfioctl-journal ";
-constexpr std::string_view header = "vfioctl-journal 2\n";
+// Format 3 added each device's module and the console record; a format 2 journal (written before an upgrade, while
+// its VM ran) is still read, without them.
+constexpr std::string_view header = "vfioctl-journal 3\n";
+constexpr std::string_view headerVersion2 = "vfioctl-journal 2\n";
 constexpr size_t maxNameBytes = 4096;
 
 using Corrupt = std::function<Error(const std::string &)>;
@@ -125,7 +129,9 @@ std::optional<ProcessStamp> processOf(const nlohmann::json &document, const Corr
                         static_cast<uint64_t>(integerField(process, "start", 0, INT64_MAX, corrupt))};
 }
 
-JournalEntry entryOf(const nlohmann::json &device, const Corrupt &corrupt)
+enum class Format { V2, V3 };
+
+JournalEntry entryOf(const nlohmann::json &device, Format format, const Corrupt &corrupt)
 {
     auto address = PciAddress::tryParse(device.at("address").get<std::string>());
     if (!address)
@@ -133,7 +139,54 @@ JournalEntry entryOf(const nlohmann::json &device, const Corrupt &corrupt)
     return {*address,
             {driverField(device, "original_driver", corrupt), driverField(device, "original_override", corrupt)},
             entryStateFromName(device.at("state").get<std::string>(), corrupt),
-            device.at("from_pool").get<bool>()};
+            device.at("from_pool").get<bool>(),
+            format == Format::V3 ? driverField(device, "module", corrupt) : std::string()};
+}
+
+PciAddress addressField(const nlohmann::json &document, const char *name, const Corrupt &corrupt)
+{
+    auto address = PciAddress::tryParse(document.at(name).get<std::string>());
+    if (!address)
+        throw corrupt(std::string("bad ") + name);
+    return *address;
+}
+
+ConsoleRecord consoleOf(const nlohmann::json &console, const Corrupt &corrupt)
+{
+    ConsoleRecord record{addressField(console, "gpu", corrupt), {}, {}};
+    for (const auto &vtconsole : console.at("vtconsoles")) {
+        const std::string name = vtconsole.get<std::string>();
+        const bool plausible = name.size() > 5 && name.size() < 16 && name.starts_with("vtcon") &&
+                               name.find_first_not_of("0123456789", 5) == std::string::npos;
+        if (!plausible)
+            throw corrupt("bad vtconsole");
+        record.hold.vtconsoles.push_back(name);
+    }
+    for (const auto &framebuffer : console.at("framebuffers")) {
+        PlatformFramebuffer released{driverField(framebuffer, "device", corrupt),
+                                     driverField(framebuffer, "driver", corrupt)};
+        if (!isFramebufferDriver(released.driver))
+            throw corrupt("bad framebuffer driver");
+        record.hold.framebuffers.push_back(released);
+    }
+    for (const auto &unit : console.at("units")) {
+        const std::string name = unit.get<std::string>();
+        if (!isUnitName(name) || record.units.size() == maxStopUnits)
+            throw corrupt("bad unit");
+        record.units.push_back(name);
+    }
+    return record;
+}
+
+nlohmann::ordered_json consoleDocument(const ConsoleRecord &console)
+{
+    nlohmann::ordered_json framebuffers = nlohmann::ordered_json::array();
+    for (const auto &framebuffer : console.hold.framebuffers)
+        framebuffers.push_back({{"device", framebuffer.device}, {"driver", framebuffer.driver}});
+    return {{"gpu", console.gpu.str()},
+            {"vtconsoles", console.hold.vtconsoles},
+            {"framebuffers", framebuffers},
+            {"units", console.units}};
 }
 
 } // namespace
@@ -191,7 +244,8 @@ std::string serializeJournal(const Journal &journal)
                            {"original_driver", entry.original.driver},
                            {"original_override", entry.original.override},
                            {"state", entryStateName(entry.state)},
-                           {"from_pool", entry.fromPool}});
+                           {"from_pool", entry.fromPool},
+                           {"module", entry.module}});
     nlohmann::ordered_json document = {{"owner_kind", journal.owner.kindName()}};
     if (journal.owner.isVm())
         document["uuid"] = journal.owner.uuid();
@@ -201,6 +255,7 @@ std::string serializeJournal(const Journal &journal)
                               ? nlohmann::ordered_json{{"pid", journal.process->pid}, {"start", journal.process->start}}
                               : nlohmann::ordered_json(nullptr);
     document["devices"] = devices;
+    document["console"] = journal.console ? consoleDocument(*journal.console) : nlohmann::ordered_json(nullptr);
     return std::string(header) + document.dump(2) + "\n";
 }
 
@@ -209,25 +264,29 @@ Journal parseJournal(std::string_view text, const std::string &source)
     Corrupt corrupt = [&](const std::string &why) {
         return Error("journal " + source + " is corrupt (" + why + "); refusing to act on it", EINVAL);
     };
-    if (!text.starts_with(header)) {
+    const Format format = text.starts_with(headerVersion2) ? Format::V2 : Format::V3;
+    const size_t headerSize = header.size(); // the same for both
+    if (format == Format::V3 && !text.starts_with(header)) {
         const size_t end = std::min(text.find('\n'), std::min<size_t>(text.size(), 40));
         if (text.starts_with(headerPrefix))
             throw corrupt("format " + std::string(text.substr(headerPrefix.size(), end - headerPrefix.size())) +
-                          ", not this release's format 2");
+                          ", not this release's format 3 (or 2)");
         throw corrupt("not a vfioctl journal");
     }
     try {
-        auto document = nlohmann::json::parse(text.substr(header.size()));
+        auto document = nlohmann::json::parse(text.substr(headerSize));
         Journal journal;
         journal.owner = ownerOf(document, corrupt);
         journal.since = integerField(document, "since", 0, INT64_MAX, corrupt);
         journal.process = processOf(document, corrupt);
         for (const auto &device : document.at("devices")) {
-            JournalEntry entry = entryOf(device, corrupt);
+            JournalEntry entry = entryOf(device, format, corrupt);
             if (journal.find(entry.device))
                 throw corrupt(entry.device.str() + " listed twice");
             journal.devices.push_back(entry);
         }
+        if (format == Format::V3 && !document.at("console").is_null())
+            journal.console = consoleOf(document.at("console"), corrupt);
         return journal;
     } catch (const nlohmann::json::exception &error) {
         throw corrupt(error.what());

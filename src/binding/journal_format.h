@@ -2,6 +2,7 @@
 // step in its transaction, and the process working on it now. docs/RELIABILITY.md "The state model" is its spec.
 #pragma once
 
+#include "console_hold.h"
 #include "driver_binder.h"
 #include "owner.h"
 #include "pci_address.h"
@@ -26,6 +27,18 @@ struct JournalEntry {
     // Lent by persist's pool: while persist still claims it, it goes back to vfio-pci (and the pool), not to
     // `original` (which is what the pool would give back).
     bool fromPool = false;
+    // The original driver's module ("bochs" for bochs-drm), loaded again on the way back if it was unloaded
+    // meanwhile; "" when the driver is built in or there was none.
+    std::string module{};
+};
+
+// A console hand-off (a VM took the boot GPU showing the host console): what was released and stopped, written
+// before the first of those steps, so that the way back, and `vfioctl recover` after a crash, give each back.
+struct ConsoleRecord {
+    PciAddress gpu;
+    ConsoleHold hold;               // released (or about to be)
+    std::vector<std::string> units; // stopped (or about to be), in the order they are stopped
+    bool operator==(const ConsoleRecord &) const = default;
 };
 
 // What the journal as a whole says, for tables and JSON: the least finished of its devices.
@@ -36,6 +49,7 @@ struct Journal {
     int64_t since = 0;                   // Unix seconds
     std::optional<ProcessStamp> process; // working on it now; none when no step is open
     std::vector<JournalEntry> devices;
+    std::optional<ConsoleRecord> console{}; // while this owner has the host console's GPU through a hand-off
 
     JournalState state() const;
     const JournalEntry *find(const PciAddress &device) const;

@@ -34,6 +34,10 @@ std::string refusalOf(const Inventory &inventory, const PciDevice &device,
     const Eligibility eligibility = assessEligibility(inventory, device);
     if (!eligibility.eligible())
         return eligibility.reasons.front().detail;
+    // A scheduler cannot stop a desktop's display manager: only a VM's own policy hands the host console over.
+    if (eligibility.handoff)
+        return "its IOMMU group holds " + eligibility.handoff->gpu.str() +
+               ", the boot VGA device showing the host console (only a VM's console hand-off can take it)";
     if (auto holder = held.find(device.address); holder != held.end())
         return "held by " + holder->second;
     return {};

@@ -14,6 +14,7 @@ HostAccess openLiveHost(WithNames names)
     access.root = std::make_unique<DirectoryHostRoot>("/");
     access.names = names == WithNames::Yes ? openHardwareDatabase() : std::make_unique<NoHardwareNames>();
     access.modules = makeKmodLoader();
+    access.services = makeSystemdManager();
     access.live = true;
     return access;
 }
@@ -35,6 +36,7 @@ HostAccess openCapturedTree(const std::string &directory, WithNames names, RootG
     access.root = std::make_unique<DirectoryHostRoot>(directory);
     access.names = names == WithNames::Yes ? openTreeHardwareNames(*access.root) : std::make_unique<NoHardwareNames>();
     access.modules = makeRefusingLoader();
+    access.services = makeRefusingServiceManager();
     return access;
 }
 

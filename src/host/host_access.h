@@ -5,6 +5,7 @@
 #include "hardware_names.h"
 #include "host_root.h"
 #include "module_loader.h"
+#include "service_manager.h"
 
 #include <memory>
 #include <string>
@@ -15,20 +16,21 @@ struct HostAccess {
     std::unique_ptr<HostRoot> root;
     std::unique_ptr<HardwareNames> names;
     std::unique_ptr<ModuleLoader> modules;
-    bool live = false; // this machine's own / (its libvirt is the one to ask)
+    std::unique_ptr<ServiceManager> services; // systemd's units (a console hand-off stops and starts them)
+    bool live = false;                        // this machine's own / (its libvirt is the one to ask)
 };
 
 // Whether the caller shows hardware names: the hook never does, and must not map udev's hwdb at every VM step.
 enum class WithNames { Yes, No };
 
-// This machine: udev's hwdb for names, libkmod for modules.
+// This machine: udev's hwdb for names, libkmod for modules, systemd for units.
 HostAccess openLiveHost(WithNames names = WithNames::Yes);
 // Who named the tree, so that an error speaks of what the user gave: the CLI's --root, the hook's VFIOCTL_ROOT.
 enum class RootGivenBy { Option, Environment };
 
 // A captured or fabricated tree. Its path must name a directory (Error otherwise, naming `givenBy`). No module is ever
-// loaded on its behalf, and hardware names come from the tree's own pci.ids or not at all: a tree's devices are never
-// named from this host's database.
+// loaded nor any unit stopped on its behalf, and hardware names come from the tree's own pci.ids or not at all: a
+// tree's devices are never named from this host's database.
 HostAccess openCapturedTree(const std::string &directory, WithNames names = WithNames::Yes,
                             RootGivenBy givenBy = RootGivenBy::Option);
 // "/" is the live host, anything else a captured tree; an empty path is an error, never "this host".

@@ -105,7 +105,8 @@ void Assigner::refuseOtherHolders(const std::string &vmName, const PciAddress &d
                                 EBUSY);
 }
 
-void Assigner::plugLive(const VmInfo &vm, const std::vector<PciAddress> &toPlug, AssignmentReport &report)
+void Assigner::plugLive(const VmInfo &vm, const std::vector<PciAddress> &toPlug, bool consoleHandoff,
+                        AssignmentReport &report)
 {
     const std::string &vmName = vm.name;
     const Owner owner = ownerOf(vm);
@@ -118,6 +119,13 @@ void Assigner::plugLive(const VmInfo &vm, const std::vector<PciAddress> &toPlug,
     request.owner = owner;
     request.devices = toPlug;
     request.hostUseHint = "stop using it on the host first";
+    if (consoleHandoff) {
+        request.console = ConsoleHandoff::Yes;
+        // The units the running VM's own policy names, as its start would have stopped them.
+        if (vm.liveXml)
+            request.stopUnits = parseDomainXml(*vm.liveXml, "the domain XML of " + vmName).policy.stopUnits;
+    }
+    request.handoffHint = "use --console-handoff to hand the host console over to " + vmName + " and back";
     engine_.bind(request);
     std::vector<PciAddress> boundHere;
     for (const auto &endpoint : report.group)
@@ -176,7 +184,7 @@ AssignmentReport Assigner::assign(const std::string &vmName, const PciAddress &d
 
     if (options.live)
         if (auto toPlug = endpointsListed(vm.liveXml, report.group, Listed::No); !toPlug.empty())
-            plugLive(vm, toPlug, report);
+            plugLive(vm, toPlug, options.consoleHandoff, report);
     if (options.config)
         if (auto missing = endpointsListed(vm.configXml, report.group, Listed::No); !missing.empty()) {
             hypervisor_.define(withPciHostdevs(vm.configXml, missing));

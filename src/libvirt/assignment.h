@@ -15,6 +15,9 @@ namespace vfioctl {
 struct AssignOptions {
     bool config = false; // neither set: config
     bool live = false;
+    // --console-handoff: the group holds the boot GPU, and the live bind hands the host console over (the units the
+    // VM's policy names are stopped first).
+    bool consoleHandoff = false;
 };
 
 struct AssignmentReport {
@@ -40,7 +43,8 @@ private:
     enum class Check { Eligibility, Nothing }; // assign refuses what cannot go; unassign takes what is there
     std::vector<PciAddress> groupEndpoints(const PciAddress &device, Check check);
     void refuseOtherHolders(const std::string &vm, const PciAddress &device, const std::vector<PciAddress> &group);
-    void plugLive(const VmInfo &vm, const std::vector<PciAddress> &toPlug, AssignmentReport &report);
+    void plugLive(const VmInfo &vm, const std::vector<PciAddress> &toPlug, bool consoleHandoff,
+                  AssignmentReport &report);
     std::string undoPlug(const std::string &vmName, const std::vector<PciAddress> &boundHere,
                          const AssignmentReport &report);
     void unplugLive(const VmInfo &vm, const std::vector<PciAddress> &plugged, AssignmentReport &report);

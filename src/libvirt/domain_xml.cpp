@@ -1,6 +1,7 @@
 #include "domain_xml.h"
 
 #include "error.h"
+#include "service_manager.h"
 
 #include <algorithm>
 #include <cctype>
@@ -129,25 +130,6 @@ DomainPolicy policyOf(const pugi::xml_node &domain, const std::string &source)
     }
     return policy;
 }
-
-} // namespace
-
-bool isUnitName(std::string_view name)
-{
-    static constexpr std::string_view suffixes[] = {".service", ".socket", ".target", ".device", ".mount", ".automount",
-                                                    ".swap",    ".timer",  ".path",   ".slice",  ".scope"};
-    if (name.empty() || name.size() > 255)
-        return false;
-    for (unsigned char c : name)
-        if (!std::isalnum(c) && std::string_view(":-_.\\@").find(static_cast<char>(c)) == std::string_view::npos)
-            return false;
-    for (std::string_view suffix : suffixes)
-        if (name.size() > suffix.size() && name.ends_with(suffix))
-            return true;
-    return false;
-}
-
-namespace {
 
 void addHostdev(DomainPassthrough &result, DomainHostdev hostdev)
 {

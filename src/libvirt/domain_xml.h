@@ -3,6 +3,7 @@
 #pragma once
 
 #include "pci_address.h"
+#include "service_manager.h"
 
 #include <cstddef>
 #include <string>
@@ -31,7 +32,6 @@ enum class HookAction { Bind, Ignore };
 enum class CompanionPolicy { Take, Refuse };
 // Handoff: the VM may take the boot GPU showing the host console; the console is handed over and back.
 enum class ConsolePolicy { Keep, Handoff };
-inline constexpr size_t maxStopUnits = 16;
 
 struct DomainPolicy {
     HookAction action = HookAction::Bind;
@@ -39,10 +39,6 @@ struct DomainPolicy {
     ConsolePolicy console = ConsolePolicy::Keep;
     std::vector<std::string> stopUnits; // systemd units stopped before the hand-off, started again after, in order
 };
-
-// A systemd unit name as systemd accepts one ("display-manager.service", "getty@tty1.service"): at most 255 bytes of
-// letters, digits and ":-_.\@", ending in a unit type's suffix.
-bool isUnitName(std::string_view name);
 
 struct DomainPassthrough {
     std::string name;

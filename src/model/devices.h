@@ -63,6 +63,8 @@ struct PciDevice {
     bool isBridge() const { return baseClass() == pciBridgeClass; }
     // A PF whose VFs exist: unbinding it destroys them, and vfio-pci refuses it.
     bool hasEnabledVfs() const { return (sriov && sriov->enabled > 0) || !virtualFunctions.empty(); }
+    // The boot VGA device on a host driver: it shows the host console, and goes to a VM only through a hand-off.
+    bool showsHostConsole() const { return bootVga && !driver.empty() && driver != "vfio-pci"; }
     bool operator==(const PciDevice &) const = default;
 };
 

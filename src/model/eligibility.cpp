@@ -23,12 +23,21 @@ void addNetworkUses(const Inventory &inventory, const NetInterface &interface, s
     }
 }
 
-bool drivesConsole(const PciDevice &device)
+ConsoleHandoffNeed handoffNeed(const Inventory &inventory, const PciDevice &gpu)
 {
-    return device.bootVga && !device.driver.empty() && device.driver != "vfio-pci";
+    ConsoleHandoffNeed need{gpu.address, {"the host console on " + gpu.address.str() + " (driver " + gpu.driver + ")"}};
+    for (auto &released : describeHold(inventory.console))
+        need.hostLoses.push_back(std::move(released));
+    need.hostLoses.push_back("the units the VM's policy stops (<vfioctl:stop>), until it stops");
+    return need;
 }
 
 } // namespace
+
+std::string hostConsoleLoss(const PciDevice &gpu)
+{
+    return "boot VGA device showing the host console (driver " + gpu.driver + ")";
+}
 
 std::string sriovParentReason(const PciDevice &device)
 {
@@ -44,7 +53,6 @@ std::string kindName(IneligibleKind kind)
     switch (kind) {
     case IneligibleKind::Bridge: return "bridge";
     case IneligibleKind::NoIommuGroup: return "no-iommu-group";
-    case IneligibleKind::BootVga: return "boot-vga";
     case IneligibleKind::UsedByHost: return "used-by-host";
     case IneligibleKind::GroupMemberUsed: return "group-member-used-by-host";
     case IneligibleKind::HeldByVm: return "held-by-vm";
@@ -70,8 +78,10 @@ std::vector<std::string> hostUsesOf(const Inventory &inventory, const PciDevice 
 std::vector<std::string> hostLosses(const Inventory &inventory, const PciDevice &device)
 {
     std::vector<std::string> losses;
+    if (device.showsHostConsole())
+        losses.push_back(hostConsoleLoss(device));
     for (auto &reason : assessEligibility(inventory, device).reasons)
-        if (reason.kind == IneligibleKind::UsedByHost || reason.kind == IneligibleKind::BootVga)
+        if (reason.kind == IneligibleKind::UsedByHost)
             losses.push_back(std::move(reason.detail));
     return losses;
 }
@@ -87,9 +97,8 @@ Eligibility assessEligibility(const Inventory &inventory, const PciDevice &devic
         result.reasons.push_back({IneligibleKind::NoIommuGroup, "no IOMMU group (the IOMMU is off or not supported)"});
     if (device.hasEnabledVfs())
         result.reasons.push_back({IneligibleKind::SriovParent, sriovParentReason(device)});
-    if (drivesConsole(device))
-        result.reasons.push_back(
-            {IneligibleKind::BootVga, "boot VGA device showing the host console (driver " + device.driver + ")"});
+    if (device.showsHostConsole())
+        result.handoff = handoffNeed(inventory, device);
     for (auto &use : hostUsesOf(inventory, device))
         result.reasons.push_back({IneligibleKind::UsedByHost, std::move(use)});
     if (hasNoResetMethod(inventory, device))
@@ -105,8 +114,8 @@ Eligibility assessEligibility(const Inventory &inventory, const PciDevice &devic
         if (member == &device)
             continue;
         auto uses = hostUsesOf(inventory, *member);
-        if (drivesConsole(*member))
-            uses.insert(uses.begin(), "it is the boot VGA device showing the host console");
+        if (member->showsHostConsole())
+            result.handoff = handoffNeed(inventory, *member);
         if (!uses.empty())
             result.reasons.push_back({IneligibleKind::GroupMemberUsed,
                                       "shares IOMMU group " + std::to_string(members.group->number) + " with " +

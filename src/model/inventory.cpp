@@ -187,6 +187,15 @@ bool kernelPublishesResetMethods(const HostRoot &host)
     return version && *version >= resetMethodsPublishedSince;
 }
 
+// The console's hold, read only on a host whose boot VGA device drives the console (most servers have none).
+ConsoleHold consoleHoldIfShown(const HostRoot &host, const std::vector<PciDevice> &devices)
+{
+    for (const auto &device : devices)
+        if (device.showsHostConsole())
+            return consoleHold(host);
+    return {};
+}
+
 } // namespace
 
 Inventory scanInventory(const HostRoot &host, const HardwareNames &names)
@@ -194,6 +203,7 @@ Inventory scanInventory(const HostRoot &host, const HardwareNames &names)
     Inventory inventory;
     inventory.pci = scanPciDevices(host, names, inventory.notes);
     inventory.resetMethodsPublished = kernelPublishesResetMethods(host);
+    inventory.console = consoleHoldIfShown(host, inventory.pci);
     inventory.usb = scanUsbDevices(host, names, inventory.notes);
     inventory.scsi = scanScsiDevices(host, inventory.notes);
     inventory.net = scanNetInterfaces(host, inventory.notes);
@@ -231,6 +241,7 @@ Inventory scanInventoryFor(const HostRoot &host, const HardwareNames &names, con
     std::sort(inventory.pci.begin(), inventory.pci.end(),
               [](const PciDevice &a, const PciDevice &b) { return a.address < b.address; });
     inventory.resetMethodsPublished = kernelPublishesResetMethods(host);
+    inventory.console = consoleHoldIfShown(host, inventory.pci);
     const ScanScope scope(std::move(wanted));
     inventory.usb = scanUsbDevices(host, names, inventory.notes, scope);
     inventory.scsi = scanScsiDevices(host, inventory.notes, scope);

@@ -1,6 +1,7 @@
 // The host model: every device the host has, read once, with lookups between PCI functions and their children.
 #pragma once
 
+#include "console_hold.h"
 #include "devices.h"
 #include "hardware_names.h"
 #include "host_root.h"
@@ -34,6 +35,9 @@ public:
     // could not see, and so what a decision about the host's use of a device cannot rule out.
     // Linux 5.15 and later: a device without reset_method is one the kernel cannot reset.
     bool resetMethodsPublished = false;
+    // What holds the host console (fbcon's vtconsoles, the firmware's framebuffers): read only when a boot VGA device
+    // drives it, for what a console hand-off would release.
+    ConsoleHold console;
     std::vector<std::string> notes;
 
     const PciDevice *findPci(const PciAddress &address) const;

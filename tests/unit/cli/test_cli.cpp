@@ -50,9 +50,9 @@ TEST_F(CliTest, ListEligibleLeavesOutWhatCannotBePassedThrough)
     std::vector<std::string> addresses;
     for (const auto &device : document["pci"])
         addresses.push_back(device["address"]);
-    // Not the SR-IOV PF 0000:04:00.0: its VFs exist.
-    EXPECT_EQ(addresses, (std::vector<std::string>{"0000:00:14.0", "0000:01:00.0", "0000:01:00.1", "0000:02:00.0",
-                                                   "0000:04:00.2", "0000:04:00.3"}));
+    // Not the SR-IOV PF 0000:04:00.0: its VFs exist. The boot GPU 0000:00:02.0 is, through a console hand-off.
+    EXPECT_EQ(addresses, (std::vector<std::string>{"0000:00:02.0", "0000:00:14.0", "0000:01:00.0", "0000:01:00.1",
+                                                   "0000:02:00.0", "0000:04:00.2", "0000:04:00.3"}));
 }
 
 TEST_F(CliTest, ListAllJsonHasEveryType)

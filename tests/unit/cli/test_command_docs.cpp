@@ -2,6 +2,7 @@
 // docs/JSON.md must say what the table and the commands' own output say; any difference fails here.
 #include "cli.h"
 #include "command_line.h"
+#include "fake_console.h"
 #include "source_file.h"
 #include "testkit.h"
 
@@ -277,9 +278,14 @@ TEST_F(JsonKeys, EveryKeyACommandWritesIsInItsSectionAndEveryListedKeyIsWritten)
     act({"persist", "10de:2204", "--boot-only"});
     fake.writeFile("/run/vfioctl/owners/vm-broken.journal", "vfioctl-journal 2\n{"); // status lists it
     act({"sriov", "0000:04:00.0", "2", "--persist"});
+    // The boot GPU showing the console: list says what a hand-off costs, then status what the host gave up.
+    vfioctl::testing::addVtconsole(fake, "vtcon1", "(M) frame buffer device", true);
+    vfioctl::testing::addPlatformFramebuffer(fake, "efi-framebuffer.0", "efi-framebuffer");
     const std::string uri = connect();
+    const nlohmann::json listBeforeHandoff = run({"list", "--type", "all", "--json", "--connect", uri});
+    act({"bind", "0000:00:02.0", "--console-handoff"});
     const std::map<std::string, std::vector<nlohmann::json>> outputs = {
-        {"list", {run({"list", "--type", "all", "--json", "--connect", uri})}},
+        {"list", {listBeforeHandoff, run({"list", "--type", "all", "--json", "--connect", uri})}},
         {"groups", {run({"groups", "--json"})}},
         {"affected",
          {run({"affected", "0000:00:14.0", "--json"}), run({"affected", "0000:00:17.0", "--json"}),

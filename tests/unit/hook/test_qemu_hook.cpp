@@ -6,9 +6,11 @@
 #include "pci_scanner.h"
 #include "qemu_hook.h"
 #include "simulated_kernel.h"
+#include "sysfs_value.h"
 #include "testkit.h"
 #include "workstation.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <sstream>
 
@@ -317,4 +319,49 @@ TEST_F(QemuHookTest, OnAHostWherePassthroughCannotWorkTheStartIsRefusedWithTheCh
     EXPECT_EQ(kernel->writes(), 0);
     // A VM without PCI devices is not the hook's business, IOMMU or not.
     EXPECT_EQ(call("win11", "prepare", "begin", domainXml("")), 0);
+}
+
+namespace {
+
+const std::string bootGpu = hostdev("0x00", "0x02", "0x0");
+const std::string handoffPolicy = "<vf:policy xmlns:vf='https://vfioctl.org/xmlns/domain/1' console='handoff'/>";
+
+} // namespace
+
+TEST_F(QemuHookTest, TheBootGpuIsRefusedWithoutTheVmsOptInInASentenceThatNamesIt)
+{
+    vfioctl::testing::addVtconsole(fake, "vtcon1", "(M) frame buffer device", true);
+    EXPECT_EQ(call("win11", "prepare", "begin", domainXml(bootGpu)), 1);
+    const std::string said = userError.str();
+    EXPECT_NE(said.find("boot VGA device showing the host console"), std::string::npos) << said;
+    EXPECT_NE(said.find("console=\"handoff\""), std::string::npos) << said;
+    EXPECT_EQ(std::count(said.begin(), said.end(), '\n'), 1) << "one sentence: " << said;
+    EXPECT_EQ(driverOf("0000:00:02.0"), "i915");
+    EXPECT_FALSE(holds("win11"));
+}
+
+TEST_F(QemuHookTest, WithTheOptInTheVmsStartHandsTheConsoleOverAndItsStopGivesItBack)
+{
+    vfioctl::testing::addVtconsole(fake, "vtcon1", "(M) frame buffer device", true);
+    vfioctl::testing::addPlatformFramebuffer(fake, "simple-framebuffer.0", "simple-framebuffer");
+    ASSERT_EQ(call("win11", "prepare", "begin", domainXml(bootGpu, handoffPolicy)), 0) << userError.str();
+    EXPECT_EQ(driverOf("0000:00:02.0"), "vfio-pci");
+    EXPECT_EQ(trimmed(fake.read("/sys/class/vtconsole/vtcon1/bind")), "0");
+    EXPECT_TRUE(std::any_of(log.lines.begin(), log.lines.end(), [](const std::string &line) {
+        return line.find("the host console on 0000:00:02.0 handed over (vtcon1") != std::string::npos;
+    }));
+    ASSERT_EQ(call("win11", "release", "end", domainXml(bootGpu, handoffPolicy)), 0);
+    EXPECT_EQ(driverOf("0000:00:02.0"), "i915");
+    EXPECT_EQ(trimmed(fake.read("/sys/class/vtconsole/vtcon1/bind")), "1");
+    EXPECT_TRUE(fake.host().readLink("/sys/bus/platform/devices/simple-framebuffer.0/driver"));
+    EXPECT_FALSE(holds("win11"));
+}
+
+TEST_F(QemuHookTest, APolicyNamingUnitsIsRefusedWhereNoServiceManagerIsGivenAndNothingMoves)
+{
+    const std::string policy = "<vf:policy xmlns:vf='https://vfioctl.org/xmlns/domain/1' console='handoff'>"
+                               "<vf:stop unit='display-manager.service'/></vf:policy>";
+    EXPECT_EQ(call("win11", "prepare", "begin", domainXml(bootGpu, policy)), 1);
+    EXPECT_NE(userError.str().find("display-manager.service"), std::string::npos) << userError.str();
+    EXPECT_EQ(driverOf("0000:00:02.0"), "i915");
 }

@@ -144,10 +144,17 @@ TEST_F(InventoryTest, AGpuAndItsAudioFunctionAreEligible)
     EXPECT_TRUE(reasonsOf("0000:01:00.1").empty());
 }
 
-TEST_F(InventoryTest, TheBootGpuShowingTheConsoleIsNot)
+TEST_F(InventoryTest, TheBootGpuShowingTheConsoleGoesOnlyThroughAHandoffThatSaysWhatTheHostLoses)
 {
-    EXPECT_EQ(reasonsOf("0000:00:02.0"),
-              std::vector<std::string>{"boot-vga: boot VGA device showing the host console (driver i915)"});
+    EXPECT_TRUE(reasonsOf("0000:00:02.0").empty());
+    const auto eligibility = assessEligibility(inventory, pci("0000:00:02.0"));
+    ASSERT_TRUE(eligibility.handoff);
+    EXPECT_EQ(eligibility.handoff->gpu, PciAddress::parse("0000:00:02.0"));
+    EXPECT_EQ(eligibility.handoff->hostLoses.front(), "the host console on 0000:00:02.0 (driver i915)");
+    EXPECT_FALSE(assessEligibility(inventory, pci("0000:01:00.0")).handoff);
+    // What the host loses is what persist (the console, forever) still refuses.
+    EXPECT_EQ(hostLosses(inventory, pci("0000:00:02.0")),
+              std::vector<std::string>{"boot VGA device showing the host console (driver i915)"});
 }
 
 TEST_F(InventoryTest, AControllerOfTheRootDiskIsNotEligibleAndSaysWhatTheHostWouldLose)
