@@ -38,6 +38,10 @@ function Affected({ affected }) {
             {line("scsi-luns", _("SCSI LUNs"), affected.scsi, d => `${d.hctl} ${d.model || ""}`.trim())}
             {line("network-interfaces", _("Network interfaces"), affected.net, d => d.name)}
             {line("disks", _("Disks"), affected.block, d => d.name)}
+            {affected.console_handoff &&
+                line("host-loses", _("Only with a console hand-off; the host loses meanwhile"),
+                     affected.console_handoff.host_loses, text => text)}
+            {line("notes", _("Notes"), affected.notes || [], text => text)}
             {!affected.eligible && line("not-eligible-because", _("Not eligible because"), affected.ineligible_reasons,
                                         r => r.detail)}
         </DescriptionList>

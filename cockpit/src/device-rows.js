@@ -23,6 +23,7 @@ function pciRow(device, held) {
         name: device.device_name || `${device.class_name || cockpit.format(_("class $0"), device.class)} [${device.vendor_id}:${device.device_id}]`,
         driver: device.driver,
         eligible: device.eligible,
+        handoff: device.console_handoff || null,
         bridge: device.bridge,
         reasons: device.ineligible_reasons.map(reason => reason.detail),
         notes: device.notes,

@@ -14,6 +14,13 @@ const _ = cockpit.gettext;
 function Passthrough({ row }) {
     if (row.type !== "pci")
         return null;
+    if (row.eligible && row.handoff)
+        return (
+            <div data-eligible="true" data-handoff="true">
+                <Label color="orange">{_("Eligible with a console hand-off")}</Label>
+                <ul className="vfioctl-reasons vfioctl-losses">{row.handoff.host_loses.map(loss => <li key={loss}>{loss}</li>)}</ul>
+            </div>
+        );
     if (row.eligible)
         return <Label color="green" data-eligible="true">{_("Eligible")}</Label>;
     return (

@@ -12,7 +12,8 @@ return [...document.querySelectorAll('tr[data-row-key]')].map(tr => {
     const eligible = tr.querySelector('[data-eligible]');
     return { key: tr.dataset.rowKey, type: tr.dataset.type, group: cell('group').innerText.trim(),
              driver: cell('driver').innerText.trim(), eligible: eligible ? eligible.dataset.eligible : null,
-             reasons: [...tr.querySelectorAll('.vfioctl-reasons li')].map(li => li.innerText.trim()),
+             reasons: [...tr.querySelectorAll('.vfioctl-reasons:not(.vfioctl-losses) li')].map(li => li.innerText.trim()),
+             losses: [...tr.querySelectorAll('.vfioctl-losses li')].map(li => li.innerText.trim()),
              vms: [...cell('vms').querySelectorAll('.pf-v5-c-label__text')].map(label => label.innerText.trim()) };
 });
 """

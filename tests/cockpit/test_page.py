@@ -44,7 +44,8 @@ def expected_rows(listed):
     for device in order:
         rows.append({"key": "pci:" + device["address"], "group": "none" if device["iommu_group"] is None else str(device["iommu_group"]),
                      "driver": device["driver"] or "none", "eligible": "true" if device["eligible"] else "false",
-                     "reasons": [reason["detail"] for reason in device["ineligible_reasons"]]})
+                     "reasons": [reason["detail"] for reason in device["ineligible_reasons"]],
+                     "losses": (device["console_handoff"] or {}).get("host_loses", [])})
         rows += [{"type": kind} for kind in below.get(device["address"], [])]
     return rows
 
