@@ -1,7 +1,8 @@
 #!/bin/bash
 # Real-kernel scenario for the boot GPU (QEMU's std VGA on bochs-drm, fbcon on it): a process holding its DRM node
 # makes bind refuse in one sentence naming it, before anything moves; its empty reset_method is a note in list and
-# a WARN of check. Prints "N passed, M failed".
+# a WARN of check; bind refuses it without --console-handoff (nothing moves), takes it with the console released, and
+# restore gives GPU, framebuffer and console back. Prints "N passed, M failed".
 set -u
 out=$1
 # shellcheck disable=SC1091
@@ -33,5 +34,35 @@ check "check warns for a GPU with no reset method" /usr/bin/python3 -c "
 import json, sys
 reset = next(c for c in json.load(open('$out/gpu-check.json'))['checks'] if c['id'] == 'gpu-reset')
 sys.exit(not (reset['verdict'] == 'warn' and '$vga' in reset['evidence']))"
+# The hand-off by hand: without --console-handoff the boot GPU is refused and nothing moves; with it, the vtconsole
+# on the frame buffer device is unbound and the GPU goes to vfio-pci; restore gives GPU, /dev/fb0 and console back.
+fbcon=""
+for v in /sys/class/vtconsole/vtcon*; do
+    grep -q "frame buffer device" "$v/name" && fbcon=$v
+done
+check "setup: fbcon is a vtconsole, bound" test -n "$fbcon" -a "$(cat "$fbcon/bind" 2>/dev/null)" = 1
+check "setup: /dev/fb0 is the GPU's" appears /dev/fb0
+"$VFIOCTL" bind $vga > "$out/gpu-keep.txt" 2>&1
+check "without the opt-in the boot GPU is refused (exit 1)" test $? -eq 1
+check "and the sentence names the opt-in" grep -q -- "--console-handoff" "$out/gpu-keep.txt"
+check "nothing moved: still bochs-drm, console bound" \
+    bash -c "[ \"\$(basename \$(readlink /sys/bus/pci/devices/$vga/driver))\" = bochs-drm ] && [ \"\$(cat $fbcon/bind)\" = 1 ]"
+"$VFIOCTL" bind $vga --console-handoff > "$out/gpu-handoff.txt" 2>&1
+check "with --console-handoff the bind succeeds" test $? -eq 0
+check "the GPU is on vfio-pci" is_driver $vga vfio-pci
+# fbcon's vtconsole is unbound, or gone altogether once the GPU's framebuffer went with bochs-drm.
+check "its console was released" bash -c "[ ! -e $fbcon/bind ] || [ \"\$(cat $fbcon/bind)\" = 0 ]"
+check "and /dev/fb0 with it" test ! -e /dev/fb0
+"$VFIOCTL" status --json > "$out/gpu-status.json" 2>&1
+check "status records the console hand-off with the vtconsole" /usr/bin/python3 -c "
+import json, sys
+text = open('$out/gpu-status.json').read()
+sys.exit(not ('$(basename "$fbcon")' in text and 'vtconsoles' in text))"
+"$VFIOCTL" restore manual > "$out/gpu-restore.txt" 2>&1
+check "restore gives it back (exit 0)" test $? -eq 0
+check "the GPU is on bochs-drm again" is_driver $vga bochs-drm
+check "its console is bound again" test "$(cat "$fbcon/bind")" = 1
+check "and /dev/fb0 is back" appears /dev/fb0
+check "no journal is left" test ! -e /run/vfioctl/owners/manual.journal
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

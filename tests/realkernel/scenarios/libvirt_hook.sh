@@ -1,6 +1,7 @@
 #!/bin/bash
 # Real-stack scenario for the qemu hook: real libvirtd + virtlogd in the real-kernel guest start nested QEMU domains
-# (paused) holding one device of the bridge group. libvirt calls our hook for real. Prints "N passed, M failed".
+# (paused) holding one device of the bridge group, and the boot GPU with and without the console hand-off. libvirt
+# calls our hook for real. Prints "N passed, M failed".
 set -u
 out=$1
 # shellcheck disable=SC1091
@@ -86,8 +87,38 @@ check "the e1000e stays on e1000e" is_driver $e1000e e1000e
 check "the refused domain is shut off" test "$(virsh domstate refused)" = "shut off"
 check "nothing is held after the refusal" test -z "$(ls /run/vfioctl/owners 2>/dev/null)"
 
+# The boot GPU (QEMU's std VGA, fbcon on bochs-drm): refused without the opt-in, naming it; with console='handoff'
+# the VM starts with the console released, and after it stops the GPU, /dev/fb0 and the console are the host's again.
+vga=0000:00:01.0
+modprobe bochs 2>/dev/null
+appears /dev/fb0 > /dev/null
+fbcon=""
+for v in /sys/class/vtconsole/vtcon*; do grep -q "frame buffer device" "$v/name" && fbcon=$v; done
+check "setup: the std VGA is on bochs-drm with fbcon bound on it" \
+    bash -c "[ \"\$(basename \$(readlink /sys/bus/pci/devices/$vga/driver))\" = bochs-drm ] && [ -n '$fbcon' ] && [ \"\$(cat $fbcon/bind)\" = 1 ]"
+domain_xml gpukeep 0x00 0x01 yes > "$out/gpukeep.xml"
+virsh define "$out/gpukeep.xml" > /dev/null
+virsh start gpukeep --paused > "$out/start-gpukeep.txt" 2>&1
+check "a domain taking the boot GPU without the opt-in does not start" test $? -ne 0
+check "the sentence names the opt-in" grep -q "console=\"handoff\"" "$out/start-gpukeep.txt"
+check "nothing moved: the GPU is on bochs-drm" is_driver $vga bochs-drm
+check "and the console is still bound" test "$(cat "$fbcon/bind")" = 1
+domain_xml gpu 0x00 0x01 yes "<vfioctl:policy xmlns:vfioctl='https://vfioctl.org/xmlns/domain/1' console='handoff'/>" > "$out/gpu.xml"
+virsh define "$out/gpu.xml" > /dev/null
+virsh start gpu --paused > "$out/start-gpu.txt" 2>&1
+check "with console='handoff' the domain holding the boot GPU starts" test $? -eq 0
+check "the GPU is on vfio-pci" is_driver $vga vfio-pci
+check "the framebuffer console was released (/dev/fb0 gone)" test ! -e /dev/fb0
+"$VFIOCTL" status --json > "$out/status-gpu.json" 2>&1
+check "status shows the console hand-off held by the VM" grep -q '"vtconsoles"' "$out/status-gpu.json"
+virsh destroy gpu > "$out/destroy-gpu.txt" 2>&1
+check "after destroy the GPU is on bochs-drm again" is_driver $vga bochs-drm
+check "its console is bound again" test "$(cat "$fbcon/bind" 2>/dev/null)" = 1
+check "and /dev/fb0 is back" appears /dev/fb0
+check "the VM holds nothing any more" test -z "$(ls /run/vfioctl/owners 2>/dev/null)"
+
 cat "$out"/start-*.txt
 # Leave libvirt as found for the next scenario in this boot: these definitions hold the group's devices.
-for vm in ignored managed unmanaged refused; do virsh undefine "$vm" > /dev/null 2>&1; done
+for vm in ignored managed unmanaged refused gpukeep gpu; do virsh undefine "$vm" > /dev/null 2>&1; done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
