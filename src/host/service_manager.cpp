@@ -68,7 +68,7 @@ const SdBus &sdBus()
 
 // An sd_bus_error freed when it goes out of scope.
 struct BusError {
-    sd_bus_error error = SD_BUS_ERROR_NULL;
+    sd_bus_error error{}; // SD_BUS_ERROR_NULL, which is a C compound literal (-Wc99-extensions in C++)
     ~BusError() { sdBus().freeError(&error); }
     std::string text(int code) const
     {
