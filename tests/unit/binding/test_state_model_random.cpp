@@ -2,15 +2,20 @@
 // colliding, long, non-ASCII and file-name-shaped names, renamed now and then), bind/unbind/restore/recover/persist/
 // unpersist, two at once, with faults (a failing state write, a kernel error, a slow driver, a process killed at any
 // kernel step, a device removed) on the simulated kernel. After every step the invariants are checked; at the end
-// every owner stops, recover runs and every device must be as it was. A failure prints its seed:
+// every owner stops, recover runs and every device must be as it was. One VM takes the boot GPU through a console
+// hand-off (issue 24): whenever no journal holds the GPU or a console record, fbcon, the firmware framebuffer and the
+// display manager are the host's again. A failure prints its seed:
 //   VFIOCTL_MODEL_SEED=N VFIOCTL_MODEL_SEEDS=1 unit_tests --gtest_filter='StateModelRandom.*'
 // VFIOCTL_MODEL_SEEDS and VFIOCTL_MODEL_STEPS make the run longer (docs/RELIABILITY.md has the figures);
 // VFIOCTL_MODEL_TRACE=1 prints what each step did.
 #include "bind_journal.h"
 #include "bind_refusals.h"
 #include "error.h"
+#include "fake_console.h"
+#include "fake_services.h"
 #include "persist_policy.h"
 #include "qemu_hook.h"
+#include "sysfs_value.h"
 #include "testkit.h"
 
 #include <atomic>
@@ -76,7 +81,40 @@ private:
 struct Vm {
     std::string uuid;
     std::string name;
-    std::string device; // its one hostdev
+    std::string device;   // its one hostdev
+    bool handoff = false; // console="handoff", stopping the display manager
+};
+
+const std::string bootGpu = "0000:00:02.0";
+const std::string displayManager = "display-manager.service";
+
+// The fake systemd, shared by the two processes a step may run at once.
+class LockedServices : public ServiceManager {
+public:
+    bool running(const std::string &unit) override
+    {
+        std::lock_guard lock(mutex_);
+        return services_.running(unit);
+    }
+    void stop(const std::string &unit, std::chrono::milliseconds wait) override
+    {
+        std::lock_guard lock(mutex_);
+        services_.stop(unit, wait);
+    }
+    void start(const std::string &unit, std::chrono::milliseconds wait) override
+    {
+        std::lock_guard lock(mutex_);
+        services_.start(unit, wait);
+    }
+    void setRunning(const std::string &unit)
+    {
+        std::lock_guard lock(mutex_);
+        services_.runningUnits.insert(unit);
+    }
+
+private:
+    std::mutex mutex_;
+    vfioctl::testing::FakeServiceManager services_;
 };
 
 const std::vector<std::string> candidates = {"0000:01:00.0", "0000:02:00.0", "0000:04:00.3"};
@@ -105,6 +143,12 @@ public:
         for (size_t i = 0; i < names.size(); ++i)
             vms_.push_back(
                 {vfioctl::testing::uuidFor("model-" + std::to_string(i)), names[i], candidates[i % candidates.size()]});
+        original_[bootGpu] = DriverBinder(*kernel, std::chrono::milliseconds(0)).stateOf(at(bootGpu.c_str()));
+        vms_.push_back({vfioctl::testing::uuidFor("model-desktop"), "desktop", bootGpu, true});
+        vfioctl::testing::addVtconsole(fake, "vtcon0", "(S) dummy device", true);
+        vfioctl::testing::addVtconsole(fake, "vtcon1", "(M) frame buffer device", true);
+        vfioctl::testing::addPlatformFramebuffer(fake, "efi-framebuffer.0", "efi-framebuffer");
+        services_.setRunning(displayManager);
         outside_ = filesOutsideState();
     }
 
@@ -139,6 +183,8 @@ private:
     std::set<std::string> outside_;
     std::set<std::string> removed_;
     std::atomic<int> kernelWrites_{0};
+    LockedServices services_;
+    void checkConsoleIsTheHosts(const std::string &after);
 };
 
 std::set<std::string> Model::filesOutsideState() const
@@ -169,9 +215,15 @@ std::string Model::hookCall(const ProcessTable &process, const Vm &vm, Step step
     hook::RecordingHookLog log;
     hook::QemuHook qemuHook(*kernel, *modules, log, std::chrono::milliseconds(150), process);
     qemuHook.engine().setLockWait(std::chrono::seconds(5));
+    qemuHook.engine().setServiceManager(services_);
     std::ostringstream error;
-    const std::string xml = "<domain><name>" + vm.name + "</name><uuid>" + vm.uuid + "</uuid><devices>" +
-                            hostdevXml(vm.device) + "</devices></domain>";
+    const std::string metadata =
+        vm.handoff ? "<metadata><vfioctl:policy xmlns:vfioctl='https://vfioctl.org/xmlns/domain/1' console='handoff'>"
+                     "<vfioctl:stop unit='" +
+                         displayManager + "'/></vfioctl:policy></metadata>"
+                   : "";
+    const std::string xml = "<domain><name>" + vm.name + "</name><uuid>" + vm.uuid + "</uuid>" + metadata +
+                            "<devices>" + hostdevXml(vm.device) + "</devices></domain>";
     const int code = qemuHook.run(
         {vm.name, start ? "prepare" : "release", start ? "begin" : "end", "-"}, [&] { return xml; }, error);
     if (start) {
@@ -202,6 +254,7 @@ std::string Model::operation(SimulatedProcesses::Process &process)
     const PciAddress device = at(candidates[deviceIndex].c_str());
     BindEngine engine(*kernel, *modules, std::chrono::milliseconds(150), process);
     engine.setLockWait(std::chrono::seconds(5));
+    engine.setServiceManager(services_);
     try {
         if (choice < 30)
             return hookCall(process, vm, Step::Start);
@@ -286,8 +339,23 @@ void Model::step(int index)
     checkInvariants(what);
 }
 
+// No journal holds the boot GPU or a console record: fbcon, the firmware framebuffer and the display manager are back.
+void Model::checkConsoleIsTheHosts(const std::string &after)
+{
+    for (const auto &journal : journals())
+        if (journal.console || journal.find(at(bootGpu.c_str())))
+            return;
+    EXPECT_EQ(trimmed(fake.read("/sys/class/vtconsole/vtcon1/bind")), "1")
+        << after << ": fbcon is not bound again and no owner holds the console";
+    EXPECT_TRUE(fake.host().readLink("/sys/bus/platform/devices/efi-framebuffer.0/driver").has_value())
+        << after << ": the firmware framebuffer is not given back and no owner holds it";
+    EXPECT_TRUE(services_.running(displayManager))
+        << after << ": the display manager is not started again and no owner stopped it";
+}
+
 void Model::checkInvariants(const std::string &after)
 {
+    checkConsoleIsTheHosts(after);
     const std::vector<Journal> all = journals();
     for (const auto &device : endpoints) {
         if (!present(device))
@@ -331,6 +399,8 @@ void Model::finish()
     for (const auto &device : endpoints) {
         EXPECT_EQ(stateOf(device), original_[device]) << device << " after every owner stopped and recover ran";
     }
+    EXPECT_EQ(stateOf(bootGpu), original_[bootGpu]) << "the boot GPU after every owner stopped and recover ran";
+    checkConsoleIsTheHosts("after every owner stopped and recover ran");
     EXPECT_EQ(filesOutsideState(), outside_) << "state written outside the state directory";
 }
 
