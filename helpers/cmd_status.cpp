@@ -3,6 +3,7 @@
 #include "command.h"
 #include "json_views.h"
 #include "sysfs_layout.h"
+#include "sysfs_value.h"
 #include "text_table.h"
 
 #include <ctime>

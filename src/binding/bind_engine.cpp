@@ -1,5 +1,6 @@
 #include "bind_engine.h"
 
+#include "bind_plan.h"
 #include "bind_refusals.h"
 #include "error.h"
 #include "host_check.h"
@@ -15,16 +16,6 @@
 #include <thread>
 
 namespace vfioctl {
-
-struct BindEngine::Plan {
-    Inventory inventory; // the groups involved, as they were read under the lock
-    std::map<int, std::vector<PciAddress>> groups;
-    std::optional<Journal> before;        // this owner's journal as it was
-    Journal mine;                         // as saved before the first kernel step
-    std::vector<PciAddress> added;        // what this bind moves
-    std::optional<ConsoleRecord> handoff; // the console hand-off this bind starts (also in `mine`)
-    bool holdersPending = false;          // nodes are open now: the units stopped must end their holders
-};
 
 BindEngine::BindEngine(HostRoot &host, ModuleLoader &modules, std::chrono::milliseconds timeout,
                        const ProcessTable &processes)

@@ -3,6 +3,7 @@
 // released and stopped is in the owner's journal before the first step, so `vfioctl recover` can finish any of it.
 #include "bind_engine.h"
 
+#include "bind_plan.h"
 #include "bind_refusals.h"
 #include "console_handoff.h"
 #include "error.h"
