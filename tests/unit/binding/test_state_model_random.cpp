@@ -2,9 +2,8 @@
 // colliding, long, non-ASCII and file-name-shaped names, renamed now and then), bind/unbind/restore/recover/persist/
 // unpersist, two at once, with faults (a failing state write, a kernel error, a slow driver, a process killed at any
 // kernel step, a device removed) on the simulated kernel. After every step the invariants are checked; at the end
-// every owner stops, recover runs and every device must be as it was. One VM takes the boot GPU through a console
-// hand-off (issue 24): whenever no journal holds the GPU or a console record, fbcon, the firmware framebuffer and the
-// display manager are the host's again. A failure prints its seed:
+// every owner stops, recover runs and every device must be as it was. One VM takes the boot GPU by a console hand-off:
+// when no journal holds the GPU or a console record, the console and display manager are the host's. Its seed:
 //   VFIOCTL_MODEL_SEED=N VFIOCTL_MODEL_SEEDS=1 unit_tests --gtest_filter='StateModelRandom.*'
 // VFIOCTL_MODEL_SEEDS and VFIOCTL_MODEL_STEPS make the run longer (docs/RELIABILITY.md has the figures);
 // VFIOCTL_MODEL_TRACE=1 prints what each step did.
@@ -88,35 +87,6 @@ struct Vm {
 const std::string bootGpu = "0000:00:02.0";
 const std::string displayManager = "display-manager.service";
 
-// The fake systemd, shared by the two processes a step may run at once.
-class LockedServices : public ServiceManager {
-public:
-    bool running(const std::string &unit) override
-    {
-        std::lock_guard lock(mutex_);
-        return services_.running(unit);
-    }
-    void stop(const std::string &unit, std::chrono::milliseconds wait) override
-    {
-        std::lock_guard lock(mutex_);
-        services_.stop(unit, wait);
-    }
-    void start(const std::string &unit, std::chrono::milliseconds wait) override
-    {
-        std::lock_guard lock(mutex_);
-        services_.start(unit, wait);
-    }
-    void setRunning(const std::string &unit)
-    {
-        std::lock_guard lock(mutex_);
-        services_.runningUnits.insert(unit);
-    }
-
-private:
-    std::mutex mutex_;
-    vfioctl::testing::FakeServiceManager services_;
-};
-
 const std::vector<std::string> candidates = {"0000:01:00.0", "0000:02:00.0", "0000:04:00.3"};
 const std::vector<std::string> endpoints = {"0000:01:00.0", "0000:01:00.1", "0000:02:00.0", "0000:04:00.3"};
 
@@ -183,7 +153,7 @@ private:
     std::set<std::string> outside_;
     std::set<std::string> removed_;
     std::atomic<int> kernelWrites_{0};
-    LockedServices services_;
+    vfioctl::testing::LockedServiceManager services_;
     void checkConsoleIsTheHosts(const std::string &after);
 };
 
