@@ -20,9 +20,7 @@ class ConsoleHandoff : public ::testing::Test, protected vfioctl::testing::Simul
 protected:
     void SetUp() override
     {
-        vfioctl::testing::addVtconsole(fake, "vtcon0", "(S) dummy device", true);
-        vfioctl::testing::addVtconsole(fake, "vtcon1", "(M) frame buffer device", true);
-        vfioctl::testing::addPlatformFramebuffer(fake, "efi-framebuffer.0", "efi-framebuffer");
+        vfioctl::testing::addUefiDesktopConsole(fake);
         vfioctl::testing::addPlatformFramebuffer(fake, "serial8250", "serial8250");
     }
     std::string bindOf(const char *vtconsole)

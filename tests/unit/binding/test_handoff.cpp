@@ -26,9 +26,7 @@ class Handoff : public ::testing::Test, protected vfioctl::testing::SimulatedWor
 protected:
     void SetUp() override
     {
-        vfioctl::testing::addVtconsole(fake, "vtcon0", "(S) dummy device", true);
-        vfioctl::testing::addVtconsole(fake, "vtcon1", "(M) frame buffer device", true);
-        vfioctl::testing::addPlatformFramebuffer(fake, "efi-framebuffer.0", "efi-framebuffer");
+        vfioctl::testing::addUefiDesktopConsole(fake);
         vfioctl::testing::addDrmCard(fake, "0000:00:02.0", "card0", {"HDMI-A-1"});
         vfioctl::testing::holdNodeOpen(fake, 812, "Xorg", "/dev/dri/card0");
         fake.link("/sys/bus/pci/drivers/i915/module", "/sys/module/i915");

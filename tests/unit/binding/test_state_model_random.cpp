@@ -115,9 +115,7 @@ public:
                 {vfioctl::testing::uuidFor("model-" + std::to_string(i)), names[i], candidates[i % candidates.size()]});
         original_[bootGpu] = DriverBinder(*kernel, std::chrono::milliseconds(0)).stateOf(at(bootGpu.c_str()));
         vms_.push_back({vfioctl::testing::uuidFor("model-desktop"), "desktop", bootGpu, true});
-        vfioctl::testing::addVtconsole(fake, "vtcon0", "(S) dummy device", true);
-        vfioctl::testing::addVtconsole(fake, "vtcon1", "(M) frame buffer device", true);
-        vfioctl::testing::addPlatformFramebuffer(fake, "efi-framebuffer.0", "efi-framebuffer");
+        vfioctl::testing::addUefiDesktopConsole(fake);
         services_.setRunning(displayManager);
         outside_ = filesOutsideState();
     }
