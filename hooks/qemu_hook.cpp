@@ -129,11 +129,13 @@ int QemuHook::prepare(const HookArguments &arguments, const std::string &xml, st
         for (const auto &entry : engine_.held(request.owner))
             log_.info("VM " + vm + ": " + entry.device.str() + " on vfio-pci (had " + driverText(entry.original) +
                       (entry.fromPool ? ", lent by persist" : "") + ")");
-        if (auto journal = engine_.journalOf(request.owner); journal && journal->console)
+        if (auto journal = engine_.journalOf(request.owner); journal && journal->console) {
+            std::string what = joinWith(describeHold(journal->console->hold), ", ");
+            if (!journal->console->units.empty())
+                what += (what.empty() ? "" : "; ") + ("stopped " + joinWith(journal->console->units, ", "));
             log_.info("VM " + vm + ": the host console on " + journal->console->gpu.str() + " handed over (" +
-                      joinWith(describeHold(journal->console->hold), ", ") +
-                      (journal->console->units.empty() ? "" : "; stopped " + joinWith(journal->console->units, ", ")) +
-                      "); it comes back when the VM stops");
+                      (what.empty() ? "nothing held it" : what) + "); it comes back when the VM stops");
+        }
         std::vector<std::string> groups;
         for (int group : outcome.groups)
             groups.push_back(std::to_string(group));

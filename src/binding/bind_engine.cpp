@@ -57,15 +57,20 @@ BindEngine::Plan BindEngine::planUnderLock(const JournalLock &lock, const BindRe
     plan.mine.owner = request.owner; // the name it has now
     plan.mine.process = processes_.self();
     if (plan.handoff)
-        plan.mine.console = plan.handoff;
+        plan.mine.console = withEarlierHandoff(plan.mine.console, *plan.handoff);
     const Journal *pool = nullptr;
     for (const auto &journal : state.journals)
         if (journal.owner == Owner::persist() && request.owner.isVm())
             pool = &journal;
     for (const auto &[number, endpoints] : plan.groups)
         for (const auto &address : endpoints) {
-            if (plan.mine.find(address))
+            if (const JournalEntry *earlier = plan.mine.find(address)) {
+                // Left unfinished by an earlier process of this owner (killed midway): this bind moves it on, so a
+                // failure now gives it back too, as recover would.
+                if (earlier->state != EntryState::Bound)
+                    plan.added.push_back(address);
                 continue;
+            }
             const JournalEntry *lent = pool ? pool->find(address) : nullptr;
             if (lent) {
                 plan.mine.devices.push_back(

@@ -10,6 +10,8 @@
 #include "sysfs_layout.h"
 #include "sysfs_value.h"
 
+#include <algorithm>
+
 namespace vfioctl {
 
 std::optional<ConsoleRecord> BindEngine::planHandoff(const Inventory &inventory, const BindRequest &request,
@@ -31,6 +33,28 @@ std::optional<ConsoleRecord> BindEngine::planHandoff(const Inventory &inventory,
             return record;
         }
     return std::nullopt; // nothing in the groups shows the console: there is nothing to hand over
+}
+
+namespace {
+
+template <typename T> void appendMissing(std::vector<T> &to, const std::vector<T> &from)
+{
+    for (const auto &item : from)
+        if (std::find(to.begin(), to.end(), item) == to.end())
+            to.push_back(item);
+}
+
+} // namespace
+
+ConsoleRecord withEarlierHandoff(const std::optional<ConsoleRecord> &earlier, const ConsoleRecord &now)
+{
+    if (!earlier)
+        return now;
+    ConsoleRecord both = *earlier;
+    appendMissing(both.hold.vtconsoles, now.hold.vtconsoles);
+    appendMissing(both.hold.framebuffers, now.hold.framebuffers);
+    appendMissing(both.units, now.units);
+    return both;
 }
 
 void BindEngine::handOver(const Plan &plan)

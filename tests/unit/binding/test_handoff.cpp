@@ -212,6 +212,83 @@ TEST_F(Handoff, AHandoffKilledMidwayIsFinishedByRecoverConsoleAndUnitsIncluded)
     }
 }
 
+// The model test's finding (seed 3590): a VM's start killed after the console was released, then the same VM started
+// again, must not record the console as "nothing released": the way back gives back what either attempt released.
+TEST_F(Handoff, AHandoffKilledMidwayThenTriedAgainKeepsWhatTheFirstReleasedAndGivesAllBack)
+{
+    for (KernelStep death : {KernelStep::Vtconsole, KernelStep::Platform, KernelStep::Unbind, KernelStep::Probe}) {
+        services.runningUnits = {displayManager};
+        services.calls.clear();
+        vfioctl::testing::endProcess(fake, 812);
+        vfioctl::testing::holdNodeOpen(fake, 812, "Xorg", "/dev/dri/card0");
+        kernel->onWrite([death](KernelStep step, const std::string &) {
+            if (step == death)
+                throw SimulatedDeath{};
+        });
+        BindEngine dying(*kernel, *modules, std::chrono::milliseconds(300), vfioctl::testing::deadProcess());
+        dying.setServiceManager(services);
+        EXPECT_THROW(dying.bind(handoff()), SimulatedDeath);
+        kernel->onWrite(nullptr);
+
+        engine.bind(handoff());
+        EXPECT_EQ(driverOf("0000:00:02.0"), "vfio-pci");
+        const auto journal = journalOf(vfioctl::testing::vmOwner("win11"));
+        ASSERT_TRUE(journal && journal->console);
+        EXPECT_EQ(journal->console->units, std::vector<std::string>{displayManager}) << "stopped by the first attempt";
+        const GiveBackReport report = engine.restoreOwner(vfioctl::testing::vmOwner("win11"));
+        EXPECT_TRUE(report.complete()) << report.problems();
+        expectConsoleAsBooted();
+        EXPECT_FALSE(journalOf(vfioctl::testing::vmOwner("win11")));
+    }
+}
+
+// The model test's next finding (seed 3155): that second attempt failing too (its last journal write, or the kernel)
+// must give back the GPU the first attempt left half-moved before the console goes back on it, and recover then
+// finishes what the first one began.
+TEST_F(Handoff, AHandoffKilledMidwayThenFailingAgainGivesBackWhatItMovedAndRecoverFinishes)
+{
+    for (KernelStep death : {KernelStep::Vtconsole, KernelStep::Platform, KernelStep::Unbind, KernelStep::Probe})
+        for (bool journalFails : {true, false}) {
+            services.runningUnits = {displayManager};
+            vfioctl::testing::endProcess(fake, 812);
+            vfioctl::testing::holdNodeOpen(fake, 812, "Xorg", "/dev/dri/card0");
+            kernel->onWrite([death](KernelStep step, const std::string &) {
+                if (step == death)
+                    throw SimulatedDeath{};
+            });
+            BindEngine dying(*kernel, *modules, std::chrono::milliseconds(300), vfioctl::testing::deadProcess());
+            dying.setServiceManager(services);
+            EXPECT_THROW(dying.bind(handoff()), SimulatedDeath);
+            kernel->onWrite(nullptr);
+            SCOPED_TRACE("killed at step " + std::to_string(static_cast<int>(death)) +
+                         (journalFails ? ", then the journal fails" : ", then the kernel fails"));
+            const std::string console = bindOf("vtcon1");
+            const bool framebuffer = framebufferBound();
+
+            bool gpuBound = false; // then the journal saying the bind finished cannot be written
+            kernel->onWrite([&](KernelStep step, const std::string &) { gpuBound |= step == KernelStep::Probe; });
+            kernel->onStateWrite([&](const std::string &path) {
+                if (journalFails && gpuBound)
+                    throw Error("cannot write " + path + ": No space left on device", ENOSPC);
+            });
+            if (!journalFails)
+                kernel->failAt(KernelStep::Probe, "0000:00:02.0", EIO);
+            EXPECT_NE(failureOf(handoff()).find(journalFails ? "cannot record that the bind finished" : "probe"),
+                      std::string::npos);
+            kernel->onWrite(nullptr);
+            kernel->onStateWrite(nullptr);
+            kernel->clearFaults();
+            EXPECT_EQ(driverOf("0000:00:02.0"), "i915") << "the GPU the failed bind moved is given back";
+            EXPECT_EQ(bindOf("vtcon1"), console) << "the console as the failed bind found it";
+            EXPECT_EQ(framebufferBound(), framebuffer);
+
+            const auto recovery = engine.recover();
+            EXPECT_TRUE(recovery.report.complete()) << recovery.report.problems();
+            expectConsoleAsBooted();
+            EXPECT_FALSE(journalOf(vfioctl::testing::vmOwner("win11")));
+        }
+}
+
 TEST_F(Handoff, TheWayBackLoadsTheGpuDriversModuleWhenItWasUnloadedAndNeverStopsAtOneFailure)
 {
     const BindRequest request = handoff();

@@ -22,14 +22,8 @@ using vfioctl::testing::vmOwner;
 
 namespace {
 
-std::string hostdev(const char *bus, const char *slot, const char *function)
-{
-    return std::string("<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='") +
-           bus + "' slot='" + slot + "' function='" + function + "'/></source></hostdev>";
-}
-
-const std::string gpu = hostdev("0x01", "0x00", "0x0");
-const std::string nvme = hostdev("0x02", "0x00", "0x0");
+const std::string gpu = vfioctl::testing::pciHostdevXml("0000:01:00.0");
+const std::string nvme = vfioctl::testing::pciHostdevXml("0000:02:00.0");
 
 struct SimulatedDeath {}; // not an Error: the process "dies" there
 

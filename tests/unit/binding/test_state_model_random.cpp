@@ -90,15 +90,10 @@ const std::string displayManager = "display-manager.service";
 const std::vector<std::string> candidates = {"0000:01:00.0", "0000:02:00.0", "0000:04:00.3"};
 const std::vector<std::string> endpoints = {"0000:01:00.0", "0000:01:00.1", "0000:02:00.0", "0000:04:00.3"};
 
-std::string hostdevXml(const std::string &address)
+void trace(const std::string &line)
 {
-    const PciAddress a = PciAddress::parse(address);
-    char text[256];
-    std::snprintf(text, sizeof text,
-                  "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x%04x' bus='0x%02x' "
-                  "slot='0x%02x' function='0x%x'/></source></hostdev>",
-                  a.domain, a.bus, a.slot, a.function);
-    return text;
+    if (std::getenv("VFIOCTL_MODEL_TRACE"))
+        std::printf("%s\n", line.c_str());
 }
 
 class Model : protected vfioctl::testing::SimulatedWorkstation {
@@ -191,7 +186,7 @@ std::string Model::hookCall(const ProcessTable &process, const Vm &vm, Step step
                          displayManager + "'/></vfioctl:policy></metadata>"
                    : "";
     const std::string xml = "<domain><name>" + vm.name + "</name><uuid>" + vm.uuid + "</uuid>" + metadata +
-                            "<devices>" + hostdevXml(vm.device) + "</devices></domain>";
+                            "<devices>" + vfioctl::testing::pciHostdevXml(vm.device) + "</devices></domain>";
     const int code = qemuHook.run(
         {vm.name, start ? "prepare" : "release", start ? "begin" : "end", "-"}, [&] { return xml; }, error);
     if (start) {
@@ -204,6 +199,8 @@ std::string Model::hookCall(const ProcessTable &process, const Vm &vm, Step step
     } else {
         EXPECT_EQ(code, 0) << "a stop always exits 0";
     }
+    for (const auto &line : log.lines) // what the hook said, for VFIOCTL_MODEL_TRACE
+        trace("  " + vm.name + ": " + line);
     return std::string(start ? "start " : "stop ") + vm.uuid.substr(0, 8) + " -> " + std::to_string(code);
 }
 
@@ -302,8 +299,7 @@ void Model::step(int index)
     std::string what = "step " + std::to_string(index) + ":";
     for (const auto &text : done)
         what += " [" + text + "]";
-    if (std::getenv("VFIOCTL_MODEL_TRACE"))
-        std::printf("%s\n", what.c_str());
+    trace(what);
     checkInvariants(what);
 }
 
