@@ -2,7 +2,7 @@
 # Real-kernel scenario for the boot GPU (QEMU's std VGA on bochs-drm, fbcon on it): a process holding its DRM node
 # makes bind refuse in one sentence naming it, before anything moves; its empty reset_method is a note in list and
 # a WARN of check; bind refuses it without --console-handoff (nothing moves), takes it with the console released, and
-# restore gives GPU, framebuffer and console back. Prints "N passed, M failed".
+# restore gives GPU, framebuffer and console back; killed midway, recover does. Prints "N passed, M failed".
 set -u
 out=$1
 # shellcheck disable=SC1091
@@ -62,6 +62,23 @@ sys.exit(not ('$(basename "$fbcon")' in text and 'vtconsoles' in text))"
 check "restore gives it back (exit 0)" test $? -eq 0
 check "the GPU is on bochs-drm again" is_driver $vga bochs-drm
 check "its console is bound again" test "$(cat "$fbcon/bind")" = 1
+check "and /dev/fb0 is back" appears /dev/fb0
+check "no journal is left" test ! -e /run/vfioctl/owners/manual.journal
+
+# The hand-off killed midway: SIGKILL (strace's injection) as it asks the kernel to probe the GPU for vfio-pci, after
+# the console was released and the GPU unbound from bochs-drm. The journal it left says what was released; recover gives the GPU,
+# the console and /dev/fb0 back.
+strace -f -qq -o /dev/null -P /sys/bus/pci/drivers_probe -e trace=write -e inject=write:signal=SIGKILL \
+    "$VFIOCTL" bind $vga --console-handoff > "$out/gpu-killed.txt" 2>&1
+check "the hand-off was killed at the GPU's probe" test $? -ne 0
+check "after the console was released" bash -c "[ ! -e $fbcon/bind ] || [ \"\$(cat $fbcon/bind)\" = 0 ]"
+check "with the GPU on no driver" test -z "$(driver $vga)"
+check "the journal it left records the console it released" \
+    grep -q "\"$(basename "$fbcon")\"" /run/vfioctl/owners/manual.journal
+"$VFIOCTL" recover > "$out/gpu-recover.txt" 2>&1
+check "recover exits 0" test $? -eq 0
+check "recover gives the GPU back to bochs-drm" is_driver $vga bochs-drm
+check "and binds its console again" test "$(cat "$fbcon/bind" 2> /dev/null)" = 1
 check "and /dev/fb0 is back" appears /dev/fb0
 check "no journal is left" test ! -e /run/vfioctl/owners/manual.journal
 echo "$passed passed, $failed failed"
