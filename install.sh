@@ -18,7 +18,7 @@ build_type=Release # RelWithDebInfo: what packaging/build-deb.sh splits into the
 runtime_packages=(libvirt0 libpugixml1v5 libboost-program-options1.74.0 libudev1 libkmod2 libpci3 libsystemd0 udev kmod)
 build_packages=(build-essential cmake ninja-build pkg-config libvirt-dev libpugixml-dev libboost-program-options-dev
                 nlohmann-json3-dev libudev-dev libkmod-dev libpci-dev libsystemd-dev dpkg-dev)
-test_packages=(googletest libgtest-dev qemu-system-x86 busybox-static pciutils e2fsprogs iproute2 python3 cpio strace
+test_packages=(googletest libgtest-dev qemu-system-x86 busybox-static pciutils e2fsprogs iproute2 python3 cpio strace systemd dbus
                libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients man-db time file
                clang libclang-rt-14-dev clang-format
                python3-nova python3-yaml lintian debootstrap

@@ -1,6 +1,7 @@
 #!/bin/busybox sh
 # PID 1 of the real-kernel guest: mount the host's / read-only under a tmpfs overlay, put the test kernel's modules
 # at /lib/modules (the overlay's tmpfs upper already keeps /tmp writes in the guest), load drivers for the devices present (as udev's coldplug would), run the scenarios, power off.
+# With vfioctl.init=systemd, Debian's systemd becomes PID 1 of that root and runs the scenarios as its default unit.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 # A host has a name: without one the kernel says "(none)", which Nova's options refuse as a default host name.
@@ -9,11 +10,13 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 for module in $(cat /modules.order); do insmod "/modules/$module" || echo "guest: insmod $module failed"; done
 
+init=busybox
 for word in $(cat /proc/cmdline); do
     case "$word" in
         vfioctl.scenario=*) scenario=${word#*=} ;;
         vfioctl.out=*) out=${word#*=} ;;
         vfioctl.modules=*) modules=${word#*=} ;;
+        vfioctl.init=*) init=${word#*=} ;;
     esac
 done
 
@@ -50,14 +53,37 @@ done
 echo "guest: coldplug done at $(cut -d' ' -f1 /proc/uptime) s"
 
 # Several scenarios (comma-separated) share one boot; the first failure's exit code is the guest's.
+cat > /newroot/vfioctl-run-scenarios <<EOF
+#!/bin/bash
 status=0
 for one in $(echo "$scenario" | tr ',' ' '); do
-    echo "== $(basename "$one") (guest uptime $(cut -d' ' -f1 /proc/uptime) s)" >> "/newroot$out/scenario.log"
-    chroot /newroot /bin/bash "$one" "$out" >> "/newroot$out/scenario.log" 2>&1
-    code=$?
-    [ "$status" -eq 0 ] && status=$code
+    echo "== \$(basename "\$one") (guest uptime \$(cut -d' ' -f1 /proc/uptime) s)" >> "$out/scenario.log"
+    /bin/bash "\$one" "$out" >> "$out/scenario.log" 2>&1
+    code=\$?
+    [ "\$status" -eq 0 ] && status=\$code
 done
-echo "== done (guest uptime $(cut -d' ' -f1 /proc/uptime) s)" >> "/newroot$out/scenario.log"
-echo $status > "/newroot$out/exit_code"
+echo "== done (guest uptime \$(cut -d' ' -f1 /proc/uptime) s)" >> "$out/scenario.log"
+echo \$status > "$out/exit_code"
 sync
+EOF
+chmod +x /newroot/vfioctl-run-scenarios
+if [ "$init" = systemd ]; then
+    # Debian's systemd (from the host's /) as PID 1: its default unit (systemd.unit= on the kernel command line, with
+    # fstab=no: the host's fstab names no disk of this guest) runs the scenarios, then powers off. Both are its
+    # arguments too: on a host whose / marks a container (/.dockerenv), systemd reads its own command line instead.
+    cat > /newroot/etc/systemd/system/vfioctl-scenarios.service <<EOF
+[Unit]
+Description=vfioctl real-kernel scenarios
+Wants=dbus.socket
+After=dbus.socket sysinit.target
+SuccessAction=poweroff-force
+FailureAction=poweroff-force
+[Service]
+Type=oneshot
+ExecStart=/vfioctl-run-scenarios
+EOF
+    echo "guest: systemd as PID 1 at $(cut -d' ' -f1 /proc/uptime) s"
+    exec switch_root /newroot /lib/systemd/systemd systemd.unit=vfioctl-scenarios.service fstab=no
+fi
+chroot /newroot /vfioctl-run-scenarios
 poweroff -f
