@@ -63,6 +63,11 @@ class Page:
         self.wait(lambda: self.present(test_id))
         return [item.text.strip() for item in self.find(test_id).find_elements(By.TAG_NAME, "li")]
 
+    def scroll_to(self, address):
+        """Puts the device's row in the middle of the window (for a screenshot)."""
+        row = self.driver.find_element(By.CSS_SELECTOR, f"tr[data-row-key='pci:{address}']")
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", row)
+
     def open_details(self, address):
         if self.present("details"):
             self.close_dialog("details")

@@ -178,6 +178,9 @@ def main():
         page.load()
         if screenshots:
             driver.save_screenshot(f"{screenshots}/cockpit-workstation.png")
+            page.scroll_to("0000:00:02.0")  # the boot GPU, eligible with a console hand-off (docs/GPU.md)
+            driver.save_screenshot(f"{screenshots}/cockpit-boot-gpu.png")
+            driver.execute_script("window.scrollTo(0, 0)")
         workstation_checks(session, page)
 
         session.use_host("frozen")
