@@ -82,6 +82,9 @@ FailureAction=poweroff-force
 Type=oneshot
 ExecStart=/vfioctl-run-scenarios
 EOF
+    # A fresh /tmp, as a booting host has: systemd-tmpfiles empties /tmp at boot (D /tmp), which through the overlay
+    # would mean a whiteout for every file the host has there (minutes, while other tests fill it).
+    mount -t tmpfs -o size=256m tmpfs /newroot/tmp
     echo "guest: systemd as PID 1 at $(cut -d' ' -f1 /proc/uptime) s"
     exec switch_root /newroot /lib/systemd/systemd systemd.unit=vfioctl-scenarios.service fstab=no
 fi
