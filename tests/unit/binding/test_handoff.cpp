@@ -73,6 +73,24 @@ protected:
         return {};
     }
 
+    // The display manager running and Xorg holding card0 again, then a hand-off by a process that dies at the first
+    // kernel write of `death`: it leaves its journal, and whatever it had done, for the test to go on from.
+    void killHandoffAt(KernelStep death)
+    {
+        services.runningUnits = {displayManager};
+        services.calls.clear();
+        vfioctl::testing::endProcess(fake, 812);
+        vfioctl::testing::holdNodeOpen(fake, 812, "Xorg", "/dev/dri/card0");
+        kernel->onWrite([death](KernelStep step, const std::string &) {
+            if (step == death)
+                throw SimulatedDeath{};
+        });
+        BindEngine dying(*kernel, *modules, std::chrono::milliseconds(300), vfioctl::testing::deadProcess());
+        dying.setServiceManager(services);
+        EXPECT_THROW(dying.bind(handoff()), SimulatedDeath);
+        kernel->onWrite(nullptr);
+    }
+
     vfioctl::testing::FakeServiceManager services;
     BindEngine engine{*kernel, *modules, std::chrono::milliseconds(300)};
 };
@@ -190,18 +208,7 @@ TEST_F(Handoff, AFailureAtAnyStepUndoesTheStepsBeforeItInReverse)
 TEST_F(Handoff, AHandoffKilledMidwayIsFinishedByRecoverConsoleAndUnitsIncluded)
 {
     for (KernelStep death : {KernelStep::Vtconsole, KernelStep::Platform, KernelStep::Unbind, KernelStep::Probe}) {
-        services.runningUnits = {displayManager};
-        services.calls.clear();
-        vfioctl::testing::endProcess(fake, 812);
-        vfioctl::testing::holdNodeOpen(fake, 812, "Xorg", "/dev/dri/card0");
-        kernel->onWrite([death](KernelStep step, const std::string &) {
-            if (step == death)
-                throw SimulatedDeath{};
-        });
-        BindEngine dying(*kernel, *modules, std::chrono::milliseconds(300), vfioctl::testing::deadProcess());
-        dying.setServiceManager(services);
-        EXPECT_THROW(dying.bind(handoff()), SimulatedDeath);
-        kernel->onWrite(nullptr);
+        killHandoffAt(death);
         const auto left = journalOf(vfioctl::testing::vmOwner("win11"));
         ASSERT_TRUE(left && left->console) << "the record was on disk before the first step";
         const auto recovery = engine.recover();
@@ -217,18 +224,7 @@ TEST_F(Handoff, AHandoffKilledMidwayIsFinishedByRecoverConsoleAndUnitsIncluded)
 TEST_F(Handoff, AHandoffKilledMidwayThenTriedAgainKeepsWhatTheFirstReleasedAndGivesAllBack)
 {
     for (KernelStep death : {KernelStep::Vtconsole, KernelStep::Platform, KernelStep::Unbind, KernelStep::Probe}) {
-        services.runningUnits = {displayManager};
-        services.calls.clear();
-        vfioctl::testing::endProcess(fake, 812);
-        vfioctl::testing::holdNodeOpen(fake, 812, "Xorg", "/dev/dri/card0");
-        kernel->onWrite([death](KernelStep step, const std::string &) {
-            if (step == death)
-                throw SimulatedDeath{};
-        });
-        BindEngine dying(*kernel, *modules, std::chrono::milliseconds(300), vfioctl::testing::deadProcess());
-        dying.setServiceManager(services);
-        EXPECT_THROW(dying.bind(handoff()), SimulatedDeath);
-        kernel->onWrite(nullptr);
+        killHandoffAt(death);
 
         engine.bind(handoff());
         EXPECT_EQ(driverOf("0000:00:02.0"), "vfio-pci");
@@ -249,17 +245,7 @@ TEST_F(Handoff, AHandoffKilledMidwayThenFailingAgainGivesBackWhatItMovedAndRecov
 {
     for (KernelStep death : {KernelStep::Vtconsole, KernelStep::Platform, KernelStep::Unbind, KernelStep::Probe})
         for (bool journalFails : {true, false}) {
-            services.runningUnits = {displayManager};
-            vfioctl::testing::endProcess(fake, 812);
-            vfioctl::testing::holdNodeOpen(fake, 812, "Xorg", "/dev/dri/card0");
-            kernel->onWrite([death](KernelStep step, const std::string &) {
-                if (step == death)
-                    throw SimulatedDeath{};
-            });
-            BindEngine dying(*kernel, *modules, std::chrono::milliseconds(300), vfioctl::testing::deadProcess());
-            dying.setServiceManager(services);
-            EXPECT_THROW(dying.bind(handoff()), SimulatedDeath);
-            kernel->onWrite(nullptr);
+            killHandoffAt(death);
             SCOPED_TRACE("killed at step " + std::to_string(static_cast<int>(death)) +
                          (journalFails ? ", then the journal fails" : ", then the kernel fails"));
             const std::string console = bindOf("vtcon1");
