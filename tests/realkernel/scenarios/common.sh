@@ -9,3 +9,11 @@ is_driver() { [ "$(driver "$1")" = "$2" ]; }
 override() { cat "/sys/bus/pci/devices/$1/driver_override"; }
 # USB enumerates asynchronously after its controller binds: wait up to 20 s.
 appears() { for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
+# The vtconsole the framebuffer console (fbcon) is bound through ("" for none), and whether it let go: unbound, or
+# gone altogether once the GPU's framebuffer went with its DRM driver.
+fbcon_vtconsole() {
+    local v found=""
+    for v in /sys/class/vtconsole/vtcon*; do grep -q "frame buffer device" "$v/name" && found=$v; done
+    echo "$found"
+}
+console_released() { [ ! -e "$1/bind" ] || [ "$(cat "$1/bind" 2> /dev/null)" = 0 ]; }

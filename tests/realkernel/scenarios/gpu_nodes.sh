@@ -36,10 +36,7 @@ reset = next(c for c in json.load(open('$out/gpu-check.json'))['checks'] if c['i
 sys.exit(not (reset['verdict'] == 'warn' and '$vga' in reset['evidence']))"
 # The hand-off by hand: without --console-handoff the boot GPU is refused and nothing moves; with it, the vtconsole
 # on the frame buffer device is unbound and the GPU goes to vfio-pci; restore gives GPU, /dev/fb0 and console back.
-fbcon=""
-for v in /sys/class/vtconsole/vtcon*; do
-    grep -q "frame buffer device" "$v/name" && fbcon=$v
-done
+fbcon=$(fbcon_vtconsole)
 check "setup: fbcon is a vtconsole, bound" test -n "$fbcon" -a "$(cat "$fbcon/bind" 2>/dev/null)" = 1
 check "setup: /dev/fb0 is the GPU's" appears /dev/fb0
 "$VFIOCTL" bind $vga > "$out/gpu-keep.txt" 2>&1
@@ -51,7 +48,7 @@ check "nothing moved: still bochs-drm, console bound" \
 check "with --console-handoff the bind succeeds" test $? -eq 0
 check "the GPU is on vfio-pci" is_driver $vga vfio-pci
 # fbcon's vtconsole is unbound, or gone altogether once the GPU's framebuffer went with bochs-drm.
-check "its console was released" bash -c "[ ! -e $fbcon/bind ] || [ \"\$(cat $fbcon/bind)\" = 0 ]"
+check "its console was released" console_released "$fbcon"
 check "and /dev/fb0 with it" test ! -e /dev/fb0
 "$VFIOCTL" status --json > "$out/gpu-status.json" 2>&1
 check "status records the console hand-off with the vtconsole" /usr/bin/python3 -c "
@@ -71,7 +68,7 @@ check "no journal is left" test ! -e /run/vfioctl/owners/manual.journal
 strace -f -qq -o /dev/null -P /sys/bus/pci/drivers_probe -e trace=write -e inject=write:signal=SIGKILL \
     "$VFIOCTL" bind $vga --console-handoff > "$out/gpu-killed.txt" 2>&1
 check "the hand-off was killed at the GPU's probe" test $? -ne 0
-check "after the console was released" bash -c "[ ! -e $fbcon/bind ] || [ \"\$(cat $fbcon/bind)\" = 0 ]"
+check "after the console was released" console_released "$fbcon"
 check "with the GPU on no driver" test -z "$(driver $vga)"
 check "the journal it left records the console it released" \
     grep -q "\"$(basename "$fbcon")\"" /run/vfioctl/owners/manual.journal

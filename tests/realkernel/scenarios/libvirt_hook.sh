@@ -92,8 +92,7 @@ check "nothing is held after the refusal" test -z "$(ls /run/vfioctl/owners 2>/d
 vga=0000:00:01.0
 modprobe bochs 2>/dev/null
 appears /dev/fb0 > /dev/null
-fbcon=""
-for v in /sys/class/vtconsole/vtcon*; do grep -q "frame buffer device" "$v/name" && fbcon=$v; done
+fbcon=$(fbcon_vtconsole)
 check "setup: the std VGA is on bochs-drm with fbcon bound on it" \
     bash -c "[ \"\$(basename \$(readlink /sys/bus/pci/devices/$vga/driver))\" = bochs-drm ] && [ -n '$fbcon' ] && [ \"\$(cat $fbcon/bind)\" = 1 ]"
 domain_xml gpukeep 0x00 0x01 yes > "$out/gpukeep.xml"

@@ -16,10 +16,7 @@ check "setup: systemd is PID 1" test "$(cat /proc/1/comm)" = systemd
 modprobe bochs 2> /dev/null
 check "setup: the std VGA is on bochs-drm" is_driver $vga bochs-drm
 check "setup: with its DRM card" appears /dev/dri/card0
-fbcon=""
-for v in /sys/class/vtconsole/vtcon*; do
-    grep -q "frame buffer device" "$v/name" && fbcon=$v
-done
+fbcon=$(fbcon_vtconsole)
 check "setup: fbcon is a vtconsole, bound" test -n "$fbcon" -a "$(cat "$fbcon/bind" 2> /dev/null)" = 1
 cat > /etc/systemd/system/$unit << UNIT
 [Unit]
@@ -46,7 +43,7 @@ domain="<domain type='kvm'><name>desktop</name><uuid>6f1e3c52-8d4b-4e0a-9c2f-0b7
 check "prepare begin with the hand-off exits 0" test $? -eq 0
 check "systemd stopped the display manager" bash -c "! systemctl is-active --quiet $unit"
 check "the GPU is on vfio-pci" is_driver $vga vfio-pci
-check "its console was released" bash -c "[ ! -e $fbcon/bind ] || [ \"\$(cat $fbcon/bind)\" = 0 ]"
+check "its console was released" console_released "$fbcon"
 "$hook" desktop release end - <<< "$domain" > "$out/systemd-release.txt" 2>&1
 check "release end exits 0" test $? -eq 0
 check "the GPU is on bochs-drm again" is_driver $vga bochs-drm
