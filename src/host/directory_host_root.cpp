@@ -1,6 +1,7 @@
 // DirectoryHostRoot: the real filesystem, "/" or a tree confined to its directory.
 #include "host_root.h"
 
+#include "descriptor_directory.h"
 #include "error.h"
 
 #include <algorithm>
@@ -27,12 +28,6 @@ uint64_t randomSuffix()
     static std::atomic<uint64_t> counter{0};
     const auto now = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
     return (now * 0x9E3779B97F4A7C15ull) ^ (counter++ << 1);
-}
-
-// Absent, as opposed to unreadable: only these errors mean "there is no such file".
-bool meansAbsent(int error)
-{
-    return error == ENOENT || error == ENOTDIR;
 }
 
 // openat2(2); EAGAIN means a rename elsewhere in the tree raced its ".." check, and the man page says to retry.
@@ -72,26 +67,6 @@ std::string joinParts(const std::vector<std::string> &parts)
     return out.empty() ? "/" : out;
 }
 
-// The entries of an open directory, "." and ".." left out, sorted; `fd` is taken over.
-std::vector<std::string> sortedEntries(UniqueFd fd, const std::string &shown)
-{
-    std::unique_ptr<DIR, int (*)(DIR *)> dir(::fdopendir(fd.get()), ::closedir);
-    if (!dir)
-        throw Error("cannot list " + shown + ": " + errnoText(errno), errno);
-    fd.release(); // the DIR owns it now
-    std::vector<std::string> names;
-    errno = 0;
-    while (const dirent *entry = ::readdir(dir.get())) {
-        std::string_view name = entry->d_name;
-        if (name != "." && name != "..")
-            names.emplace_back(name);
-    }
-    if (errno != 0)
-        throw Error("cannot list " + shown + ": " + errnoText(errno), errno);
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 // Reads at most `limit` bytes from a descriptor; Error past it.
 std::string readBounded(int fd, size_t limit, const std::string &shown)
 {
@@ -110,57 +85,6 @@ std::string readBounded(int fd, size_t limit, const std::string &shown)
         data.append(buffer, static_cast<size_t>(got));
     }
 }
-
-// An open directory descriptor: each attribute costs openat + one read + close, with no path walk. In a confined
-// tree an attribute may not lead out of its directory (RESOLVE_BENEATH).
-class DescriptorDirectory : public HostDirectory {
-public:
-    DescriptorDirectory(UniqueFd fd, std::string shown, bool confined)
-        : fd_(std::move(fd)), shown_(std::move(shown)), confined_(confined)
-    {
-    }
-    std::optional<std::string> readAttribute(const std::string &name) const override
-    {
-        constexpr int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY; // a FIFO planted in a tree must not block us
-        UniqueFd file(confined_ ? openat2(fd_.get(), name.c_str(), flags, 0, RESOLVE_BENEATH)
-                                : ::openat(fd_.get(), name.c_str(), flags | O_CLOEXEC));
-        if (!file.valid()) {
-            if (meansAbsent(errno))
-                return std::nullopt;
-            throw Error("cannot read " + joinPath(shown_, name) + ": " + errnoText(errno), errno);
-        }
-        char buffer[4096];
-        ssize_t got;
-        do
-            got = ::read(file.get(), buffer, sizeof buffer);
-        while (got < 0 && errno == EINTR);
-        if (got < 0)
-            throw Error("cannot read " + joinPath(shown_, name) + ": " + errnoText(errno), errno);
-        return std::string(buffer, static_cast<size_t>(got));
-    }
-    std::optional<std::string> readLink(const std::string &name) const override
-    {
-        char buffer[4096];
-        ssize_t got = ::readlinkat(fd_.get(), name.c_str(), buffer, sizeof buffer);
-        if (got < 0 && (meansAbsent(errno) || errno == EINVAL))
-            return std::nullopt;
-        if (got < 0 || static_cast<size_t>(got) >= sizeof buffer)
-            throw Error("cannot read the link " + joinPath(shown_, name), got < 0 ? errno : ENAMETOOLONG);
-        return std::string(buffer, static_cast<size_t>(got));
-    }
-    std::vector<std::string> list() const override
-    {
-        UniqueFd copy(::openat(fd_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (!copy.valid())
-            throw Error("cannot list " + shown_ + ": " + errnoText(errno), errno);
-        return sortedEntries(std::move(copy), shown_);
-    }
-
-private:
-    UniqueFd fd_;
-    std::string shown_;
-    bool confined_;
-};
 
 } // namespace
 
@@ -203,7 +127,7 @@ std::unique_ptr<HostDirectory> DirectoryHostRoot::openDirectory(const std::strin
             return nullptr;
         throw Error("cannot open " + shown(path) + ": " + errnoText(errno), errno);
     }
-    return std::make_unique<DescriptorDirectory>(std::move(fd), shown(path), root_.valid());
+    return openedDirectory(std::move(fd), shown(path));
 }
 
 std::optional<std::string> DirectoryHostRoot::read(const std::string &path, size_t limit) const
@@ -265,7 +189,9 @@ std::vector<std::string> DirectoryHostRoot::list(const std::string &path) const
             return {};
         throw Error("cannot list " + shown(path) + ": " + errnoText(errno), errno);
     }
-    return sortedEntries(std::move(fd), shown(path));
+    auto names = directoryEntries(fd.get(), shown(path));
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 bool DirectoryHostRoot::exists(const std::string &path) const

@@ -36,7 +36,8 @@ public:
     // Nothing when it does not exist; Error for any other failure.
     virtual std::optional<std::string> readAttribute(const std::string &name) const = 0;
     virtual std::optional<std::string> readLink(const std::string &name) const = 0;
-    // Entry names, sorted.
+    // Entry names in no particular order (a scan that needs one sorts; sorting every device's forty entries
+    // would not be free).
     virtual std::vector<std::string> list() const = 0;
 };
 
@@ -81,7 +82,9 @@ public:
 
 // A HostRoot on a directory of the real filesystem: "/" in production, a fake tree in tests and --root. Under any
 // root but "/", every path resolves inside the root (openat2 RESOLVE_IN_ROOT): absolute links and ".." stop at the
-// root, so nothing a captured tree holds can make us read or write this host.
+// root, so nothing a captured tree holds can make us read or write this host. The live host needs no such
+// resolution and uses plain open(2). An opened directory reads single entries with O_NOFOLLOW, which is as cheap
+// on both and cannot leave the directory (tests/unit/host/test_tree_confinement.cpp).
 class DirectoryHostRoot : public HostRoot {
 public:
     // Throws Error when `base` is not a directory that can be opened.

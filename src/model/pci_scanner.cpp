@@ -56,12 +56,13 @@ std::string normalized(std::string_view path)
     return out.empty() ? "/" : out;
 }
 
-// Where /sys/bus/pci/devices/X points. The kernel's link is relative and /sys/devices has no symlinks inside it, so
-// resolving the one link by its text is enough and saves a readlink per path component; anything else is resolved
-// component by component.
-std::string devicePathOf(const HostRoot &host, const std::string &link)
+// Where /sys/bus/pci/devices/ENTRY points, its link read from the open devices directory. The kernel's link is
+// relative and /sys/devices has no symlinks inside it, so resolving the one link by its text is enough and saves a
+// readlink per path component; anything else is resolved component by component.
+std::string devicePathOf(const HostRoot &host, const HostDirectory &devices, const std::string &entry)
 {
-    auto target = host.readLink(link);
+    const std::string link = joinPath(layout::pciDevices, entry);
+    auto target = devices.readLink(entry);
     if (!target || target->empty())
         return host.canonical(link);
     return normalized(target->front() == '/' ? *target : dirName(link) + "/" + *target);
@@ -89,8 +90,8 @@ std::string currentDriver(const HostRoot &host, const PciAddress &address)
 namespace {
 
 // Everything sysfs says about one function, but its names: safe to call from several threads at once (the hardware
-// database is not, and names are looked up afterwards).
-std::optional<PciDevice> readPciFacts(const HostRoot &host, const PciAddress &address)
+// database is not, and names are looked up afterwards). `devices` is /sys/bus/pci/devices, opened once per scan.
+std::optional<PciDevice> readPciFacts(const HostRoot &host, const HostDirectory &devices, const PciAddress &address)
 {
     const std::string path = pciDevicePath(address);
     auto directory = host.openDirectory(path);
@@ -115,7 +116,7 @@ std::optional<PciDevice> readPciFacts(const HostRoot &host, const PciAddress &ad
     if (auto text = attributes.readAttribute("numa_node")) {
         device.numaNode = parseDecimalInRange(*text, 0, INT32_MAX);
     }
-    device.parentBridge = nearestPciAncestor(devicePathOf(host, path), 1);
+    device.parentBridge = nearestPciAncestor(devicePathOf(host, devices, address.str()), 1);
     // One listing finds the optional entries, so absent ones cost no failed open.
     for (const auto &entry : attributes.list()) {
         if (entry.starts_with("virtfn") && parseDecimal(entry.substr(6))) {
@@ -170,7 +171,10 @@ std::string skippedNote(std::string_view entry, const Error &error)
 
 std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames &names, const PciAddress &address)
 {
-    auto device = readPciFacts(host, address);
+    auto devices = host.openDirectory(std::string(layout::pciDevices));
+    if (!devices)
+        return std::nullopt;
+    auto device = readPciFacts(host, *devices, address);
     NameCache cache;
     if (device)
         addNames(*device, names, cache);
@@ -191,10 +195,14 @@ std::optional<PciDevice> readPciDeviceOrNote(const HostRoot &host, const Hardwar
 
 std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames &names, std::vector<std::string> &notes)
 {
+    auto devicesDirectory = host.openDirectory(std::string(layout::pciDevices));
+    if (!devicesDirectory)
+        return {};
     std::vector<std::pair<PciAddress, std::string>> entries;
-    for (auto &entry : host.list(std::string(layout::pciDevices)))
+    for (auto &entry : devicesDirectory->list())
         if (auto address = PciAddress::tryParse(entry)) // else not a device the kernel would name; never followed
             entries.emplace_back(*address, std::move(entry));
+    std::sort(entries.begin(), entries.end());
 
     // Each device is read into its own slot, on as many cores as the host has; the slots keep the listing's order,
     // so notes and devices come out as a serial scan gives them.
@@ -204,7 +212,7 @@ std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames 
     std::vector<std::pair<size_t, std::string>> skipped;
     forEachIndex(entries.size(), scanWorkers(entries.size()), [&](size_t i) {
         try {
-            if (auto device = readPciFacts(host, entries[i].first)) {
+            if (auto device = readPciFacts(host, *devicesDirectory, entries[i].first)) {
                 devices[i] = std::move(*device);
                 present[i] = 1;
             }
