@@ -58,6 +58,7 @@ BindEngine::Plan BindEngine::planUnderLock(const JournalLock &lock, const BindRe
     plan.mine.process = processes_.self();
     if (plan.handoff)
         plan.mine.console = withEarlierHandoff(plan.mine.console, *plan.handoff);
+    std::map<std::string, std::string> modules; // driver -> its module
     const Journal *pool = nullptr;
     for (const auto &journal : state.journals)
         if (journal.owner == Owner::persist() && request.owner.isVm())
@@ -76,9 +77,15 @@ BindEngine::Plan BindEngine::planUnderLock(const JournalLock &lock, const BindRe
                 plan.mine.devices.push_back(
                     JournalEntry{address, lent->original, EntryState::Binding, true, lent->module});
             } else {
-                const DriverState original = binder_.stateOf(address);
+                // As the scan just read it, under this same lock; a driver's module is looked up once.
+                const PciDevice *device = inventory.findPci(address);
+                const DriverState original =
+                    device ? DriverState{device->driver, device->driverOverride} : binder_.stateOf(address);
+                auto module = modules.find(original.driver);
+                if (module == modules.end())
+                    module = modules.emplace(original.driver, moduleOf(original.driver)).first;
                 plan.mine.devices.push_back(
-                    JournalEntry{address, original, EntryState::Binding, false, moduleOf(original.driver)});
+                    JournalEntry{address, original, EntryState::Binding, false, module->second});
             }
             plan.added.push_back(address);
         }

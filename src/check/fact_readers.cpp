@@ -108,25 +108,22 @@ void addModprobeIds(const HostRoot &host, std::vector<std::string> &ids)
     }
 }
 
-// What the devices about to be bound say of the host; false when they do not say enough (no group, no override).
+// What the devices about to be bound say of the host: the first with an IOMMU group and a driver_override answers
+// for the host (the checks ask whether there are any), so a VM of 16 VFs asks no more than a VM of one. False when
+// none says enough (no group, no override): the host is then listed.
 bool sampleDevices(const HostRoot &host, const std::vector<PciAddress> &devices, HostFacts &facts)
 {
-    int present = 0, grouped = 0;
-    bool override = false;
     for (const auto &address : devices) {
         const std::string path = joinPath(layout::pciDevices, address.str());
-        if (!host.exists(path))
-            continue;
-        ++present;
-        grouped += host.exists(joinPath(path, "iommu_group")) ? 1 : 0; // the link, and the group it names
-        override = override || host.exists(joinPath(path, "driver_override"));
+        // The link and the group it names; the override file.
+        if (host.exists(joinPath(path, "iommu_group")) && host.exists(joinPath(path, "driver_override"))) {
+            facts.iommuGroups = 1;
+            facts.pciDevices = 1;
+            facts.driverOverride = true;
+            return true;
+        }
     }
-    if (grouped == 0 || !override)
-        return false;
-    facts.iommuGroups = grouped;
-    facts.pciDevices = present;
-    facts.driverOverride = true;
-    return true;
+    return false;
 }
 
 using Devices = std::vector<PciAddress>;

@@ -54,6 +54,7 @@ struct PciDevice {
     std::vector<std::string> resetMethods; // reset_method: "flr bus"
     bool resetMethodsKnown = false;        // the device has reset_method (maybe empty)
     bool bootVga = false;
+    bool publishesNodes = false; // its directory has drm/ or graphics/: device nodes (card0, fb0) the host may hold
 
     const std::string &vendorName() const { return names.get().vendor; }
     const std::string &deviceName() const { return names.get().device; }

@@ -147,12 +147,14 @@ std::vector<IommuGroup> groupsOf(const HostRoot &host, const std::vector<PciDevi
     return groups;
 }
 
-// The groups the scanned devices name, each only if /sys/kernel/iommu_groups holds it (as its listing would say).
-std::vector<IommuGroup> groupsNamedBy(const HostRoot &host, const std::vector<PciDevice> &devices)
+// The groups the scanned devices name, each only if /sys/kernel/iommu_groups holds it (as its listing would say):
+// a group whose members were listed has been seen there, any other is looked up.
+std::vector<IommuGroup> groupsNamedBy(const HostRoot &host, const std::vector<PciDevice> &devices,
+                                      const std::set<int> &seen)
 {
     std::map<int, IommuGroup> groups;
     for (const auto &device : devices)
-        if (device.iommuGroup && (groups.count(*device.iommuGroup) ||
+        if (device.iommuGroup && (groups.count(*device.iommuGroup) || seen.count(*device.iommuGroup) ||
                                   host.exists(joinPath(layout::iommuGroups, std::to_string(*device.iommuGroup)))))
             groups.try_emplace(*device.iommuGroup, IommuGroup{*device.iommuGroup, {}})
                 .first->second.devices.push_back(device.address);
@@ -160,24 +162,6 @@ std::vector<IommuGroup> groupsNamedBy(const HostRoot &host, const std::vector<Pc
     for (auto &[number, group] : groups)
         sorted.push_back(std::move(group));
     return sorted;
-}
-
-// The devices, and every member of their IOMMU groups as each group's devices/ directory lists it.
-std::set<PciAddress> withGroupMembers(const HostRoot &host, const std::vector<PciAddress> &devices,
-                                      std::vector<std::string> &notes)
-{
-    std::set<PciAddress> scope(devices.begin(), devices.end());
-    for (const auto &address : devices) {
-        auto group = host.readLink(joinPath(pciDevicePath(address), "iommu_group"));
-        if (!group)
-            continue;
-        const std::string members = joinPath(joinPath(layout::iommuGroups, baseName(*group)), "devices");
-        forEachEntry(host, members, notes, [&](const std::string &entry) {
-            if (auto member = PciAddress::fromKernelName(entry))
-                scope.insert(*member);
-        });
-    }
-    return scope;
 }
 
 // Whether a device without reset_method is one the kernel cannot reset (resetMethodsPublishedSince).
@@ -221,23 +205,47 @@ Inventory scanInventory(const HostRoot &host)
 Inventory scanInventoryFor(const HostRoot &host, const HardwareNames &names, const std::vector<PciAddress> &devices)
 {
     Inventory inventory;
-    std::set<PciAddress> wanted = withGroupMembers(host, devices, inventory.notes);
-    auto read = [&](const PciAddress &address) {
-        if (auto device = readPciDeviceOrNote(host, names, address, address.str(), inventory.notes))
-            inventory.pci.push_back(std::move(*device));
+    PciDeviceReader reader(host, names);
+    std::set<PciAddress> wanted, read;
+    // Each round's devices are read together (on a few cores when there are many): the requested ones, then the
+    // members their groups list, then the VFs of a PF among them.
+    auto readOnce = [&](const std::vector<PciAddress> &addresses) {
+        std::vector<PciAddress> fresh;
+        for (const auto &address : addresses) {
+            wanted.insert(address);
+            if (read.insert(address).second)
+                fresh.push_back(address);
+        }
+        for (auto &device : reader.readAllOrNote(fresh, inventory.notes))
+            if (device)
+                inventory.pci.push_back(std::move(*device));
     };
-    for (const auto &address : wanted)
-        read(address);
+    readOnce(devices);
+    // Every member of their IOMMU groups, as each group's devices/ directory lists it (the device's own link named
+    // the group when it was read).
+    std::set<int> listedGroups;
+    std::vector<PciAddress> members;
+    for (size_t i = 0, requested = inventory.pci.size(); i < requested; ++i) {
+        const std::optional<int> group = inventory.pci[i].iommuGroup;
+        if (!group || listedGroups.count(*group))
+            continue;
+        const std::string directory = joinPath(joinPath(layout::iommuGroups, std::to_string(*group)), "devices");
+        const size_t before = members.size();
+        forEachEntry(host, directory, inventory.notes, [&](const std::string &entry) {
+            if (auto member = PciAddress::fromKernelName(entry))
+                members.push_back(*member);
+        });
+        if (members.size() > before) // an empty listing may be a group that is not there: looked up below
+            listedGroups.insert(*group);
+    }
+    readOnce(members);
     // The VFs of a PF among them go away with it: they are listed too (in groups of their own).
-    std::set<PciAddress> virtualFunctions;
+    std::vector<PciAddress> virtualFunctions;
     for (const auto &device : inventory.pci)
         for (const auto &vf : device.virtualFunctions)
             if (!wanted.count(vf))
-                virtualFunctions.insert(vf);
-    for (const auto &vf : virtualFunctions) {
-        read(vf);
-        wanted.insert(vf);
-    }
+                virtualFunctions.push_back(vf);
+    readOnce(virtualFunctions);
     std::sort(inventory.pci.begin(), inventory.pci.end(),
               [](const PciDevice &a, const PciDevice &b) { return a.address < b.address; });
     inventory.resetMethodsPublished = kernelPublishesResetMethods(host);
@@ -248,7 +256,7 @@ Inventory scanInventoryFor(const HostRoot &host, const HardwareNames &names, con
     inventory.net = scanNetInterfaces(host, inventory.notes, scope);
     inventory.block = scanBlockDevices(host, inventory.notes, scope);
     inventory.shares = scanSharedFilesystems(host, inventory.notes, scope);
-    inventory.groups = groupsNamedBy(host, inventory.pci);
+    inventory.groups = groupsNamedBy(host, inventory.pci, listedGroups);
     return inventory;
 }
 

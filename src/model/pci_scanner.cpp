@@ -89,8 +89,80 @@ std::string currentDriver(const HostRoot &host, const PciAddress &address)
 
 namespace {
 
+// The ids and class from `modalias` ("pci:v00008086d0000154Csv00000000sd00000000bc02sc00i00"), which the kernel
+// prints from the same fields as the class, vendor, device and subsystem_* attributes: one read for five. False when
+// it is not in that form (then each attribute is read).
+bool readModalias(std::string_view text, PciDevice &device)
+{
+    auto field = [&](std::string_view tag, size_t digits, uint32_t &value) {
+        if (!text.starts_with(tag) || text.size() < tag.size() + digits)
+            return false;
+        auto parsed = parseHex(text.substr(tag.size(), digits));
+        if (!parsed)
+            return false;
+        value = *parsed;
+        text.remove_prefix(tag.size() + digits);
+        return true;
+    };
+    uint32_t vendor, deviceId, subVendor, subDevice, base, sub, interface;
+    if (!field("pci:v", 8, vendor) || !field("d", 8, deviceId) || !field("sv", 8, subVendor) ||
+        !field("sd", 8, subDevice) || !field("bc", 2, base) || !field("sc", 2, sub) || !field("i", 2, interface))
+        return false;
+    if (text != "\n" && !text.empty())
+        return false;
+    if (vendor > 0xffff || deviceId > 0xffff || subVendor > 0xffff || subDevice > 0xffff)
+        return false;
+    device.vendorId = static_cast<uint16_t>(vendor);
+    device.deviceId = static_cast<uint16_t>(deviceId);
+    device.subsystemVendorId = static_cast<uint16_t>(subVendor);
+    device.subsystemDeviceId = static_cast<uint16_t>(subDevice);
+    device.classCode = base << 16 | sub << 8 | interface;
+    return true;
+}
+
+// The entries of a device directory that decide what is read: an entry that is not there costs no failed open.
+struct DeviceEntries {
+    bool modalias = false, driver = false, driverOverride = false, iommuGroup = false, numaNode = false;
+    bool revision = false, physfn = false, totalVfs = false, enabledVfs = false, resetMethod = false, bootVga = false;
+    bool drm = false, graphics = false;
+    std::vector<std::string> virtfns;
+
+    explicit DeviceEntries(std::vector<std::string> entries)
+    {
+        for (auto &entry : entries) {
+            if (entry.starts_with("virtfn") && parseDecimal(std::string_view(entry).substr(6)))
+                virtfns.push_back(std::move(entry));
+            else
+                flag(entry);
+        }
+    }
+
+private:
+    void flag(std::string_view entry)
+    {
+        static const std::pair<std::string_view, bool DeviceEntries::*> known[] = {
+            {"modalias", &DeviceEntries::modalias},
+            {"driver", &DeviceEntries::driver},
+            {"driver_override", &DeviceEntries::driverOverride},
+            {"iommu_group", &DeviceEntries::iommuGroup},
+            {"numa_node", &DeviceEntries::numaNode},
+            {"revision", &DeviceEntries::revision},
+            {"physfn", &DeviceEntries::physfn},
+            {"sriov_totalvfs", &DeviceEntries::totalVfs},
+            {"sriov_numvfs", &DeviceEntries::enabledVfs},
+            {"reset_method", &DeviceEntries::resetMethod},
+            {"boot_vga", &DeviceEntries::bootVga},
+            {"drm", &DeviceEntries::drm},
+            {"graphics", &DeviceEntries::graphics}};
+        for (const auto &[name, member] : known)
+            if (entry == name)
+                this->*member = true;
+    }
+};
+
 // Everything sysfs says about one function, but its names: safe to call from several threads at once (the hardware
 // database is not, and names are looked up afterwards). `devices` is /sys/bus/pci/devices, opened once per scan.
+// The directory is listed first, so only what is there is read.
 std::optional<PciDevice> readPciFacts(const HostRoot &host, const HostDirectory &devices, const PciAddress &address)
 {
     const std::string path = pciDevicePath(address);
@@ -98,47 +170,49 @@ std::optional<PciDevice> readPciFacts(const HostRoot &host, const HostDirectory 
     if (!directory)
         return std::nullopt;
     const HostDirectory &attributes = *directory;
+    const DeviceEntries has(attributes.list());
 
     PciDevice device;
     device.address = address;
-    device.classCode = hexAttribute(attributes, "class", 0xffffff);
-    device.vendorId = static_cast<uint16_t>(hexAttribute(attributes, "vendor", 0xffff));
-    device.deviceId = static_cast<uint16_t>(hexAttribute(attributes, "device", 0xffff));
-    device.subsystemVendorId = static_cast<uint16_t>(hexAttribute(attributes, "subsystem_vendor", 0xffff));
-    device.subsystemDeviceId = static_cast<uint16_t>(hexAttribute(attributes, "subsystem_device", 0xffff));
-    device.revision = static_cast<uint8_t>(hexAttribute(attributes, "revision", 0xff));
-    if (auto driver = attributes.readLink("driver"))
-        device.driver = baseName(*driver);
-    if (auto text = attributes.readAttribute("driver_override"))
-        device.driverOverride = parseDriverOverride(*text);
-    if (auto group = attributes.readLink("iommu_group"))
-        device.iommuGroup = parseDecimalInRange(baseName(*group), 0, INT32_MAX); // "4294967298" is not group 2
-    if (auto text = attributes.readAttribute("numa_node")) {
-        device.numaNode = parseDecimalInRange(*text, 0, INT32_MAX);
+    auto modalias = has.modalias ? attributes.readAttribute("modalias") : std::nullopt;
+    if (!modalias || !readModalias(*modalias, device)) {
+        device.classCode = hexAttribute(attributes, "class", 0xffffff);
+        device.vendorId = static_cast<uint16_t>(hexAttribute(attributes, "vendor", 0xffff));
+        device.deviceId = static_cast<uint16_t>(hexAttribute(attributes, "device", 0xffff));
+        device.subsystemVendorId = static_cast<uint16_t>(hexAttribute(attributes, "subsystem_vendor", 0xffff));
+        device.subsystemDeviceId = static_cast<uint16_t>(hexAttribute(attributes, "subsystem_device", 0xffff));
     }
+    if (has.revision)
+        device.revision = static_cast<uint8_t>(hexAttribute(attributes, "revision", 0xff));
+    if (auto driver = has.driver ? attributes.readLink("driver") : std::nullopt)
+        device.driver = baseName(*driver);
+    if (auto text = has.driverOverride ? attributes.readAttribute("driver_override") : std::nullopt)
+        device.driverOverride = parseDriverOverride(*text);
+    if (auto group = has.iommuGroup ? attributes.readLink("iommu_group") : std::nullopt)
+        device.iommuGroup = parseDecimalInRange(baseName(*group), 0, INT32_MAX); // "4294967298" is not group 2
+    if (auto text = has.numaNode ? attributes.readAttribute("numa_node") : std::nullopt)
+        device.numaNode = parseDecimalInRange(*text, 0, INT32_MAX);
     device.parentBridge = nearestPciAncestor(devicePathOf(host, devices, address.str()), 1);
-    // One listing finds the optional entries, so absent ones cost no failed open.
-    for (const auto &entry : attributes.list()) {
-        if (entry.starts_with("virtfn") && parseDecimal(entry.substr(6))) {
-            if (auto vf = linkedAddress(attributes, entry))
-                device.virtualFunctions.push_back(*vf);
-        } else if (entry == "physfn") {
-            device.physicalFunction = linkedAddress(attributes, entry);
-        } else if (entry == "sriov_totalvfs" || entry == "sriov_numvfs") {
+    for (const auto &entry : has.virtfns)
+        if (auto vf = linkedAddress(attributes, entry))
+            device.virtualFunctions.push_back(*vf);
+    if (has.physfn)
+        device.physicalFunction = linkedAddress(attributes, "physfn");
+    for (auto [present, name, count] : {std::tuple{has.totalVfs, "sriov_totalvfs", &SriovCounts::total},
+                                        std::tuple{has.enabledVfs, "sriov_numvfs", &SriovCounts::enabled}})
+        if (present) {
             if (!device.sriov)
                 device.sriov = SriovCounts{};
-            int count = parseDecimalInRange(attributes.readAttribute(entry).value_or(""), 0, 65535).value_or(0);
-            (entry == "sriov_totalvfs" ? device.sriov->total : device.sriov->enabled) = count;
-        } else if (entry == "reset_method") {
-            if (auto methods = attributes.readAttribute(entry)) {
-                device.resetMethods = splitWords(*methods);
-                device.resetMethodsKnown = true;
-            }
-        } else if (entry == "boot_vga") {
-            if (auto vga = attributes.readAttribute(entry))
-                device.bootVga = trimmed(*vga) == "1";
+            (*device.sriov).*count =
+                parseDecimalInRange(attributes.readAttribute(name).value_or(""), 0, 65535).value_or(0);
         }
+    if (auto methods = has.resetMethod ? attributes.readAttribute("reset_method") : std::nullopt) {
+        device.resetMethods = splitWords(*methods);
+        device.resetMethodsKnown = true;
     }
+    if (auto vga = has.bootVga ? attributes.readAttribute("boot_vga") : std::nullopt)
+        device.bootVga = trimmed(*vga) == "1";
+    device.publishesNodes = has.drm || has.graphics;
     std::sort(device.virtualFunctions.begin(), device.virtualFunctions.end());
     if (!device.sriov && !device.virtualFunctions.empty()) // a tree without the counts: its links say how many
         device.sriov = SriovCounts{static_cast<int>(device.virtualFunctions.size()),
@@ -169,28 +243,53 @@ std::string skippedNote(std::string_view entry, const Error &error)
 
 } // namespace
 
-std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames &names, const PciAddress &address)
-{
-    auto devices = host.openDirectory(std::string(layout::pciDevices));
-    if (!devices)
-        return std::nullopt;
-    auto device = readPciFacts(host, *devices, address);
+struct PciDeviceReader::Names {
     NameCache cache;
+};
+
+PciDeviceReader::PciDeviceReader(const HostRoot &host, const HardwareNames &names)
+    : host_(host), names_(names), devices_(host.openDirectory(std::string(layout::pciDevices))),
+      cache_(std::make_unique<Names>())
+{
+}
+
+PciDeviceReader::~PciDeviceReader() = default;
+
+std::optional<PciDevice> PciDeviceReader::read(const PciAddress &address)
+{
+    if (!devices_)
+        return std::nullopt;
+    auto device = readPciFacts(host_, *devices_, address);
     if (device)
-        addNames(*device, names, cache);
+        addNames(*device, names_, cache_->cache);
     return device;
 }
 
-std::optional<PciDevice> readPciDeviceOrNote(const HostRoot &host, const HardwareNames &names,
-                                             const PciAddress &address, std::string_view entry,
-                                             std::vector<std::string> &notes)
+std::optional<PciDevice> PciDeviceReader::readOrNote(const PciAddress &address, std::string_view entry,
+                                                     std::vector<std::string> &notes)
 {
     try {
-        return readPciDevice(host, names, address);
+        return read(address);
     } catch (const Error &error) {
         notes.push_back(skippedNote(entry, error));
         return std::nullopt;
     }
+}
+
+std::vector<std::optional<PciDevice>> PciDeviceReader::readAllOrNote(const std::vector<PciAddress> &addresses,
+                                                                     std::vector<std::string> &notes)
+{
+    std::vector<std::optional<PciDevice>> devices(addresses.size());
+    // One after another: a VM's few devices are read faster on one thread than on two, which would contend for
+    // this process's descriptor table at every open and close.
+    for (size_t i = 0; i < addresses.size(); ++i)
+        devices[i] = readOrNote(addresses[i], addresses[i].str(), notes);
+    return devices;
+}
+
+std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames &names, const PciAddress &address)
+{
+    return PciDeviceReader(host, names).read(address);
 }
 
 std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames &names, std::vector<std::string> &notes)
