@@ -1,10 +1,15 @@
 #!/usr/bin/python3
-"""The Cockpit page's first paint of the device table, in headless Chromium under Cockpit's own web server (the
-harness of tests/cockpit): from navigation to the moment the first rows reach the screen (the page's
-"vfioctl-rows-painted" mark), on the workstation and on a 10,000-function host, with `vfioctl list --type all --json`
-on the same host as the yardstick (the page cannot be faster than what it shows). Prints one line:
-"workstation_s bench_s list_s" (medians of 5).
-Usage: cockpit_first_paint.py VFIOCTL MAKE_SYNTHETIC_HOST SOURCE_DIR [FUNCTIONS]"""
+"""The Cockpit page, timed in headless Chromium under Cockpit's own web server (the harness of tests/cockpit):
+- first paint: from navigation to the first rows of the device table on screen (the page's "vfioctl-rows-painted"
+  mark), on the workstation and on a host of FUNCTIONS, with `vfioctl list --type all --json` on the same host as
+  the yardstick (the page cannot be faster than what it shows);
+- a state change: from the moment the hook's work is on disk (a VM started: a device on vfio-pci, the VM's journal;
+  then stopped) to the moment the table shows it, on the same host;
+- a search over the rows of a host of SEARCH_FUNCTIONS: from the keystroke ("vfioctl-search-typed") to its rows on
+  screen ("vfioctl-search-painted").
+Prints one line: "workstation_s bench_s list_s change_median_s change_max_s search_median_s search_max_s rows"
+(medians of 5, the state change over 5 starts and 5 stops, the search over 6 searches).
+Usage: cockpit_first_paint.py VFIOCTL MAKE_SYNTHETIC_HOST SOURCE_DIR [FUNCTIONS [SEARCH_FUNCTIONS]]"""
 import os
 import statistics
 import sys
@@ -12,30 +17,96 @@ import time
 
 source = sys.argv[3]
 sys.path.insert(0, os.path.join(source, "tests/cockpit"))
-from cockpit_session import CockpitSession, browser  # noqa: E402
+from cockpit_session import CockpitSession, browser, start_vm_as_the_hook, stop_vm_as_the_hook  # noqa: E402
+from page import Page  # noqa: E402
 
 MARK = "return (performance.getEntriesByName('vfioctl-rows-painted')[0] || {}).startTime || null"
+SEARCH = """
+const typed = performance.getEntriesByName('vfioctl-search-typed');
+const painted = performance.getEntriesByName('vfioctl-search-painted');
+if (!typed.length || !painted.length) return null;
+const last = typed[typed.length - 1].startTime;
+const after = painted.filter(mark => mark.startTime >= last);
+return after.length ? after[after.length - 1].startTime - last : null;
+"""
+UUID = "0d8e5b7c-8e0a-4f5e-b7c1-5a2d9e4f6a10"
 
 
 def first_paint(driver, url):
     driver.get(url)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         painted = driver.execute_script(MARK)
         if painted:
             return painted / 1000
         time.sleep(0.05)
-    raise RuntimeError("the table was not painted within 60 s")
+    raise RuntimeError("the table was not painted within 120 s")
+
+
+def shown_within(page, address, held, timeout=20):
+    """Seconds until the row of `address` shows `held` in its Held by column, polled as fast as the browser answers."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        try:
+            if page.row(address)["held"] == held:
+                return time.monotonic() - start
+        except StopIteration:
+            pass
+        time.sleep(0.005)
+    raise RuntimeError(f"{address} did not show {held!r} within {timeout} s")
+
+
+def state_changes(session, page, root):
+    """A VM started and stopped 5 times by the hook's work, each timed until the table shows it."""
+    first = next(row for row in page.rows() if row["key"].startswith("pci:") and row["driver"] not in ("", "none"))
+    address, driver = first["key"][4:], first["driver"]
+    times = []
+    for _ in range(5):
+        start = time.monotonic()
+        start_vm_as_the_hook(root, "bench-vm", UUID, {address: driver})
+        times.append(time.monotonic() - start + shown_within(page, address, f"bench-vm (was {driver})"))
+        time.sleep(0.3)
+        start = time.monotonic()
+        stop_vm_as_the_hook(root, UUID, {address: driver})
+        times.append(time.monotonic() - start + shown_within(page, address, ""))
+        time.sleep(0.3)
+    return times
+
+
+def searches(driver):
+    """Six searches typed into the table's search box: each one's time from keystroke to its rows on screen."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    box = driver.find_element(By.CSS_SELECTOR, "[data-testid='search'] input")
+    times = []
+    for query in ("iavf", "0000:0a", "nvme", "ethernet virtual", "vfio", "zzz-nothing"):
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys(Keys.BACKSPACE)
+        time.sleep(0.3)
+        box.send_keys(query)
+        deadline = time.monotonic() + 20
+        answered = None
+        while time.monotonic() < deadline:
+            time.sleep(0.3)  # every keystroke answered
+            answered = driver.execute_script(SEARCH)
+            if answered is not None:
+                break
+        if answered is None:
+            raise RuntimeError(f"the search {query!r} did not answer")
+        times.append(answered / 1000)
+    return times
 
 
 def main():
     vfioctl, make_host = sys.argv[1:3]
     functions = sys.argv[4] if len(sys.argv) > 4 else "10000"
+    search_functions = sys.argv[5] if len(sys.argv) > 5 else "50000"
     session = CockpitSession(vfioctl, make_host, source)
     driver = None
     try:
         session.add_host("workstation", "workstation")
-        session.add_host("bench", functions)
+        root = session.add_host("bench", functions)
+        session.add_host("search", search_functions)
         session.start()
         driver = browser()
         figures = []
@@ -50,7 +121,16 @@ def main():
             session.vfioctl_json("list", "--type", "all")
             times.append(time.monotonic() - start)
         figures.append(statistics.median(times))
-        print(" ".join(f"{figure:.3f}" for figure in figures))
+        page = Page(driver, session.page_url)
+        page.load()
+        changes = state_changes(session, page, root)
+        figures += [statistics.median(changes), max(changes)]
+        session.use_host("search")
+        first_paint(driver, session.page_url)
+        rows = page.count()
+        found = searches(driver)
+        figures += [statistics.median(found), max(found)]
+        print(" ".join(f"{figure:.3f}" for figure in figures), rows)
     finally:
         if driver:
             driver.quit()

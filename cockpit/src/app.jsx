@@ -1,5 +1,6 @@
 // The "Host devices" page: the host check, every host device with what vfioctl says about it, the selected device's
-// details and the actions. Everything is read again after an action and whenever vfioctl's state directory changes.
+// details and the actions. Everything is read again after an action; a change of vfioctl's state directory re-reads
+// what it changed.
 /* global cockpit */
 import React, { useCallback, useEffect, useRef, useState } from "react";
 import {
@@ -10,44 +11,79 @@ import { AssignDialog } from "./assign-dialog.jsx";
 import { CheckPanel, frozenReason } from "./check-panel.jsx";
 import { DeviceDetails } from "./device-details.jsx";
 import { DeviceTable } from "./device-table.jsx";
-import { buildRows } from "./device-rows.js";
+import { buildRows, withAffected, withState } from "./device-rows.js";
 import { json, run, watchState } from "./vfioctl.js";
 
 const _ = cockpit.gettext;
 const SUCCESS_SHOWN_MS = 8000;
 
-// Each part is shown as soon as vfioctl answers it: the table does not wait for the check or the persisted list.
-// Every load carries a generation, and an answer older than the one a part already shows is dropped: a slow read
-// started before a change never paints over a newer one.
+// Each part is shown as soon as vfioctl answers it: the table does not wait for the check or the persisted list,
+// which are asked once the listing has answered (they would take the cores it reads on). Every load carries a
+// generation, and an answer older than the one a part already shows is dropped: a slow read started before a
+// change never paints over a newer one.
+//
+// A change of vfioctl's state (a VM started or stopped) re-reads only what changed: who holds what (`status`,
+// `vms`), then the groups of the devices whose holder changed (`affected`), never the whole host. A listing that
+// answers after a newer state was read gets that state laid over it.
 function useHost() {
     const [host, setHost] = useState({
         rows: null, error: null, check: null, checkError: null, persisted: null, persistedError: null,
     });
     const generation = useRef(0);
     const shown = useRef({});
+    const latestState = useRef(null); // { mine, status, vms } of the newest state read
+    const shownHost = useRef(host);
+    shownHost.current = host;
     const load = useCallback(() => {
         const mine = ++generation.current;
         const show = (part, value) => {
             if ((shown.current[part] || 0) > mine)
-                return;
+                return false;
             shown.current[part] = mine;
-            setHost(previous => ({ ...previous, ...value }));
+            setHost(previous => ({ ...previous, ...(typeof value === "function" ? value(previous) : value) }));
+            return true;
         };
-        return Promise.allSettled([
-            Promise.all([json(["list", "--type", "all"]), json(["status"])]).then(
-                ([list, status]) => show("rows", {
-                    rows: buildRows(list, status), error: null, stateDirectory: status.state_directory,
-                }),
-                failure => show("rows", { rows: null, error: failure.message })),
+        // The state directory is watched from the moment status answers, not once the slower listing has.
+        const status = json(["status"]);
+        status.then(value => show("watched", { stateDirectory: value.state_directory }), () => {});
+        const rows = Promise.all([json(["list", "--type", "all"]), status]).then(
+            ([list, status]) => {
+                let rows = buildRows(list, status);
+                const newer = latestState.current;
+                if (newer && newer.mine > mine)
+                    rows = withState(rows, newer.status, newer.vms).rows;
+                show("rows", { rows, error: null });
+            },
+            failure => show("rows", { rows: null, error: failure.message }));
+        return rows.then(() => Promise.allSettled([
             json(["check"], [1, 2]).then(check => show("check", { check, checkError: null }),
                                          failure => show("check", { check: null, checkError: failure.message })),
             json(["persist", "--list"]).then(
                 value => show("persisted", { persisted: value.persisted, persistedError: null }),
                 failure => show("persisted", { persisted: null, persistedError: failure.message })),
-        ]);
+        ]));
+    }, []);
+    const refresh = useCallback(async () => {
+        const mine = ++generation.current;
+        const [status, vms] = await Promise.all([json(["status"]), json(["vms"]).catch(() => null)]);
+        if ((shown.current.state || 0) > mine)
+            return;
+        shown.current.state = mine;
+        latestState.current = { mine, status, vms };
+        const current = shownHost.current.rows;
+        if (!current)
+            return; // the listing still to come gets this state laid over it
+        const changed = withState(current, status, vms).changed;
+        setHost(previous => previous.rows ? { ...previous, rows: withState(previous.rows, status, vms).rows } : previous);
+        const groups = await Promise.all(changed.map(address => json(["affected", address]).catch(() => null)));
+        if ((shown.current.state || 0) > mine)
+            return;
+        setHost(previous => previous.rows
+            ? { ...previous, rows: groups.filter(Boolean).reduce(withAffected, previous.rows) } : previous);
     }, []);
     useEffect(() => { load() }, [load]);
-    useEffect(() => host.stateDirectory ? watchState(host.stateDirectory, load) : undefined, [host.stateDirectory, load]);
+    useEffect(() => host.stateDirectory ? watchState(host.stateDirectory, refresh) : undefined,
+              [host.stateDirectory, refresh]);
     return [host, load];
 }
 

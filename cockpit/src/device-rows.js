@@ -13,9 +13,16 @@ function holderText(holder) {
         : cockpit.format(_("$0 ($1, in its definition)"), holder.vm, holder.state);
 }
 
+// What a search looks in, lowercased once when the row is made: a keystroke over 50,000 rows only compares.
+function withSearchText(row) {
+    row.searchText = [row.id, row.name, row.driver, row.group, ...row.reasons, ...row.vms, row.originalDriver]
+            .filter(value => value !== null && value !== undefined).join(" ").toLowerCase();
+    return row;
+}
+
 function pciRow(device, held) {
     const holding = held[device.address];
-    return {
+    return withSearchText({
         key: "pci:" + device.address,
         type: "pci",
         id: device.address,
@@ -32,7 +39,7 @@ function pciRow(device, held) {
         originalDriver: holding ? holding.original_driver : null,
         pci: device.address,
         level: 0,
-    };
+    });
 }
 
 function childRow(type, entry, pciAddress, group) {
@@ -42,20 +49,75 @@ function childRow(type, entry, pciAddress, group) {
         net: () => ({ id: entry.name, name: [entry.mac, ...entry.addresses].filter(Boolean).join(" "), driver: null }),
         block: () => ({ id: entry.name, name: entry.host_uses.map(use => use.detail).join(", ") || entry.dev, driver: null }),
     }[type]();
-    return { key: `${type}:${byType.id}`, type, group, pci: pciAddress, level: 1, reasons: [], notes: [], vms: [], ...byType };
+    return withSearchText({ key: `${type}:${byType.id}`, type, group, pci: pciAddress, level: 1, reasons: [], notes: [], vms: [], ...byType });
 }
 
 function parentOf(type, entry) {
     return { usb: entry.pci_controller, scsi: entry.pci_hba, net: entry.pci_device, block: entry.pci_device }[type];
 }
 
-// Held devices by address: { owner, original_driver } from status --json.
+// Held devices by address: { owner, original_driver, driver } from status --json.
 export function heldDevices(status) {
     const held = {};
     for (const owner of (status && status.owners) || [])
         for (const device of owner.devices)
-            held[device.address] = { owner: owner.owner, original_driver: device.original_driver };
+            held[device.address] = { owner: owner.owner, original_driver: device.original_driver, driver: device.driver };
     return held;
+}
+
+// The VMs holding each PCI device, from `vfioctl vms --json`, as `list --json` gives them (`holders`).
+function holdersByAddress(vms) {
+    const holders = {};
+    for (const vm of vms.vms)
+        for (const device of vm.pci_devices)
+            (holders[device.address] = holders[device.address] || []).push({ vm: vm.name, state: vm.state, ...device });
+    return holders;
+}
+
+// The rows after a state change, from what changed only: who holds each device (status --json, with the driver it
+// has now) and which VMs hold it (vms --json; null when libvirt could not be asked: the VMs shown stay). A row that
+// changed is a new object, the others are the same. Also the addresses whose holder changed, for their group's
+// drivers and eligibility to be read again (`vfioctl affected`).
+export function withState(rows, status, vms) {
+    const held = heldDevices(status);
+    const holders = vms ? holdersByAddress(vms) : null;
+    const changed = [];
+    const updated = rows.map(row => {
+        if (row.type !== "pci")
+            return row;
+        const holding = held[row.pci];
+        const heldBy = holding ? holding.owner : null;
+        const originalDriver = holding ? holding.original_driver : null;
+        const driver = holding && holding.driver ? holding.driver : row.driver;
+        const vmsNow = holders ? (holders[row.pci] || []).map(holderText) : row.vms;
+        if (heldBy === row.heldBy && originalDriver === row.originalDriver && driver === row.driver &&
+            vmsNow.join("\n") === row.vms.join("\n"))
+            return row;
+        if (heldBy !== row.heldBy)
+            changed.push(row.pci);
+        return withSearchText({ ...row, heldBy, originalDriver, driver, vms: vmsNow });
+    });
+    return { rows: updated, changed };
+}
+
+// The rows with what `vfioctl affected --json` says of one device's group: the device's eligibility, every
+// endpoint's and bridge's driver.
+export function withAffected(rows, affected) {
+    const drivers = {};
+    for (const member of [...affected.endpoints, ...affected.bridges])
+        drivers[member.address] = member.driver;
+    return rows.map(row => {
+        if (row.type !== "pci" || (!(row.pci in drivers) && row.pci !== affected.device))
+            return row;
+        const next = { ...row, driver: drivers[row.pci] ?? row.driver };
+        if (row.pci === affected.device) {
+            next.eligible = affected.eligible;
+            next.handoff = affected.console_handoff || null;
+            next.reasons = affected.ineligible_reasons.map(reason => reason.detail);
+            next.notes = affected.notes;
+        }
+        return withSearchText(next);
+    });
 }
 
 export function buildRows(list, status) {
@@ -86,10 +148,6 @@ export function filterRows(rows, { type, eligibleOnly, search }) {
             return false;
         if (eligibleOnly && !(row.type === "pci" && row.eligible))
             return false;
-        if (words.length === 0)
-            return true;
-        const text = [row.id, row.name, row.driver, row.group, ...row.reasons, ...row.vms, row.originalDriver]
-                .filter(value => value !== null && value !== undefined).join(" ").toLowerCase();
-        return words.every(word => text.includes(word));
+        return words.length === 0 || words.every(word => row.searchText.includes(word));
     });
 }

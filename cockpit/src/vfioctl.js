@@ -61,18 +61,30 @@ export async function json(args, answers = []) {
     return JSON.parse(out);
 }
 
-// Calls back (at most every half second) when anything under vfioctl's state directory changes: a VM started or
-// stopped, someone ran vfioctl by hand.
+// Calls back when anything under vfioctl's state directory changes (a VM started or stopped, someone ran vfioctl
+// by hand), and once when the watch starts: at once for the first change, and once more after the call ends if more came meanwhile (a bind writes
+// its journal twice), so a burst is two reads, not one a change.
 export function watchState(directory, changed) {
     const channels = [directory, directory + "/owners"].map(path => {
         const channel = cockpit.channel({ payload: "fswatch1", path, superuser: "try" });
         channel.addEventListener("message", () => schedule());
         return channel;
     });
-    let timer = null;
+    let running = false;
+    let again = false;
     function schedule() {
-        if (timer === null)
-            timer = setTimeout(() => { timer = null; changed() }, 500);
+        if (running) {
+            again = true;
+            return;
+        }
+        running = true;
+        again = false;
+        Promise.resolve(changed()).catch(() => {}).finally(() => {
+            running = false;
+            if (again)
+                schedule();
+        });
     }
+    schedule(); // what changed between the first read and the watch
     return () => channels.forEach(channel => channel.close());
 }

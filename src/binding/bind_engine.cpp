@@ -24,6 +24,18 @@ BindEngine::BindEngine(HostRoot &host, ModuleLoader &modules, std::chrono::milli
 {
 }
 
+namespace {
+
+// A device's driver as the scan under this same lock just read it; the binder's own reading for one it did not see.
+DriverState scannedState(const Inventory &inventory, const DriverBinder &binder, const PciAddress &address)
+{
+    if (const PciDevice *device = inventory.findPci(address))
+        return {device->driver, device->driverOverride};
+    return binder.stateOf(address);
+}
+
+} // namespace
+
 bool BindEngine::runningElsewhere(const Journal &journal) const
 {
     return journal.process && *journal.process != processes_.self() && processes_.running(*journal.process);
@@ -77,13 +89,10 @@ BindEngine::Plan BindEngine::planUnderLock(const JournalLock &lock, const BindRe
                 plan.mine.devices.push_back(
                     JournalEntry{address, lent->original, EntryState::Binding, true, lent->module});
             } else {
-                // As the scan just read it, under this same lock; a driver's module is looked up once.
-                const PciDevice *device = inventory.findPci(address);
-                const DriverState original =
-                    device ? DriverState{device->driver, device->driverOverride} : binder_.stateOf(address);
-                auto module = modules.find(original.driver);
-                if (module == modules.end())
-                    module = modules.emplace(original.driver, moduleOf(original.driver)).first;
+                const DriverState original = scannedState(inventory, binder_, address);
+                auto [module, fresh] = modules.try_emplace(original.driver); // a driver's module, looked up once
+                if (fresh)
+                    module->second = moduleOf(original.driver);
                 plan.mine.devices.push_back(
                     JournalEntry{address, original, EntryState::Binding, false, module->second});
             }

@@ -47,6 +47,8 @@ class CockpitSession:
                          "# commands that ask libvirt.\n"
                          'case "$1" in list|vms|holders|assign|unassign) set -- "$@" --connect qemu:///session ;; esac\n'
                          f'work={self.work}\n'
+                         # Every command the page runs, for a test to tell what a refresh re-read.
+                         'echo "$1" >> "$work/commands.log"\n'
                          # fail-COMMAND: the next COMMAND fails with vfioctl's kind of sentence.
                          'if [ -f "$work/fail-$1" ]; then rm -f "$work/fail-$1"; cat "$work/fail-message" >&2; exit 1; fi\n'
                          # slow-COMMAND: the next COMMAND answers what it read now, 3 s later (a slow read overtaken).
@@ -116,6 +118,16 @@ class CockpitSession:
             marker.write(text)
         os.lchown(path, self.uid, self.gid)
 
+    def commands_run(self):
+        """The vfioctl commands the page has run so far (their first word), and forgets them."""
+        path = os.path.join(self.work, "commands.log")
+        if not os.path.exists(path):
+            return []
+        with open(path) as log:
+            commands = log.read().split()
+        open(path, "w").close()
+        return commands
+
     def use_host(self, name):
         with open(os.path.join(self.work, "current-root"), "w") as current:
             current.write(self.hosts[name])
@@ -183,3 +195,37 @@ def browser():
         options.add_argument(argument)
     options.binary_location = "/usr/bin/chromium"
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+JOURNAL = "vfioctl-journal 3\n"
+
+
+def bind_link(root, address, driver):
+    """The device's driver link, as the kernel sets it when `driver` binds it."""
+    device = os.path.realpath(f"{root}/sys/bus/pci/devices/{address}")
+    link = f"{device}/driver"
+    if os.path.lexists(link):
+        os.unlink(link)
+    os.symlink(os.path.relpath(f"{root}/sys/bus/pci/drivers/{driver}", device), link)
+
+
+def start_vm_as_the_hook(root, vm, uuid, devices):
+    """What the hook leaves when libvirt starts VM `vm` with `devices` ({address: original driver}): each device on
+    vfio-pci, and the VM's journal saying what it had (the format of src/binding/journal_format.cpp)."""
+    for address in devices:
+        bind_link(root, address, "vfio-pci")
+    journal = {"owner_kind": "vm", "uuid": uuid, "name": vm, "since": int(time.time()), "process": None,
+               "devices": [{"address": address, "original_driver": driver, "original_override": "", "state": "bound",
+                            "from_pool": False, "module": driver} for address, driver in devices.items()],
+               "console": None}
+    path = f"{root}/run/vfioctl/owners/vm-{uuid}.journal"
+    with open(path + ".tmp", "w") as out:
+        out.write(JOURNAL + json.dumps(journal, indent=2) + "\n")
+    os.rename(path + ".tmp", path)
+
+
+def stop_vm_as_the_hook(root, uuid, devices):
+    """What the hook's `release end` leaves: each device back on its driver ({address: driver}), no journal."""
+    for address, driver in devices.items():
+        bind_link(root, address, driver)
+    os.unlink(f"{root}/run/vfioctl/owners/vm-{uuid}.journal")

@@ -14,7 +14,8 @@ return [...document.querySelectorAll('tr[data-row-key]')].map(tr => {
              driver: cell('driver').innerText.trim(), eligible: eligible ? eligible.dataset.eligible : null,
              reasons: [...tr.querySelectorAll('.vfioctl-reasons:not(.vfioctl-losses) li')].map(li => li.innerText.trim()),
              losses: [...tr.querySelectorAll('.vfioctl-losses li')].map(li => li.innerText.trim()),
-             vms: [...cell('vms').querySelectorAll('.pf-v5-c-label__text')].map(label => label.innerText.trim()) };
+             vms: [...cell('vms').querySelectorAll('.pf-v5-c-label__text')].map(label => label.innerText.trim()),
+             held: cell('held').innerText.trim() };
 });
 """
 

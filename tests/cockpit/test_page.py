@@ -6,9 +6,9 @@ Usage: test_page.py VFIOCTL MAKE_SYNTHETIC_HOST SOURCE_DIR [--screenshots DIR]
 Cockpit's own web server serves the page (cockpit_session.py); VMs live in libvirt's session daemon. Checked: the
 rows equal `vfioctl list --json` for the same host; a device's details list its IOMMU group as `vfioctl affected`
 does; an assign adds the device and its companions to the VM's definition; a refused action shows vfioctl's own
-sentence; a change of vfioctl's state refreshes the table; a host without IOMMU shows as frozen with its binding
+sentence; a VM started or stopped by the hook shows on the table without a new listing of the host; a host without IOMMU shows as frozen with its binding
 actions disabled; a 10,000-function host is listed. Also: an action's failure stays in its dialog, a success notice
-times out, a slow answer overtaken by a newer one is dropped, a failed read shows vfioctl's sentence, the page
+times out, a slow listing overtaken by a newer state shows the newer state, a failed read shows vfioctl's sentence, the page
 follows Cockpit's dark style and runs the vfioctl its manifest names (a decoy on PATH fails). Prints one line per check, exits 1 if any failed.
 """
 import glob
@@ -19,10 +19,11 @@ import sys
 import xml.etree.ElementTree as ElementTree
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cockpit_session import CockpitSession, browser  # noqa: E402
+from cockpit_session import CockpitSession, browser, start_vm_as_the_hook, stop_vm_as_the_hook  # noqa: E402
 from page import Page  # noqa: E402
 
 failed = 0
+WIN10_UUID = "6f1c7e4a-2b9d-4c1e-9a53-0d7e8b2c4f11"
 
 
 def check(what, condition, detail=""):
@@ -137,28 +138,34 @@ def workstation_checks(session, page):
           message)
     page.close_dialog("assign-dialog")
 
-    # What the hook does when libvirt starts a VM, as the page sees it: a driver moves, vfioctl's state changes.
+    # What the hook does when libvirt starts a VM, as the page sees it: a driver moves, the VM's journal appears.
     root, nvme = session.hosts["workstation"], "0000:02:00.0"
-    link = f"{root}/sys/bus/pci/devices/{nvme}/driver"
-    os.unlink(link)
-    os.symlink("../../../../bus/pci/drivers/vfio-pci", link)
-    open(f"{root}/run/vfioctl/state-changed", "w").close()
-    check("a change of vfioctl's state refreshes the table", page.wait(lambda: page.row(nvme)["driver"] == "vfio-pci"),
+    session.commands_run()
+    start_vm_as_the_hook(root, "win10", WIN10_UUID, {nvme: "nvme"})
+    check("a VM started shows on the table: the device on vfio-pci, held by the VM",
+          page.wait(lambda: page.row(nvme)["driver"] == "vfio-pci" and page.row(nvme)["held"] == "win10 (was nvme)"),
           page.row(nvme))
+    reread = session.commands_run()
+    check("re-reading only what changed (who holds what, the device's group), not the whole host",
+          "list" not in reread and "status" in reread and "affected" in reread, reread)
+    stop_vm_as_the_hook(root, WIN10_UUID, {nvme: "nvme"})
+    check("a VM stopped shows too: the device back on its driver, held by nobody",
+          page.wait(lambda: page.row(nvme)["driver"] == "nvme" and page.row(nvme)["held"] == ""), page.row(nvme))
+    check("again without listing the host", "list" not in session.commands_run())
 
-    # A slow read overtaken by a newer one: the listing started before the NVMe went back answers 3 s late, with the
-    # old state; the page keeps the newer answer.
+    # A slow listing overtaken by a newer state: the page's listing reads the host before the VM starts and answers
+    # 3 s late, with the old state; the page shows the newer one.
     session.marker("slow-list")
-    open(f"{root}/run/vfioctl/state-changed", "w").close()
+    page.driver.get(page.url)
     time.sleep(1.5)  # the slow listing has read the host
-    os.unlink(link)
-    os.symlink("../../../../bus/pci/drivers/nvme", link)
-    open(f"{root}/run/vfioctl/owners/state-changed", "w").close()
-    check("the newer answer is shown", page.wait(lambda: page.row(nvme)["driver"] == "nvme", 10), page.row(nvme))
+    start_vm_as_the_hook(root, "win10", WIN10_UUID, {nvme: "nvme"})
     answered = page.wait(lambda: os.path.exists(f"{session.work}/slow-answered"), 15)
     time.sleep(0.5)
-    check("and the older, slower answer is dropped when it comes", answered and page.row(nvme)["driver"] == "nvme",
+    check("the older, slower listing shows the newer state laid over it",
+          answered and page.row(nvme)["driver"] == "vfio-pci" and page.row(nvme)["held"] == "win10 (was nvme)",
           f"answered: {answered}, {page.row(nvme)}")
+    stop_vm_as_the_hook(root, WIN10_UUID, {nvme: "nvme"})
+    check("and the newer one after it", page.wait(lambda: page.row(nvme)["held"] == "", 10), page.row(nvme))
 
 
 def main():
