@@ -23,6 +23,7 @@ await esbuild.build({
     logLevel: "warning",
 });
 copyFileSync(here + "src/index.html", here + "dist/index.html");
+copyFileSync(here + "src/early.js", here + "dist/early.js"); // a plain script, loaded before the bundle
 // esbuild writes a legal-comments file per output, an empty one for the stylesheet.
 for (const name of readdirSync(here + "dist"))
     if (name.endsWith(".LEGAL.txt") && statSync(here + "dist/" + name).size === 0)

@@ -4,8 +4,7 @@
 /* global cockpit */
 import React, { useCallback, useEffect, useRef, useState } from "react";
 import {
-    Alert, AlertActionCloseButton, AlertGroup, Bullseye, EmptyState, EmptyStateBody, EmptyStateHeader,
-    Page, PageSection, Spinner, Title,
+    Alert, AlertActionCloseButton, AlertGroup, EmptyState, EmptyStateBody, EmptyStateHeader, Page, PageSection, Title,
 } from "@patternfly/react-core";
 import { AssignDialog } from "./assign-dialog.jsx";
 import { CheckPanel, frozenReason } from "./check-panel.jsx";
@@ -16,6 +15,11 @@ import { json, run, watchState } from "./vfioctl.js";
 
 const _ = cockpit.gettext;
 const SUCCESS_SHOWN_MS = 8000;
+
+// Resolves once the browser has painted what React just rendered.
+function afterPaint() {
+    return new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
 
 // Each part is shown as soon as vfioctl answers it: the table does not wait for the check or the persisted list,
 // which are asked once the listing has answered (they would take the cores it reads on). Every load carries a
@@ -34,6 +38,24 @@ function useHost() {
     const latestState = useRef(null); // { mine, status, vms } of the newest state read
     const shownHost = useRef(host);
     shownHost.current = host;
+    const refresh = useCallback(async () => {
+        const mine = ++generation.current;
+        const [status, vms] = await Promise.all([json(["status"]), json(["vms"]).catch(() => null)]);
+        if ((shown.current.state || 0) > mine || (shown.current.rows || 0) > mine)
+            return; // a newer state, or a listing started after this, is already shown
+        shown.current.state = mine;
+        latestState.current = { mine, status, vms };
+        const current = shownHost.current.rows;
+        if (!current)
+            return; // the listing still to come gets this state laid over it
+        const changed = withState(current, status, vms).changed;
+        setHost(previous => previous.rows ? { ...previous, rows: withState(previous.rows, status, vms).rows } : previous);
+        const groups = await Promise.all(changed.map(address => json(["affected", address]).catch(() => null)));
+        if ((shown.current.state || 0) > mine)
+            return;
+        setHost(previous => previous.rows
+            ? { ...previous, rows: groups.filter(Boolean).reduce(withAffected, previous.rows) } : previous);
+    }, []);
     const load = useCallback(() => {
         const mine = ++generation.current;
         const show = (part, value) => {
@@ -55,32 +77,17 @@ function useHost() {
                 show("rows", { rows, error: null });
             },
             failure => show("rows", { rows: null, error: failure.message }));
-        return rows.then(() => Promise.allSettled([
+        // After the rows are on screen: the browser paints them before these commands take the cores.
+        // What changed between the status read above and the watch's start is read by a refresh there too.
+        return rows.then(afterPaint).then(() => Promise.allSettled([
+            refresh(),
             json(["check"], [1, 2]).then(check => show("check", { check, checkError: null }),
                                          failure => show("check", { check: null, checkError: failure.message })),
             json(["persist", "--list"]).then(
                 value => show("persisted", { persisted: value.persisted, persistedError: null }),
                 failure => show("persisted", { persisted: null, persistedError: failure.message })),
         ]));
-    }, []);
-    const refresh = useCallback(async () => {
-        const mine = ++generation.current;
-        const [status, vms] = await Promise.all([json(["status"]), json(["vms"]).catch(() => null)]);
-        if ((shown.current.state || 0) > mine)
-            return;
-        shown.current.state = mine;
-        latestState.current = { mine, status, vms };
-        const current = shownHost.current.rows;
-        if (!current)
-            return; // the listing still to come gets this state laid over it
-        const changed = withState(current, status, vms).changed;
-        setHost(previous => previous.rows ? { ...previous, rows: withState(previous.rows, status, vms).rows } : previous);
-        const groups = await Promise.all(changed.map(address => json(["affected", address]).catch(() => null)));
-        if ((shown.current.state || 0) > mine)
-            return;
-        setHost(previous => previous.rows
-            ? { ...previous, rows: groups.filter(Boolean).reduce(withAffected, previous.rows) } : previous);
-    }, []);
+    }, [refresh]);
     useEffect(() => { load() }, [load]);
     useEffect(() => host.stateDirectory ? watchState(host.stateDirectory, refresh) : undefined,
               [host.stateDirectory, refresh]);
@@ -135,8 +142,7 @@ export function App() {
                         <EmptyStateHeader titleText={_("The host's devices cannot be listed")} headingLevel="h2" />
                         <EmptyStateBody>{host.error}</EmptyStateBody>
                     </EmptyState>)}
-                {!host.rows && !host.error && <Bullseye><Spinner size="xl" /></Bullseye>}
-                {host.rows && <DeviceTable rows={host.rows} onSelect={setSelected} />}
+                {!host.error && <DeviceTable rows={host.rows} onSelect={setSelected} />}
             </PageSection>
             {selected && !assigning && (
                 <DeviceDetails address={selected} row={row} frozen={frozen} persisted={host.persisted}

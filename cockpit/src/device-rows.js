@@ -13,10 +13,18 @@ function holderText(holder) {
         : cockpit.format(_("$0 ($1, in its definition)"), holder.vm, holder.state);
 }
 
-// What a search looks in, lowercased once when the row is made: a keystroke over 50,000 rows only compares.
+// What a search looks in, lowercased once a row (at the first search, not while the first rows wait): a keystroke
+// over 50,000 rows only compares.
+function searchTextOf(row) {
+    if (row.searchText === undefined)
+        row.searchText = [row.id, row.name, row.driver, row.group, ...row.reasons, ...row.vms, row.originalDriver]
+                .filter(value => value !== null && value !== undefined).join(" ").toLowerCase();
+    return row.searchText;
+}
+
+// A changed row: what a search looks in is made again when next searched.
 function withSearchText(row) {
-    row.searchText = [row.id, row.name, row.driver, row.group, ...row.reasons, ...row.vms, row.originalDriver]
-            .filter(value => value !== null && value !== undefined).join(" ").toLowerCase();
+    delete row.searchText;
     return row;
 }
 
@@ -148,6 +156,6 @@ export function filterRows(rows, { type, eligibleOnly, search }) {
             return false;
         if (eligibleOnly && !(row.type === "pci" && row.eligible))
             return false;
-        return words.length === 0 || words.every(word => row.searchText.includes(word));
+        return words.length === 0 || words.every(word => searchTextOf(row).includes(word));
     });
 }

@@ -3,7 +3,7 @@
 /* global cockpit */
 import React, { useEffect, useMemo, useState } from "react";
 import {
-    Checkbox, Label, LabelGroup, Pagination, SearchInput, ToggleGroup, ToggleGroupItem,
+    Bullseye, Checkbox, Label, LabelGroup, Pagination, SearchInput, Spinner, ToggleGroup, ToggleGroupItem,
     Toolbar, ToolbarContent, ToolbarItem,
 } from "@patternfly/react-core";
 import { Table, Thead, Tr, Th, Tbody, Td } from "@patternfly/react-table";
@@ -53,17 +53,19 @@ function DeviceRow({ row, onSelect }) {
     );
 }
 
+// `rows` is null while the listing is on its way: the table is there already (its toolbar, its header) with a
+// spinner for rows, so that the rows, when they come, are all there is left to draw.
 export function DeviceTable({ rows, onSelect }) {
     const [filter, setFilter] = useState({ type: "all", eligibleOnly: false, search: "" });
     const [page, setPage] = useState(1);
     const [perPage, setPerPage] = useState(50);
-    const shown = useMemo(() => filterRows(rows, filter), [rows, filter]);
+    const shown = useMemo(() => rows ? filterRows(rows, filter) : [], [rows, filter]);
     const change = part => { setFilter({ ...filter, ...part }); setPage(1) };
     const first = (page - 1) * perPage;
     // When the first rows reach the screen, and when a search's rows do, for bench/cockpit_first_paint.py (the User
     // Timing API, no cost).
     useEffect(() => {
-        if (rows.length > 0 && performance.getEntriesByName("vfioctl-rows-painted").length === 0)
+        if (rows && rows.length > 0 && performance.getEntriesByName("vfioctl-rows-painted").length === 0)
             requestAnimationFrame(() => performance.mark("vfioctl-rows-painted"));
     }, [rows]);
     useEffect(() => {
@@ -100,7 +102,8 @@ export function DeviceTable({ rows, onSelect }) {
                     <ToolbarItem variant="pagination">{pager}</ToolbarItem>
                 </ToolbarContent>
             </Toolbar>
-            <Table aria-label={_("Host devices")} variant="compact" data-testid="devices" data-count={shown.length}>
+            <Table aria-label={_("Host devices")} variant="compact" data-testid={rows ? "devices" : "devices-loading"}
+                   data-count={shown.length}>
                 <Thead>
                     <Tr>
                         <Th>{_("Group")}</Th><Th>{_("Device")}</Th><Th>{_("Description")}</Th><Th>{_("Type")}</Th>
@@ -108,7 +111,8 @@ export function DeviceTable({ rows, onSelect }) {
                     </Tr>
                 </Thead>
                 <Tbody>
-                    {shown.slice(first, first + perPage).map(row => <DeviceRow key={row.key} row={row} onSelect={onSelect} />)}
+                    {rows ? shown.slice(first, first + perPage).map(row => <DeviceRow key={row.key} row={row} onSelect={onSelect} />)
+                        : <Tr><Td colSpan={8}><Bullseye><Spinner size="xl" /></Bullseye></Td></Tr>}
                 </Tbody>
             </Table>
         </>

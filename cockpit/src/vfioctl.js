@@ -35,6 +35,15 @@ export function command() {
     return commandPath;
 }
 
+// A command early.js started for the first load, taken once; null for any other.
+function takeStarted(args) {
+    const started = window.vfioctlStarted || {};
+    const key = args.join(" ");
+    const process = started[key] || null;
+    delete started[key];
+    return process;
+}
+
 // Resolves with { out, err }; rejects with a VfioctlError holding vfioctl's sentence. Exit codes in `answers` are
 // answers, not failures (`vfioctl check` exits 1 for warnings and 2 for a failed check, its report on stdout).
 export function run(args, answers = []) {
@@ -43,7 +52,7 @@ export function run(args, answers = []) {
             reject(new VfioctlError(_("the page's manifest does not say where vfioctl is installed"), null));
             return;
         }
-        const process = cockpit.spawn([path, ...args], { superuser: "try", err: "message" });
+        const process = takeStarted(args) || cockpit.spawn([path, ...args], { superuser: "try", err: "message" });
         process.then((out, message) => resolve({ out, err: message || "" }))
                 .catch((failure, out) => {
                     if (answers.includes(failure.exit_status) && out)
@@ -62,7 +71,7 @@ export async function json(args, answers = []) {
 }
 
 // Calls back when anything under vfioctl's state directory changes (a VM started or stopped, someone ran vfioctl
-// by hand), and once when the watch starts: at once for the first change, and once more after the call ends if more came meanwhile (a bind writes
+// by hand): at once for the first change, and once more after the call ends if more came meanwhile (a bind writes
 // its journal twice), so a burst is two reads, not one a change.
 export function watchState(directory, changed) {
     const channels = [directory, directory + "/owners"].map(path => {
@@ -85,6 +94,5 @@ export function watchState(directory, changed) {
                 schedule();
         });
     }
-    schedule(); // what changed between the first read and the watch
     return () => channels.forEach(channel => channel.close());
 }
