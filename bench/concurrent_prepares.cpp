@@ -40,12 +40,13 @@ double secondsForPrepares(int vms)
         std::vector<std::jthread> starts;
         for (int i = 0; i < vms; ++i)
             starts.emplace_back([&, i] {
-                char hostdev[300];
+                char hostdev[400]; // each VM its own UUID, its identity for the journal
                 std::snprintf(hostdev, sizeof hostdev,
-                              "<domain><name>vm%d</name><devices><hostdev mode='subsystem' type='pci' managed='yes'>"
+                              "<domain><name>vm%d</name><uuid>4dea22b3-1d52-d8f3-2516-%012x</uuid><devices>"
+                              "<hostdev mode='subsystem' type='pci' managed='yes'>"
                               "<source><address domain='0x0000' bus='0x%02x' slot='0x00' function='0x0'/></source>"
                               "</hostdev></devices></domain>",
-                              i, i + 1);
+                              i, i + 1, i + 1);
                 const std::string xml = hostdev, name = "vm" + std::to_string(i);
                 hook::RecordingHookLog log;
                 hook::QemuHook qemuHook(kernel, modules, log, std::chrono::seconds(30));

@@ -39,7 +39,8 @@ int main()
         testing::FakeModuleLoader modules(kernel);
         hook::RecordingHookLog log;
         hook::QemuHook qemuHook(kernel, modules, log, std::chrono::seconds(5));
-        const std::string xml = "<domain><name>bench</name><devices>" + devices + "</devices></domain>";
+        const std::string xml = "<domain><name>bench</name><uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid><devices>" +
+                                devices + "</devices></domain>";
         std::ostringstream err;
         auto start = std::chrono::steady_clock::now();
         if (qemuHook.run(

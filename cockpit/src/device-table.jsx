@@ -7,7 +7,7 @@ import {
     Toolbar, ToolbarContent, ToolbarItem,
 } from "@patternfly/react-core";
 import { Table, Thead, Tr, Th, Tbody, Td } from "@patternfly/react-table";
-import { TYPES, filterRows } from "./device-rows.js";
+import { TYPES, filterRows, prepareSearch } from "./device-rows.js";
 
 const _ = cockpit.gettext;
 
@@ -67,6 +67,12 @@ export function DeviceTable({ rows, onSelect }) {
     useEffect(() => {
         if (rows && rows.length > 0 && performance.getEntriesByName("vfioctl-rows-painted").length === 0)
             requestAnimationFrame(() => performance.mark("vfioctl-rows-painted"));
+    }, [rows]);
+    useEffect(() => {
+        if (!rows)
+            return undefined;
+        const later = setTimeout(() => prepareSearch(rows), 0); // after the paint
+        return () => clearTimeout(later);
     }, [rows]);
     useEffect(() => {
         if (filter.search)
