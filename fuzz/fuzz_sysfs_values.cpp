@@ -15,6 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)vfioctl::parseHex(text);
     (void)vfioctl::parseDecimal(text);
     (void)vfioctl::parseDriverOverride(text);
+    (void)vfioctl::parsePciModalias(text);
     (void)vfioctl::splitWords(text);
     (void)vfioctl::splitLines(text);
     // Split the input in two for the parsers that read a pair of files.

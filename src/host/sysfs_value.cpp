@@ -1,5 +1,6 @@
 #include "sysfs_value.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -109,6 +110,30 @@ std::vector<std::string> splitLines(std::string_view text)
         start = end + 1;
     }
     return lines;
+}
+
+std::optional<PciModalias> parsePciModalias(std::string_view text)
+{
+    // Each field a tag and a fixed number of upper-case hex digits, in this order.
+    auto field = [&](std::string_view tag, size_t digits, uint32_t maximum) -> std::optional<uint32_t> {
+        if (!text.starts_with(tag) || text.size() < tag.size() + digits)
+            return std::nullopt;
+        const std::string_view value = text.substr(tag.size(), digits);
+        if (!std::all_of(value.begin(), value.end(),
+                         [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
+            return std::nullopt;
+        text.remove_prefix(tag.size() + digits);
+        return parseHexAtMost(value, maximum);
+    };
+    auto vendor = field("pci:v", 8, 0xffff), device = field("d", 8, 0xffff);
+    auto subsystemVendor = field("sv", 8, 0xffff), subsystemDevice = field("sd", 8, 0xffff);
+    auto base = field("bc", 2, 0xff), sub = field("sc", 2, 0xff), interface = field("i", 2, 0xff);
+    if (!vendor || !device || !subsystemVendor || !subsystemDevice || !base || !sub || !interface ||
+        !(text.empty() || text == "\n"))
+        return std::nullopt;
+    return PciModalias{static_cast<uint16_t>(*vendor), static_cast<uint16_t>(*device),
+                       static_cast<uint16_t>(*subsystemVendor), static_cast<uint16_t>(*subsystemDevice),
+                       *base << 16 | *sub << 8 | *interface};
 }
 
 } // namespace vfioctl

@@ -207,8 +207,8 @@ Inventory scanInventoryFor(const HostRoot &host, const HardwareNames &names, con
     Inventory inventory;
     PciDeviceReader reader(host, names);
     std::set<PciAddress> wanted, read;
-    // Each round's devices are read together (on a few cores when there are many): the requested ones, then the
-    // members their groups list, then the VFs of a PF among them.
+    // In three rounds, each device once: the requested ones, then the members their groups list, then the VFs of a
+    // PF among them.
     auto readOnce = [&](const std::vector<PciAddress> &addresses) {
         std::vector<PciAddress> fresh;
         for (const auto &address : addresses) {

@@ -89,37 +89,6 @@ std::string currentDriver(const HostRoot &host, const PciAddress &address)
 
 namespace {
 
-// The ids and class from `modalias` ("pci:v00008086d0000154Csv00000000sd00000000bc02sc00i00"), which the kernel
-// prints from the same fields as the class, vendor, device and subsystem_* attributes: one read for five. False when
-// it is not in that form (then each attribute is read).
-bool readModalias(std::string_view text, PciDevice &device)
-{
-    auto field = [&](std::string_view tag, size_t digits, uint32_t &value) {
-        if (!text.starts_with(tag) || text.size() < tag.size() + digits)
-            return false;
-        auto parsed = parseHex(text.substr(tag.size(), digits));
-        if (!parsed)
-            return false;
-        value = *parsed;
-        text.remove_prefix(tag.size() + digits);
-        return true;
-    };
-    uint32_t vendor, deviceId, subVendor, subDevice, base, sub, interface;
-    if (!field("pci:v", 8, vendor) || !field("d", 8, deviceId) || !field("sv", 8, subVendor) ||
-        !field("sd", 8, subDevice) || !field("bc", 2, base) || !field("sc", 2, sub) || !field("i", 2, interface))
-        return false;
-    if (text != "\n" && !text.empty())
-        return false;
-    if (vendor > 0xffff || deviceId > 0xffff || subVendor > 0xffff || subDevice > 0xffff)
-        return false;
-    device.vendorId = static_cast<uint16_t>(vendor);
-    device.deviceId = static_cast<uint16_t>(deviceId);
-    device.subsystemVendorId = static_cast<uint16_t>(subVendor);
-    device.subsystemDeviceId = static_cast<uint16_t>(subDevice);
-    device.classCode = base << 16 | sub << 8 | interface;
-    return true;
-}
-
 // The entries of a device directory that decide what is read: an entry that is not there costs no failed open.
 struct DeviceEntries {
     bool modalias = false, driver = false, driverOverride = false, iommuGroup = false, numaNode = false;
@@ -174,8 +143,16 @@ std::optional<PciDevice> readPciFacts(const HostRoot &host, const HostDirectory 
 
     PciDevice device;
     device.address = address;
-    auto modalias = has.modalias ? attributes.readAttribute("modalias") : std::nullopt;
-    if (!modalias || !readModalias(*modalias, device)) {
+    // One read for five attributes: the kernel prints modalias from the same fields. A tree without it (or with one
+    // not in the kernel's form) is read file by file.
+    auto modaliasText = has.modalias ? attributes.readAttribute("modalias") : std::nullopt;
+    if (auto modalias = modaliasText ? parsePciModalias(*modaliasText) : std::nullopt) {
+        device.vendorId = modalias->vendor;
+        device.deviceId = modalias->device;
+        device.subsystemVendorId = modalias->subsystemVendor;
+        device.subsystemDeviceId = modalias->subsystemDevice;
+        device.classCode = modalias->classCode;
+    } else {
         device.classCode = hexAttribute(attributes, "class", 0xffffff);
         device.vendorId = static_cast<uint16_t>(hexAttribute(attributes, "vendor", 0xffff));
         device.deviceId = static_cast<uint16_t>(hexAttribute(attributes, "device", 0xffff));

@@ -97,3 +97,22 @@ TEST(SysfsValues, ParseStrictly)
     EXPECT_EQ(parseDriverOverride("(null)\n"), "");
     EXPECT_EQ(parseDriverOverride("vfio-pci\n"), "vfio-pci");
 }
+
+TEST(SysfsValues, AModaliasInTheKernelsFormGivesTheIdsAndClass)
+{
+    auto parsed = parsePciModalias("pci:v00008086d0000154Csv000017AAsd00002233bc02sc00i01\n");
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(parsed->vendor, 0x8086);
+    EXPECT_EQ(parsed->device, 0x154c);
+    EXPECT_EQ(parsed->subsystemVendor, 0x17aa);
+    EXPECT_EQ(parsed->subsystemDevice, 0x2233);
+    EXPECT_EQ(parsed->classCode, 0x020001u);
+    EXPECT_TRUE(parsePciModalias("pci:v00008086d0000154Csv000017AAsd00002233bc02sc00i01"));
+    for (const char *odd : {"", "pci:v00008086", "usb:v00008086d0000154Csv000017AAsd00002233bc02sc00i01",
+                            "pci:v00018086d0000154Csv000017AAsd00002233bc02sc00i01",  // wider than an id
+                            "pci:v0000808Gd0000154Csv000017AAsd00002233bc02sc00i01",  // not hex
+                            "pci:v0x008086d0000154Csv000017AAsd00002233bc02sc00i01",  // a prefix, not digits
+                            "pci:v00008086d0000154Csv000017AAsd00002233bc02sc00i01x", // more after it
+                            "pci:v00008086d0000154Csv000017AAsd00002233bc02sc00i01\n\n"})
+        EXPECT_FALSE(parsePciModalias(odd)) << odd;
+}
