@@ -129,22 +129,10 @@ private:
     }
 };
 
-// Everything sysfs says about one function, but its names: safe to call from several threads at once (the hardware
-// database is not, and names are looked up afterwards). `devices` is /sys/bus/pci/devices, opened once per scan.
-// The directory is listed first, so only what is there is read.
-std::optional<PciDevice> readPciFacts(const HostRoot &host, const HostDirectory &devices, const PciAddress &address)
+// Class and ids. One read for five attributes: the kernel prints modalias from the same fields. A tree without it
+// (or with one not in the kernel's form) is read file by file.
+void readIds(const HostDirectory &attributes, const DeviceEntries &has, PciDevice &device)
 {
-    const std::string path = pciDevicePath(address);
-    auto directory = host.openDirectory(path);
-    if (!directory)
-        return std::nullopt;
-    const HostDirectory &attributes = *directory;
-    const DeviceEntries has(attributes.list());
-
-    PciDevice device;
-    device.address = address;
-    // One read for five attributes: the kernel prints modalias from the same fields. A tree without it (or with one
-    // not in the kernel's form) is read file by file.
     auto modaliasText = has.modalias ? attributes.readAttribute("modalias") : std::nullopt;
     if (auto modalias = modaliasText ? parsePciModalias(*modaliasText) : std::nullopt) {
         device.vendorId = modalias->vendor;
@@ -159,6 +147,23 @@ std::optional<PciDevice> readPciFacts(const HostRoot &host, const HostDirectory 
         device.subsystemVendorId = static_cast<uint16_t>(hexAttribute(attributes, "subsystem_vendor", 0xffff));
         device.subsystemDeviceId = static_cast<uint16_t>(hexAttribute(attributes, "subsystem_device", 0xffff));
     }
+}
+
+// Everything sysfs says about one function, but its names: safe to call from several threads at once (the hardware
+// database is not, and names are looked up afterwards). `devices` is /sys/bus/pci/devices, opened once per scan.
+// The directory is listed first, so only what is there is read.
+std::optional<PciDevice> readPciFacts(const HostRoot &host, const HostDirectory &devices, const PciAddress &address)
+{
+    const std::string path = pciDevicePath(address);
+    auto directory = host.openDirectory(path);
+    if (!directory)
+        return std::nullopt;
+    const HostDirectory &attributes = *directory;
+    const DeviceEntries has(attributes.list());
+
+    PciDevice device;
+    device.address = address;
+    readIds(attributes, has, device);
     if (has.revision)
         device.revision = static_cast<uint8_t>(hexAttribute(attributes, "revision", 0xff));
     if (auto driver = has.driver ? attributes.readLink("driver") : std::nullopt)
