@@ -60,10 +60,9 @@ function useHost() {
         const mine = ++generation.current;
         const show = (part, value) => {
             if ((shown.current[part] || 0) > mine)
-                return false;
+                return;
             shown.current[part] = mine;
-            setHost(previous => ({ ...previous, ...(typeof value === "function" ? value(previous) : value) }));
-            return true;
+            setHost(previous => ({ ...previous, ...value }));
         };
         // The state directory is watched from the moment status answers, not once the slower listing has.
         const status = json(["status"]);

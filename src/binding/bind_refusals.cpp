@@ -117,10 +117,7 @@ std::optional<std::string> openNodesRefusal(const HostRoot &host, const Inventor
             const PciDevice *device = inventory.findPci(address);
             if (!device || device->driver.empty() || device->driver == vfioDriver)
                 continue;
-            // Nodes are looked for where the scan saw them (nvidia's name no device, and are always looked for).
-            if (!device->publishesNodes && device->driver != "nvidia")
-                continue;
-            auto own = deviceNodesOf(host, address, device->driver);
+            auto own = deviceNodesOf(host, address, device->driver, device->publishesNodes);
             if (own.empty())
                 continue;
             nodes.insert(nodes.end(), own.begin(), own.end());

@@ -8,16 +8,19 @@
 
 namespace vfioctl {
 
-std::vector<std::string> deviceNodesOf(const HostRoot &host, const PciAddress &device, const std::string &driver)
+std::vector<std::string> deviceNodesOf(const HostRoot &host, const PciAddress &device, const std::string &driver,
+                                       bool hasNodeDirectories)
 {
     std::vector<std::string> nodes;
     const std::string path = joinPath(layout::pciDevices, device.str());
-    for (const auto &name : host.list(joinPath(path, "drm")))
-        if (name.starts_with("card") || name.starts_with("renderD"))
-            nodes.push_back(joinPath(layout::driNodes, name));
-    for (const auto &name : host.list(joinPath(path, "graphics")))
-        if (name.starts_with("fb"))
-            nodes.push_back(joinPath(layout::deviceNodes, name));
+    if (hasNodeDirectories) {
+        for (const auto &name : host.list(joinPath(path, "drm")))
+            if (name.starts_with("card") || name.starts_with("renderD"))
+                nodes.push_back(joinPath(layout::driNodes, name));
+        for (const auto &name : host.list(joinPath(path, "graphics")))
+            if (name.starts_with("fb"))
+                nodes.push_back(joinPath(layout::deviceNodes, name));
+    }
     if (driver == "nvidia") // its nodes name no device: any open one keeps the driver, and so the device, busy
         for (const auto &name : host.list(std::string(layout::deviceNodes)))
             if (name.starts_with("nvidia"))

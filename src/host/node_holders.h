@@ -20,7 +20,10 @@ struct NodeHolder {
 
 // /dev/dri/cardN and /dev/dri/renderDN (its drm/ children), /dev/fbN (graphics/fbN), and every /dev/nvidia* node
 // while NVIDIA's driver (`driver` "nvidia") has it. Empty for a device that publishes none (most devices).
-std::vector<std::string> deviceNodesOf(const HostRoot &host, const PciAddress &device, const std::string &driver);
+// `hasNodeDirectories` false: a scan of the device's directory just saw neither drm/ nor graphics/, so they are not
+// looked for again (NVIDIA's nodes, which name no device, still are).
+std::vector<std::string> deviceNodesOf(const HostRoot &host, const PciAddress &device, const std::string &driver,
+                                       bool hasNodeDirectories = true);
 // Every process with one of `nodes` open, by pid. A process that ends while it is read, or one this user may not
 // read, is left out.
 std::vector<NodeHolder> nodeHolders(const HostRoot &host, const std::vector<std::string> &nodes);

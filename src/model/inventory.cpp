@@ -206,19 +206,14 @@ Inventory scanInventoryFor(const HostRoot &host, const HardwareNames &names, con
 {
     Inventory inventory;
     PciDeviceReader reader(host, names);
-    std::set<PciAddress> wanted, read;
+    std::set<PciAddress> wanted;
     // In three rounds, each device once: the requested ones, then the members their groups list, then the VFs of a
     // PF among them.
     auto readOnce = [&](const std::vector<PciAddress> &addresses) {
-        std::vector<PciAddress> fresh;
-        for (const auto &address : addresses) {
-            wanted.insert(address);
-            if (read.insert(address).second)
-                fresh.push_back(address);
-        }
-        for (auto &device : reader.readAllOrNote(fresh, inventory.notes))
-            if (device)
-                inventory.pci.push_back(std::move(*device));
+        for (const auto &address : addresses)
+            if (wanted.insert(address).second)
+                if (auto device = reader.readOrNote(address, address.str(), inventory.notes))
+                    inventory.pci.push_back(std::move(*device));
     };
     readOnce(devices);
     // Every member of their IOMMU groups, as each group's devices/ directory lists it (the device's own link named

@@ -258,17 +258,6 @@ std::optional<PciDevice> PciDeviceReader::readOrNote(const PciAddress &address, 
     }
 }
 
-std::vector<std::optional<PciDevice>> PciDeviceReader::readAllOrNote(const std::vector<PciAddress> &addresses,
-                                                                     std::vector<std::string> &notes)
-{
-    std::vector<std::optional<PciDevice>> devices(addresses.size());
-    // One after another: a VM's few devices are read faster on one thread than on two, which would contend for
-    // this process's descriptor table at every open and close.
-    for (size_t i = 0; i < addresses.size(); ++i)
-        devices[i] = readOrNote(addresses[i], addresses[i].str(), notes);
-    return devices;
-}
-
 std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames &names, const PciAddress &address)
 {
     return PciDeviceReader(host, names).read(address);
@@ -283,7 +272,7 @@ std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames 
     for (auto &entry : devicesDirectory->list())
         if (auto address = PciAddress::tryParse(entry)) // else not a device the kernel would name; never followed
             entries.emplace_back(*address, std::move(entry));
-    std::sort(entries.begin(), entries.end());
+    std::sort(entries.begin(), entries.end()); // by address: the devices come out in this order
 
     // Each device is read into its own slot, on as many cores as the host has; the slots keep the listing's order,
     // so notes and devices come out as a serial scan gives them.
@@ -316,8 +305,6 @@ std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames 
             ++kept;
         }
     devices.resize(kept);
-    std::sort(devices.begin(), devices.end(),
-              [](const PciDevice &a, const PciDevice &b) { return a.address < b.address; });
     return devices;
 }
 

@@ -31,9 +31,6 @@ public:
     // of the scan. `entry` is the name it was found under.
     std::optional<PciDevice> readOrNote(const PciAddress &address, std::string_view entry,
                                         std::vector<std::string> &notes);
-    // readOrNote of each address, in order.
-    std::vector<std::optional<PciDevice>> readAllOrNote(const std::vector<PciAddress> &addresses,
-                                                        std::vector<std::string> &notes);
 
 private:
     struct Names;
