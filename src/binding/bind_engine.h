@@ -132,7 +132,10 @@ private:
     // The first step: nothing when there is nothing to do.
     std::optional<Marked> markForGiveBack(const Owner &owner, const std::vector<PciAddress> &only, Which which,
                                           GiveBackReport &report);
-    DriverState targetOf(const JournalEntry &entry, PoolReturn pool, const std::optional<Journal> &poolJournal) const;
+    std::vector<PciAddress> recordGiveBack(const Owner &owner, const std::vector<PciAddress> &done,
+                                           const std::vector<PciAddress> &pooled, bool consoleBack,
+                                           GiveBackReport &report);
+    static bool backIntoPool(const JournalEntry &entry, PoolReturn pool, const std::optional<Journal> &poolJournal);
     void giveBackUnowned(const PciAddress &address, GiveBackReport &report);
 
     HostRoot &host_;

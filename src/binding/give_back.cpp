@@ -41,13 +41,10 @@ std::string GiveBackReport::problems() const
     return joinWith(parts, "; ");
 }
 
-DriverState BindEngine::targetOf(const JournalEntry &entry, PoolReturn pool,
-                                 const std::optional<Journal> &poolJournal) const
+// Borrowed from persist's pool: back into it while persist still claims the device.
+bool BindEngine::backIntoPool(const JournalEntry &entry, PoolReturn pool, const std::optional<Journal> &poolJournal)
 {
-    // Borrowed from persist's pool: back into it while persist still claims the device.
-    if (entry.fromPool && pool == PoolReturn::ToPool && poolJournal && poolJournal->find(entry.device))
-        return onVfio;
-    return entry.original;
+    return entry.fromPool && pool == PoolReturn::ToPool && poolJournal && poolJournal->find(entry.device);
 }
 
 std::optional<BindEngine::Marked> BindEngine::markForGiveBack(const Owner &owner, const std::vector<PciAddress> &only,
@@ -97,13 +94,16 @@ GiveBackReport BindEngine::giveBackOf(const Owner &owner, const std::vector<PciA
     const std::vector<JournalEntry> &work = marked->work;
     const std::optional<Journal> &poolJournal = marked->pool;
     // Reverse order: companions go back before the device that brought them, as they were taken.
-    std::vector<PciAddress> done;
+    std::vector<PciAddress> done, pooled;
     for (auto entry = work.rbegin(); entry != work.rend(); ++entry) {
         try {
             reloadDriver(*entry);
-            const auto outcome = binder_.restore(entry->device, targetOf(*entry, pool, poolJournal));
+            const bool intoPool = backIntoPool(*entry, pool, poolJournal);
+            const auto outcome = binder_.restore(entry->device, intoPool ? onVfio : entry->original);
             (outcome == DriverBinder::Outcome::Gone ? report.gone : report.givenBack).push_back(entry->device);
             done.push_back(entry->device);
+            if (intoPool && outcome != DriverBinder::Outcome::Gone)
+                pooled.push_back(entry->device);
         } catch (const Error &error) {
             report.failures.push_back(error.what());
         }
@@ -115,12 +115,37 @@ GiveBackReport BindEngine::giveBackOf(const Owner &owner, const std::vector<PciA
     if (consoleBack)
         for (auto &failure : giveConsoleBack(*marked->console, marked->console->units.size()))
             report.failures.push_back("the host console: " + failure);
+    const std::vector<PciAddress> unpooled = recordGiveBack(owner, done, pooled, consoleBack, report);
+    if (unpooled.empty())
+        return report;
+    std::erase_if(report.givenBack, [&](const PciAddress &device) { return contains(unpooled, device); });
+    report.add(giveBackOf(owner, unpooled, Which::Listed, PoolReturn::ToHost));
+    return report;
+}
+
+// The third step, under the lock: the owner's record loses what went back. Persist may have let go of a device on
+// its way back into the pool (an unpersist between the two steps, which left it to this owner): the record keeps
+// it, for its own driver, and it is returned for the caller to move there.
+std::vector<PciAddress> BindEngine::recordGiveBack(const Owner &owner, const std::vector<PciAddress> &done,
+                                                   const std::vector<PciAddress> &pooled, bool consoleBack,
+                                                   GiveBackReport &report)
+{
+    std::vector<PciAddress> unpooled;
     try {
         JournalLock lock = journal_.lock(lockWait_);
         auto journal = journal_.readSettingAside(lock, owner);
         if (!journal)
-            return report;
-        std::erase_if(journal->devices, [&](const JournalEntry &entry) { return contains(done, entry.device); });
+            return {};
+        const auto poolNow = pooled.empty() ? std::nullopt : journal_.read(Owner::persist());
+        for (const auto &device : pooled)
+            if (!poolNow || !poolNow->find(device))
+                unpooled.push_back(device);
+        std::erase_if(journal->devices, [&](const JournalEntry &entry) {
+            return contains(done, entry.device) && !contains(unpooled, entry.device);
+        });
+        for (auto &entry : journal->devices)
+            if (contains(unpooled, entry.device))
+                entry.fromPool = false;
         journal->process.reset();
         if (consoleBack)
             journal->console.reset();
@@ -130,8 +155,9 @@ GiveBackReport BindEngine::giveBackOf(const Owner &owner, const std::vector<PciA
             journal_.save(lock, *journal);
     } catch (const Error &error) {
         report.unrecorded.push_back(error.what());
+        return {};
     }
-    return report;
+    return unpooled;
 }
 
 GiveBackReport BindEngine::restoreOwner(const Owner &owner)
@@ -224,9 +250,19 @@ GiveBackReport BindEngine::leavePool(const std::vector<PciAddress> &devices)
     GiveBackReport report = giveBack(free);
     if (borrowed.empty())
         return report;
-    // A borrowed device stays with its VM; out of the pool, its VM's stop gives it to its own driver.
+    // A borrowed device stays with its VM; out of the pool, its VM's stop gives it to its own driver. Which VM
+    // holds it is asked again under the lock: one that stopped since the listing above gave it back to the pool,
+    // and the pool must give it back itself.
+    std::vector<PciAddress> returned;
     try {
         JournalLock lock = journal_.lock(lockWait_);
+        const std::vector<Journal> now = journal_.readSettingAside(lock).journals;
+        for (const auto &address : borrowed) {
+            const Journal *holder = activeHolder(now, address);
+            if (!holder || !holder->owner.isVm())
+                returned.push_back(address);
+        }
+        std::erase_if(borrowed, [&](const PciAddress &address) { return contains(returned, address); });
         if (auto pool = journal_.readSettingAside(lock, Owner::persist())) {
             std::erase_if(pool->devices, [&](const JournalEntry &entry) { return contains(borrowed, entry.device); });
             if (pool->devices.empty())
@@ -237,6 +273,8 @@ GiveBackReport BindEngine::leavePool(const std::vector<PciAddress> &devices)
     } catch (const Error &error) {
         report.unrecorded.push_back(error.what());
     }
+    if (!returned.empty())
+        report.add(giveBack(returned));
     return report;
 }
 

@@ -307,3 +307,45 @@ TEST_F(StateModel, UnpersistForgetsADeviceThatWentAwayAndCameBackOnItsOwnDriver)
     EXPECT_EQ(run({"unpersist", "04:00.3"}), 0) << err.str();
     EXPECT_TRUE(stateFiles().empty());
 }
+
+// Found by the model test (seed 7008): a VM's stop decides under the lock that a device it borrowed goes back into
+// persist's pool, then moves it without the lock; an unpersist between those steps leaves the device to the VM. The
+// stop's record, under the lock again, sees the pool let go and sends the device to its own driver.
+TEST_F(StateModel, AnUnpersistWhileAVmStopsReturnsItsBorrowedDeviceToItsOwnDriver)
+{
+    ASSERT_EQ(run({"persist", "02:00.0"}), 0) << err.str();
+    ASSERT_EQ(hook("win11", "prepare", "begin", nvme), 0) << userError.str();
+    // The way back into the pool then has a kernel write to make (the override), where the unpersist comes in.
+    fake.writeFile(fake.devicePath("0000:02:00.0") + "/driver_override", "(null)\n");
+    int unpersisted = -1;
+    kernel->onWrite([&](KernelStep step, const std::string &device) {
+        if (step == KernelStep::SetOverride && device == "0000:02:00.0" && unpersisted == -1)
+            unpersisted = run({"unpersist", "02:00.0"});
+    });
+    ASSERT_EQ(hook("win11", "release", "end", nvme), 0);
+    kernel->onWrite(nullptr);
+    EXPECT_EQ(unpersisted, 0) << err.str();
+    EXPECT_EQ(driverOf("0000:02:00.0"), "nvme");
+    EXPECT_TRUE(stateFiles().empty());
+}
+
+// The other order: unpersist lists a device as borrowed, and the VM stops (back into the pool) before unpersist
+// takes the lock to let go of it. Asked again under the lock, the device is the pool's, and goes back now.
+TEST_F(StateModel, AVmStoppingWhileUnpersistListsItsDeviceLeavesNothingOnVfio)
+{
+    ASSERT_EQ(run({"persist", "02:00.0"}), 0) << err.str();
+    ASSERT_EQ(run({"persist", "04:00.3"}), 0) << err.str();
+    ASSERT_EQ(hook("win11", "prepare", "begin", nvme), 0) << userError.str();
+    // Unpersist gives 04:00.3 back first (kernel writes, no lock held): the VM stops right then.
+    int stopped = -1;
+    kernel->onWrite([&](KernelStep, const std::string &device) {
+        if (device == "0000:04:00.3" && stopped == -1)
+            stopped = hook("win11", "release", "end", nvme);
+    });
+    EXPECT_EQ(run({"unpersist", "02:00.0", "04:00.3"}), 0) << err.str();
+    kernel->onWrite(nullptr);
+    EXPECT_EQ(stopped, 0) << userError.str();
+    EXPECT_EQ(driverOf("0000:02:00.0"), "nvme");
+    EXPECT_EQ(driverOf("0000:04:00.3"), "mlx5_core");
+    EXPECT_TRUE(stateFiles().empty());
+}
