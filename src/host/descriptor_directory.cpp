@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -83,6 +84,15 @@ public:
         if (got < 0 || static_cast<size_t>(got) >= sizeof buffer)
             throw Error("cannot read the link " + joinPath(shown_, name), got < 0 ? errno : ENAMETOOLONG);
         return std::string(buffer, static_cast<size_t>(got));
+    }
+    bool has(const std::string &name) const override
+    {
+        struct stat status;
+        if (::fstatat(fd_.get(), checked(name).c_str(), &status, AT_SYMLINK_NOFOLLOW) == 0)
+            return true;
+        if (meansAbsent(errno))
+            return false;
+        throw Error("cannot look up " + joinPath(shown_, name) + ": " + errnoText(errno), errno);
     }
     std::vector<std::string> list() const override
     {

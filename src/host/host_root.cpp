@@ -24,6 +24,11 @@ public:
     {
         return host_.readLink(joinPath(path_, name));
     }
+    bool has(const std::string &name) const override
+    {
+        const std::string path = joinPath(path_, name);
+        return host_.readLink(path) || host_.exists(path);
+    }
     std::vector<std::string> list() const override { return host_.list(path_); }
 
 private:

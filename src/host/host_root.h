@@ -36,6 +36,8 @@ public:
     // Nothing when it does not exist; Error for any other failure.
     virtual std::optional<std::string> readAttribute(const std::string &name) const = 0;
     virtual std::optional<std::string> readLink(const std::string &name) const = 0;
+    // Whether the directory has an entry by that name, of any kind (a link is not followed).
+    virtual bool has(const std::string &name) const = 0;
     // Entry names in no particular order (a scan that needs one sorts; sorting every device's forty entries
     // would not be free).
     virtual std::vector<std::string> list() const = 0;

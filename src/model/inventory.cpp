@@ -180,12 +180,11 @@ ConsoleHold consoleHoldIfShown(const HostRoot &host, const std::vector<PciDevice
     return {};
 }
 
-} // namespace
-
-Inventory scanInventory(const HostRoot &host, const HardwareNames &names)
+// The named scans are what a listing shows; the unnamed ones are what a decision needs (PciFacts::decisions).
+Inventory scanInventoryWith(const HostRoot &host, const HardwareNames &names, PciFacts facts)
 {
     Inventory inventory;
-    inventory.pci = scanPciDevices(host, names, inventory.notes);
+    inventory.pci = scanPciDevices(host, names, inventory.notes, facts);
     inventory.resetMethodsPublished = kernelPublishesResetMethods(host);
     inventory.console = consoleHoldIfShown(host, inventory.pci);
     inventory.usb = scanUsbDevices(host, names, inventory.notes);
@@ -197,15 +196,11 @@ Inventory scanInventory(const HostRoot &host, const HardwareNames &names)
     return inventory;
 }
 
-Inventory scanInventory(const HostRoot &host)
-{
-    return scanInventory(host, NoHardwareNames());
-}
-
-Inventory scanInventoryFor(const HostRoot &host, const HardwareNames &names, const std::vector<PciAddress> &devices)
+Inventory scanInventoryForWith(const HostRoot &host, const HardwareNames &names, const std::vector<PciAddress> &devices,
+                               PciFacts facts)
 {
     Inventory inventory;
-    PciDeviceReader reader(host, names);
+    PciDeviceReader reader(host, names, facts);
     std::set<PciAddress> wanted;
     // In three rounds, each device once: the requested ones, then the members their groups list, then the VFs of a
     // PF among them.
@@ -255,9 +250,26 @@ Inventory scanInventoryFor(const HostRoot &host, const HardwareNames &names, con
     return inventory;
 }
 
+} // namespace
+
+Inventory scanInventory(const HostRoot &host, const HardwareNames &names)
+{
+    return scanInventoryWith(host, names, PciFacts::all);
+}
+
+Inventory scanInventory(const HostRoot &host)
+{
+    return scanInventoryWith(host, NoHardwareNames(), PciFacts::decisions);
+}
+
+Inventory scanInventoryFor(const HostRoot &host, const HardwareNames &names, const std::vector<PciAddress> &devices)
+{
+    return scanInventoryForWith(host, names, devices, PciFacts::all);
+}
+
 Inventory scanInventoryFor(const HostRoot &host, const std::vector<PciAddress> &devices)
 {
-    return scanInventoryFor(host, NoHardwareNames(), devices);
+    return scanInventoryForWith(host, NoHardwareNames(), devices, PciFacts::decisions);
 }
 
 } // namespace vfioctl

@@ -59,13 +59,15 @@ public:
 };
 
 Inventory scanInventory(const HostRoot &host, const HardwareNames &names);
-// Without hardware names: what every decision (eligibility, binding, assignment) needs, and no more.
+// Without hardware names: what every decision (eligibility, binding, assignment) needs, and no more (no names, and
+// PCI functions without what only a listing shows: PciFacts::decisions).
 Inventory scanInventory(const HostRoot &host);
 // Only what passing `devices` through involves: the members of their IOMMU groups (as each group's devices/
 // directory lists them), the children below those, and what belongs to no PCI device (bridges, dm, loop). Every
 // decision about those members (eligibility, host use, reasons) is what a full scan gives (test_targeted_scan.cpp
 // compares them on every device of the test and bench hosts); a device absent from the host is absent here too.
 Inventory scanInventoryFor(const HostRoot &host, const HardwareNames &names, const std::vector<PciAddress> &devices);
+// Without hardware names, as scanInventory(host): what the hook's VM start reads.
 Inventory scanInventoryFor(const HostRoot &host, const std::vector<PciAddress> &devices);
 
 } // namespace vfioctl

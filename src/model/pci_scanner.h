@@ -4,6 +4,7 @@
 #include "devices.h"
 #include "hardware_names.h"
 #include "host_root.h"
+#include "pci_facts.h"
 
 #include <memory>
 #include <optional>
@@ -14,16 +15,17 @@
 namespace vfioctl {
 
 // A device that cannot be read is skipped with a note in `notes`.
-std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames &names,
-                                      std::vector<std::string> &notes);
+std::vector<PciDevice> scanPciDevices(const HostRoot &host, const HardwareNames &names, std::vector<std::string> &notes,
+                                      PciFacts facts = PciFacts::all);
 // One device, or nothing when the address is not on this host.
-std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames &names, const PciAddress &address);
+std::optional<PciDevice> readPciDevice(const HostRoot &host, const HardwareNames &names, const PciAddress &address,
+                                       PciFacts facts = PciFacts::all);
 
 // Reads the devices a targeted scan picks, one at a time: /sys/bus/pci/devices is opened once for all of them, and
 // functions with the same ids share one copy of their names.
 class PciDeviceReader {
 public:
-    PciDeviceReader(const HostRoot &host, const HardwareNames &names);
+    PciDeviceReader(const HostRoot &host, const HardwareNames &names, PciFacts facts = PciFacts::all);
     ~PciDeviceReader();
     // Nothing when the address is not on this host.
     std::optional<PciDevice> read(const PciAddress &address);
@@ -36,6 +38,7 @@ private:
     struct Names;
     const HostRoot &host_;
     const HardwareNames &names_;
+    const PciFacts facts_;
     std::unique_ptr<HostDirectory> devices_; // null when the host has no PCI bus
     std::unique_ptr<Names> cache_;
 };

@@ -89,7 +89,41 @@ TEST(TargetedScan, DecidesAsAFullScanOnEveryDeviceOfABenchHost)
                                [](const PciDevice &a, const PciDevice &b) { return a.address < b.address; }));
     EXPECT_EQ(full.pci.size(), fake.host().list("/sys/bus/pci/devices").size());
     for (const auto &device : full.pci)
-        EXPECT_EQ(readPciDevice(fake.host(), NoHardwareNames(), device.address), device) << device.address.str();
+        EXPECT_EQ(readPciDevice(fake.host(), NoHardwareNames(), device.address, PciFacts::decisions), device)
+            << device.address.str();
+}
+
+namespace {
+
+// A decision's reading tries each attribute where a listing's lists the directory first: both must find the same
+// device, but for what only a listing shows.
+void expectDecisionFactsAsListed(const HostRoot &host)
+{
+    size_t read = 0;
+    for (const auto &entry : host.list("/sys/bus/pci/devices")) {
+        const PciAddress address = PciAddress::parse(entry);
+        auto listed = readPciDevice(host, NoHardwareNames(), address, PciFacts::all);
+        auto tried = readPciDevice(host, NoHardwareNames(), address, PciFacts::decisions);
+        ASSERT_TRUE(listed && tried) << entry;
+        listed->revision = 0;
+        listed->numaNode.reset();
+        listed->parentBridge.reset();
+        EXPECT_EQ(*tried, *listed) << entry;
+        ++read;
+    }
+    EXPECT_GT(read, 10u);
+}
+
+} // namespace
+
+TEST(TargetedScan, ADecisionReadsEveryDeviceAsTheListingDoesButForWhatOnlyTheListingShows)
+{
+    FakeHost workstation;
+    vfioctl::testing::buildWorkstation(workstation);
+    expectDecisionFactsAsListed(workstation.host());
+    FakeHost bench;
+    vfioctl::bench::buildSyntheticHost(bench, 300);
+    expectDecisionFactsAsListed(bench.host());
 }
 
 TEST(TargetedScan, ReadsOnlyTheGroupsInvolved)
