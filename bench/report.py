@@ -191,6 +191,8 @@ try:
         cases[("hook1", count)] = Case([HOOK, "vfvm", "prepare", "begin", "-"], vm_holding(in_own_groups[:1]), env, 1)
         cases[("hook16", count)] = Case([HOOK, "vfvm", "prepare", "begin", "-"], vm_holding(in_own_groups), env, 1)
         cases[("affected", count)] = Case([VFIOCTL, "--root", tree, "affected", in_own_groups[0]])
+        cases[("floor1", count)] = Case([tool("bench", "vf_reads_floor"), tree] + in_own_groups[:1])
+        cases[("floor16", count)] = Case([tool("bench", "vf_reads_floor"), tree] + in_own_groups)
     # Both hosts in turns: at 2-3 ms a call, a burst of load on this machine would otherwise decide the ratio.
     figures = measure_together(cases, 31)
 finally:
@@ -212,6 +214,19 @@ say(f"Targets at 10,000 functions: `prepare begin` at most 10 ms — **{hook_ms:
     f"most 1.2x the same at 100 functions — **{hook_ratio:.2f}x, {verdict(hook_ratio, 1.2)}**; `affected` at most "
     f"1.2x — **{affected_ratio:.2f}x, {verdict(affected_ratio, 1.2)}**; 16 VFs in 16 groups at most 1.2x one VF "
     f"(issue 26) — **{sixteen_ratio:.2f}x, {verdict(sixteen_ratio, 1.2)}**.\n")
+per_vf = lambda kind: (median(kind + "16", 10000) - median(kind + "1", 10000)) / 15 * 1e6
+hook_vf, floor_vf = per_vf("hook"), per_vf("floor")
+floor1_ms = median("floor1", 10000) * 1000
+needed_ms = 15 * floor_vf / 0.2 / 1000
+say(f"What a VF costs: each VF past the first adds **{hook_vf:.0f} µs** to `prepare begin`. `bench/vf_reads_floor.cpp`, "
+    f"a process that makes only the reads a decision about a VF needs (its directory, modalias, driver, override, "
+    f"IOMMU group, PF, reset methods, drm/ or graphics/, its group's listing) and nothing else, measured in the same "
+    f"turns, adds **{floor_vf:.0f} µs** a VF (one VF: {floor1_ms:.2f} ms, the exec included): the hook's VF costs "
+    f"**{hook_vf / floor_vf:.2f}x** the floor's. 16 VFs within 1.2x of one would need a VF to add at most "
+    f"{median('hook1', 10000) * 0.2 / 15 * 1e6:.0f} µs, below the floor: even at the floor, a VM start of one VF "
+    f"would have to take {needed_ms:.1f} ms for 16 to stay within 1.2x of it. What is left is the reads themselves "
+    f"(on this ext4 tree about 3 µs a system call in a fresh process); a second core would hide them, not remove "
+    f"them.\n")
 
 # Parallel bind -------------------------------------------------------------------------------------------------
 parallel, cpu, syscalls = measure_bench([tool("bench", "bench_parallel_bind")])
@@ -306,11 +321,14 @@ say("- That beat the floor in wall time only by reading on both cores: it used 1
 say("- A VM start read each device twice over: its group link and the group's listing before reading the device, "
     "which names its group itself; the driver and override again after the scan, under the same lock; each driver's "
     "module once a device; `drm/` and `graphics/` of every device, which few have; and three existence checks a "
-    "device for the bind freeze, which one device answers. Now each is read once. What is left is about 25 system "
-    "calls a VF (its directory, its attributes, its group's listing), so 16 VFs still cost their reads: on this "
-    "machine a system call on the tree costs about 2.5 µs, and a VM start with one VF about 230 calls and an exec. "
-    "Reading the devices of a VM on two threads was tried and made it slower: the threads contend for the "
-    "process's descriptor table at every open and close.")
+    "device for the bind freeze, which one device answers. Now each is read once. A VF then still cost 27 system "
+    "calls and 16 VFs 1.3x one: its directory was listed (on ext4 every entry of a listed directory is hashed and "
+    "kept until the close, 19 for a VF, the dearest read of all by `perf`), and revision, NUMA node and the bridge "
+    "above were read though no decision looks at them. Now a decision (`PciFacts::decisions`: the hook, bind, "
+    "persist, assignment) tries each attribute by name instead of listing, leaves those three to the listing, and "
+    "asks no VF for the SR-IOV entries only a PF has: 20 calls a VF, set against the floor above. Reading "
+    "the devices of a VM on two threads was tried and made it slower: the threads contend for the process's "
+    "descriptor table at every open and close.")
 say("- The Cockpit page painted its first rows in about 3x the time of the listing it shows: the page's script "
     "started the listing only after React's first render, the host check and the persisted list ran beside it on "
     "the same two cores, a search text was built for every row before the first paint, the table was mounted only "

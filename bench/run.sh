@@ -7,6 +7,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 output=${1:-$root/docs/PERFORMANCE.md}
 cmake -S "$root" -B "$root/build-bench" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$root/build-bench" --target vfioctl vfioctl-qemu-hook make_synthetic_host floor_scan \
+cmake --build "$root/build-bench" --target vfioctl vfioctl-qemu-hook make_synthetic_host floor_scan vf_reads_floor \
       bench_hook_prepare bench_parallel_bind bench_concurrent_prepares bench_json_writers
 python3 "$root/bench/report.py" "$root/build-bench" "$output"
