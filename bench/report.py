@@ -222,11 +222,11 @@ say(f"What a VF costs: each VF past the first adds **{hook_vf:.0f} µs** to `pre
     f"a process that makes only the reads a decision about a VF needs (its directory, modalias, driver, override, "
     f"IOMMU group, PF, reset methods, drm/ or graphics/, its group's listing) and nothing else, measured in the same "
     f"turns, adds **{floor_vf:.0f} µs** a VF (one VF: {floor1_ms:.2f} ms, the exec included): the hook's VF costs "
-    f"**{hook_vf / floor_vf:.2f}x** the floor's. 16 VFs within 1.2x of one would need a VF to add at most "
-    f"{median('hook1', 10000) * 0.2 / 15 * 1e6:.0f} µs, below the floor: even at the floor, a VM start of one VF "
-    f"would have to take {needed_ms:.1f} ms for 16 to stay within 1.2x of it. What is left is the reads themselves "
-    f"(on this ext4 tree about 3 µs a system call in a fresh process); a second core would hide them, not remove "
-    f"them.\n")
+    f"**{hook_vf / floor_vf:.2f}x** the floor's. 16 VFs within 1.2x of one need a VF to add at most "
+    f"{median('hook1', 10000) * 0.2 / 15 * 1e6:.0f} µs; at the floor's cost a VM start of one VF would have to take "
+    f"{needed_ms:.1f} ms for 16 to stay within 1.2x of it. What is left is the reads themselves (on this ext4 tree "
+    f"about 2-3 µs a system call in a fresh process, and more when the machine is busy: the ratio moves with it); a "
+    f"second core would hide them, not remove them.\n")
 
 # Parallel bind -------------------------------------------------------------------------------------------------
 parallel, cpu, syscalls = measure_bench([tool("bench", "bench_parallel_bind")])
@@ -235,13 +235,19 @@ say(f"`bench/parallel_bind.cpp`, simulated kernel with 200 ms of latency on ever
     f"Target: 8 groups in at most 1.3x the time of one. (The benchmark: {cpu:.2f} s CPU, {calls(syscalls)} system "
     f"calls.)\n")
 
-out, cpu, syscalls = measure_bench([tool("bench", "bench_concurrent_prepares")])
-concurrent = out.split()
-one, sixteen = float(concurrent[1]), float(concurrent[3])
+# Five runs, the one of median ratio: a single run of 16 processes is at the mercy of a burst of load.
+runs = []
+for _ in range(5):
+    out, cpu, syscalls = measure_bench([tool("bench", "bench_concurrent_prepares")])
+    concurrent = out.split()
+    runs.append((float(concurrent[3]) / float(concurrent[1]), float(concurrent[1]), float(concurrent[3]), cpu,
+                 syscalls))
+_, one, sixteen, cpu, syscalls = sorted(runs)[len(runs) // 2]
 say("## VMs starting at once\n")
 say(f"`bench/concurrent_prepares.cpp`: 16 hook `prepare begin` calls at once, each for a VM of its own IOMMU group "
     f"(its own hook and engine, as each libvirt hook process has), simulated kernel with 200 ms of latency on every "
-    f"unbind: one alone {one:.3f} s, sixteen at once {sixteen:.3f} s (**{sixteen / one:.2f}x**; target at most 1.5x, "
+    f"unbind (the run of median ratio of 5): one alone {one:.3f} s, sixteen at once {sixteen:.3f} s "
+    f"(**{sixteen / one:.2f}x**; target at most 1.5x, "
     f"**{verdict(sixteen / one, 1.5)}**; the benchmark: {cpu:.2f} s CPU, {calls(syscalls)} system calls). The host "
     f"lock covers reading, deciding and writing the journal, not the kernel's unbinds; the journal (state binding, "
     f"the process id) keeps every other start off those groups, and `recover` leaves a transaction alone while its "
