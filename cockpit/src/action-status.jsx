@@ -1,7 +1,7 @@
 // An action's progress and its failure, inside the dialog that started it.
 /* global cockpit */
 import React from "react";
-import { Alert, Spinner } from "@patternfly/react-core";
+import { Alert, Spinner } from "./patternfly.js";
 
 const _ = cockpit.gettext;
 

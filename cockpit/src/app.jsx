@@ -5,7 +5,7 @@
 import React, { useCallback, useEffect, useRef, useState } from "react";
 import {
     Alert, AlertActionCloseButton, AlertGroup, EmptyState, EmptyStateBody, EmptyStateHeader, Page, PageSection, Title,
-} from "@patternfly/react-core";
+} from "./patternfly.js";
 import { AssignDialog } from "./assign-dialog.jsx";
 import { CheckPanel, frozenReason } from "./check-panel.jsx";
 import { DeviceDetails } from "./device-details.jsx";

@@ -5,7 +5,7 @@
 import React, { useEffect, useState } from "react";
 import {
     Alert, Button, Form, FormGroup, FormSelect, FormSelectOption, Modal, Radio, Spinner,
-} from "@patternfly/react-core";
+} from "./patternfly.js";
 import { useAction } from "./action.js";
 import { ActionStatus } from "./action-status.jsx";
 import { json } from "./vfioctl.js";

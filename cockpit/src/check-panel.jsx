@@ -2,7 +2,7 @@
 // and fix on demand. A check that blocks passthrough freezes every action that would bind (frozenReason).
 /* global cockpit */
 import React, { useState } from "react";
-import { Alert, ExpandableSection, Label, List, ListItem } from "@patternfly/react-core";
+import { Alert, ExpandableSection, Label, List, ListItem } from "./patternfly.js";
 
 const _ = cockpit.gettext;
 

@@ -6,7 +6,7 @@ import React, { useEffect, useState } from "react";
 import {
     Alert, Button, DescriptionList, DescriptionListDescription, DescriptionListGroup, DescriptionListTerm,
     Modal, Spinner, Tooltip,
-} from "@patternfly/react-core";
+} from "./patternfly.js";
 import { useAction } from "./action.js";
 import { ActionStatus } from "./action-status.jsx";
 import { json } from "./vfioctl.js";

@@ -3,13 +3,23 @@
 /* global cockpit */
 import React, { useEffect, useMemo, useState } from "react";
 import {
-    Bullseye, Checkbox, Label, LabelGroup, Pagination, SearchInput, Spinner, ToggleGroup, ToggleGroupItem,
-    Toolbar, ToolbarContent, ToolbarItem,
-} from "@patternfly/react-core";
-import { Table, Thead, Tr, Th, Tbody, Td } from "@patternfly/react-table";
+    Bullseye, Checkbox, Pagination, SearchInput, Table, Tbody, Th, Thead, ToggleGroup, ToggleGroupItem, Toolbar,
+    ToolbarContent, ToolbarItem, Tr,
+} from "./patternfly.js";
 import { TYPES, filterRows, prepareSearch } from "./device-rows.js";
 
 const _ = cockpit.gettext;
+
+// A row is drawn with PatternFly's classes on plain elements: its Tr, Td and Label components measure every cell and
+// label after they mount (is the text truncated?) and draw each again, which for a page of rows cost more than
+// drawing it. The rows' text is never truncated, so nothing is lost.
+function StaticLabel({ color, children }) {
+    return (
+        <span className={color && color !== "grey" ? "pf-v5-c-label pf-m-" + color : "pf-v5-c-label"}>
+            <span className="pf-v5-c-label__content"><span className="pf-v5-c-label__text">{children}</span></span>
+        </span>
+    );
+}
 
 function Passthrough({ row }) {
     if (row.type !== "pci")
@@ -17,44 +27,56 @@ function Passthrough({ row }) {
     if (row.eligible && row.handoff)
         return (
             <div data-eligible="true" data-handoff="true">
-                <Label color="orange">{_("Eligible with a console hand-off")}</Label>
+                <StaticLabel color="orange">{_("Eligible with a console hand-off")}</StaticLabel>
                 <ul className="vfioctl-reasons vfioctl-losses">{row.handoff.host_loses.map(loss => <li key={loss}>{loss}</li>)}</ul>
             </div>
         );
     if (row.eligible)
-        return <Label color="green" data-eligible="true">{_("Eligible")}</Label>;
+        return <span data-eligible="true"><StaticLabel color="green">{_("Eligible")}</StaticLabel></span>;
     return (
         <div data-eligible="false">
-            <Label color={row.bridge ? "grey" : "red"}>{_("Not eligible")}</Label>
+            <StaticLabel color={row.bridge ? "grey" : "red"}>{_("Not eligible")}</StaticLabel>
             <ul className="vfioctl-reasons">{row.reasons.map(reason => <li key={reason}>{reason}</li>)}</ul>
         </div>
     );
 }
 
+function Cell({ label, name, children }) {
+    return <td className="pf-v5-c-table__td" data-label={label} data-col={name}>{children}</td>;
+}
+
 function DeviceRow({ row, onSelect }) {
-    const selectable = row.type === "pci";
+    const select = row.type === "pci" ? () => onSelect(row.pci) : undefined;
+    const onKeyDown = select ? event => {
+        if (event.key === "Enter" || event.key === " ") {
+            event.preventDefault();
+            select();
+        }
+    } : undefined;
+    const classes = ["pf-v5-c-table__tr", select && "pf-m-clickable", row.level && "vfioctl-child"];
     return (
-        <Tr data-row-key={row.key} data-type={row.type} isClickable={selectable}
-            onRowClick={selectable ? () => onSelect(row.pci) : undefined}
-            className={row.level ? "vfioctl-child" : undefined}>
-            <Td dataLabel={_("Group")} data-col="group">{row.level ? "" : row.group ?? _("none")}</Td>
-            <Td dataLabel={_("Device")} data-col="id"><span className="vfioctl-id">{row.id}</span></Td>
-            <Td dataLabel={_("Description")} data-col="name">{row.name}</Td>
-            <Td dataLabel={_("Type")} data-col="type">{row.type.toUpperCase()}</Td>
-            <Td dataLabel={_("Driver")} data-col="driver">{row.driver || (row.type === "pci" ? _("none") : "")}</Td>
-            <Td dataLabel={_("Passthrough")} data-col="eligible"><Passthrough row={row} /></Td>
-            <Td dataLabel={_("VM")} data-col="vms">
-                {row.vms.length > 0 && <LabelGroup>{row.vms.map(vm => <Label key={vm}>{vm}</Label>)}</LabelGroup>}
-            </Td>
-            <Td dataLabel={_("Held by")} data-col="held">
+        <tr data-row-key={row.key} data-type={row.type} className={classes.filter(Boolean).join(" ")}
+            tabIndex={select ? 0 : undefined} onClick={select} onKeyDown={onKeyDown}>
+            <Cell label={_("Group")} name="group">{row.level ? "" : row.group ?? _("none")}</Cell>
+            <Cell label={_("Device")} name="id"><span className="vfioctl-id">{row.id}</span></Cell>
+            <Cell label={_("Description")} name="name">{row.name}</Cell>
+            <Cell label={_("Type")} name="type">{row.type.toUpperCase()}</Cell>
+            <Cell label={_("Driver")} name="driver">{row.driver || (row.type === "pci" ? _("none") : "")}</Cell>
+            <Cell label={_("Passthrough")} name="eligible"><Passthrough row={row} /></Cell>
+            <Cell label={_("VM")} name="vms">
+                {row.vms.length > 0 && (
+                    <div className="vfioctl-vms">{row.vms.map(vm => <StaticLabel key={vm}>{vm}</StaticLabel>)}</div>)}
+            </Cell>
+            <Cell label={_("Held by")} name="held">
                 {row.heldBy && <span>{cockpit.format(_("$0 (was $1)"), row.heldBy, row.originalDriver || _("no driver"))}</span>}
-            </Td>
-        </Tr>
+            </Cell>
+        </tr>
     );
 }
 
-// `rows` is null while the listing is on its way: the table is there already (its toolbar, its header) with a
-// spinner for rows, so that the rows, when they come, are all there is left to draw.
+// `rows` is null while the listing is on its way: the table is there already (its toolbar, its header) with a still
+// line saying so, so that the rows, when they come, are all there is left to draw. Not a spinner: an animation
+// repaints the page every frame, and on a small host those frames take the cores the listing is read on.
 export function DeviceTable({ rows, onSelect }) {
     const [filter, setFilter] = useState({ type: "all", eligibleOnly: false, search: "" });
     const [page, setPage] = useState(1);
@@ -120,7 +142,12 @@ export function DeviceTable({ rows, onSelect }) {
                 </Thead>
                 <Tbody>
                     {rows ? shown.slice(first, first + perPage).map(row => <DeviceRow key={row.key} row={row} onSelect={onSelect} />)
-                        : <Tr><Td colSpan={8}><Bullseye><Spinner size="xl" /></Bullseye></Td></Tr>}
+                        : (
+                            <Tr>
+                                <td className="pf-v5-c-table__td" colSpan={8}>
+                                    <Bullseye data-testid="devices-reading">{_("Reading the host's devices…")}</Bullseye>
+                                </td>
+                            </Tr>)}
                 </Tbody>
             </Table>
         </>
