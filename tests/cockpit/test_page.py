@@ -158,6 +158,12 @@ def workstation_checks(session, page):
     session.marker("slow-list")
     page.driver.get(page.url)
     time.sleep(1.5)  # the slow listing has read the host
+    # While it comes, the table says so without an animation: one would repaint the page every frame on the cores
+    # the listing is read on.
+    animations = "return document.getAnimations().filter(one => one.playState === 'running').length"
+    check("while the listing comes, the table says so and nothing on the page animates",
+          page.present("devices-reading") and page.driver.execute_script(animations) == 0,
+          f"reading: {page.present('devices-reading')}, running animations: {page.driver.execute_script(animations)}")
     start_vm_as_the_hook(root, "win10", WIN10_UUID, {nvme: "nvme"})
     answered = page.wait(lambda: os.path.exists(f"{session.work}/slow-answered"), 15)
     time.sleep(0.5)
