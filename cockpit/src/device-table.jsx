@@ -76,7 +76,7 @@ function DeviceRow({ row, onSelect }) {
 
 // `rows` is null while the listing is on its way: the table is there already (its toolbar, its header) with a still
 // line saying so, so that the rows, when they come, are all there is left to draw. Not a spinner: an animation
-// repaints the page every frame, and on a small host those frames take the cores the listing is read on.
+// repaints the page every frame, and on a host of two cores those frames take the cores the listing is read on.
 export function DeviceTable({ rows, onSelect }) {
     const [filter, setFilter] = useState({ type: "all", eligibleOnly: false, search: "" });
     const [page, setPage] = useState(1);
