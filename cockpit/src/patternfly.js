@@ -11,7 +11,7 @@ export { EmptyState, EmptyStateBody, EmptyStateHeader } from "@patternfly/react-
 export { ExpandableSection } from "@patternfly/react-core/dist/esm/components/ExpandableSection/index.js";
 export { Form, FormGroup } from "@patternfly/react-core/dist/esm/components/Form/index.js";
 export { FormSelect, FormSelectOption } from "@patternfly/react-core/dist/esm/components/FormSelect/index.js";
-export { Label, LabelGroup } from "@patternfly/react-core/dist/esm/components/Label/index.js";
+export { Label } from "@patternfly/react-core/dist/esm/components/Label/index.js";
 export { List, ListItem } from "@patternfly/react-core/dist/esm/components/List/index.js";
 export { Modal } from "@patternfly/react-core/dist/esm/components/Modal/index.js";
 export { Page, PageSection } from "@patternfly/react-core/dist/esm/components/Page/index.js";
@@ -24,4 +24,4 @@ export { ToggleGroup, ToggleGroupItem } from "@patternfly/react-core/dist/esm/co
 export { Toolbar, ToolbarContent, ToolbarItem } from "@patternfly/react-core/dist/esm/components/Toolbar/index.js";
 export { Tooltip } from "@patternfly/react-core/dist/esm/components/Tooltip/index.js";
 export { Bullseye } from "@patternfly/react-core/dist/esm/layouts/Bullseye/index.js";
-export { Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table/dist/esm/components/Table/index.js";
+export { Table, Tbody, Th, Thead, Tr } from "@patternfly/react-table/dist/esm/components/Table/index.js";
