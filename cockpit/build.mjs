@@ -22,8 +22,17 @@ await esbuild.build({
     define: { "process.env.NODE_ENV": '"production"' },
     logLevel: "warning",
 });
+// A plain script of its own, loaded before the bundle: it starts the first reads (src/early.js).
+await esbuild.build({
+    entryPoints: [here + "src/early.js"],
+    bundle: true,
+    minify: true,
+    format: "iife",
+    target: ["es2020"],
+    outfile: here + "dist/early.js",
+    logLevel: "warning",
+});
 copyFileSync(here + "src/index.html", here + "dist/index.html");
-copyFileSync(here + "src/early.js", here + "dist/early.js"); // a plain script, loaded before the bundle
 // esbuild writes a legal-comments file per output, an empty one for the stylesheet.
 for (const name of readdirSync(here + "dist"))
     if (name.endsWith(".LEGAL.txt") && statSync(here + "dist/" + name).size === 0)

@@ -5,9 +5,11 @@
 #include "sysfs_value.h"
 #include "text_table.h"
 
+#include <algorithm>
 #include <functional>
 #include <ostream>
 #include <set>
+#include <sstream>
 
 namespace vfioctl::cli {
 
@@ -172,12 +174,86 @@ void printBlockTable(const Inventory &inventory, std::ostream &out)
     table.print(out);
 }
 
+// Every member `list --json` writes for the requested types, read off the writers themselves (with empty devices),
+// so that what --fields accepts is always what the JSON has.
+JsonWriter::MemberNames listMembers(const std::function<bool(const char *)> &wants)
+{
+    std::ostringstream text;
+    {
+        JsonArrayWriter writer(text);
+        if (wants("pci")) {
+            writer.begin("pci");
+            writeJson(writer.item(), PciDevice{}, Eligibility{});
+        }
+        auto section = [&](const char *kind, const auto &device) {
+            if (wants(kind)) {
+                writer.begin(kind);
+                writeJson(writer.item(), device);
+            }
+        };
+        section("usb", UsbDevice{});
+        section("scsi", ScsiDevice{});
+        section("net", NetInterface{});
+        section("block", BlockDevice{});
+        writer.finish();
+    }
+    const nlohmann::json sample = nlohmann::json::parse(text.str());
+    JsonWriter::MemberNames names;
+    for (const auto &devices : sample)
+        for (const auto &[name, value] : devices.at(0).items())
+            names.insert(name);
+    return names;
+}
+
+std::vector<std::string> sortedNames(const JsonWriter::MemberNames &names)
+{
+    std::vector<std::string> sorted(names.begin(), names.end());
+    std::sort(sorted.begin(), sorted.end());
+    return sorted;
+}
+
+// --fields a,b,c: the members each device object keeps; every name must be one the requested types have.
+std::optional<JsonWriter::MemberNames> fieldsOption(const po::variables_map &values,
+                                                    const std::function<bool(const char *)> &wants,
+                                                    const std::string &type)
+{
+    if (!values.count("fields"))
+        return std::nullopt;
+    if (!values.count("json"))
+        throw UsageError("--fields chooses the members of the device objects of --json; add --json", "list");
+    const JsonWriter::MemberNames known = listMembers(wants);
+    JsonWriter::MemberNames chosen;
+    const std::string text = values["fields"].as<std::string>();
+    for (size_t start = 0; start <= text.size();) {
+        const size_t end = std::min(text.find(',', start), text.size());
+        const std::string name = text.substr(start, end - start);
+        start = end + 1;
+        if (name.empty() && text.empty())
+            break;
+        if (name.empty())
+            throw UsageError("--fields has an empty name (expected names separated by commas, e.g. address,driver)",
+                             "list");
+        if (!known.contains(name))
+            throw UsageError("--fields: '" + name + "' is not a member of " +
+                                 (type == "all" ? std::string("any device") : type + " devices") +
+                                 " in list --json (" +
+                                 joinWith(sortedNames(known), ", ") + ")",
+                             "list");
+        chosen.insert(name);
+    }
+    if (chosen.empty())
+        throw UsageError("--fields names no member (expected names separated by commas, e.g. address,driver)", "list");
+    return chosen;
+}
+
 // Streamed, one device a line: a host with tens of thousands of SR-IOV functions never holds the whole document in
 // memory (docs/PERFORMANCE.md).
 void printJson(const Inventory &inventory, const std::function<bool(const char *)> &wants, Shown shown,
-               const std::optional<HolderMap> &holders, std::ostream &out)
+               const std::optional<HolderMap> &holders, const std::optional<JsonWriter::MemberNames> &fields,
+               std::ostream &out)
 {
     JsonArrayWriter writer(out);
+    writer.onlyMembers(fields ? &*fields : nullptr);
     if (wants("pci")) {
         writer.begin("pci");
         for (const auto &device : inventory.pci) {
@@ -209,6 +285,8 @@ void declareList(CommandOptions &options)
                                                                        "only PCI devices that can be passed through")(
         "tree", "show PCI devices under their bridges, with their USB, SCSI, network and block children");
     addJsonOption(options);
+    options.visible.add_options()("fields", po::value<std::string>()->value_name("NAME,..."),
+                                  "with --json: only these members of each device object (docs/JSON.md)");
 }
 
 int runList(CommandContext &context)
@@ -219,12 +297,13 @@ int runList(CommandContext &context)
         throw UsageError("unknown device type '" + type + "' (expected pci, usb, scsi, net, block or all)", "list");
     const Shown shown = values.count("eligible") > 0 ? Shown::EligibleOnly : Shown::All;
     auto wants = [&](const char *kind) { return type == kind || type == "all"; };
+    const std::optional<JsonWriter::MemberNames> fields = fieldsOption(values, wants, type);
 
     Inventory inventory = context.scan();
     const std::optional<HolderMap> holders = wants("pci") ? context.holdingsForListing() : std::nullopt;
 
     if (values.count("json")) {
-        printJson(inventory, wants, shown, holders, context.out);
+        printJson(inventory, wants, shown, holders, fields, context.out);
         return exitOk;
     }
 

@@ -7,7 +7,7 @@ std::span<const Command> commandTable()
     using enum Needs;
     static const Command commands[] = {
         {"list", "list host devices (PCI, USB, SCSI, network, block) and whether each PCI device can be passed through",
-         "[--type TYPE] [--eligible] [--tree] [--json]", VmListing, declareList, runList},
+         "[--type TYPE] [--eligible] [--tree] [--json [--fields NAME,...]]", VmListing, declareList, runList},
         {"groups", "list IOMMU groups and their devices", "[--json]", Host, declareGroups, runGroups},
         {"affected", "show every device that goes with a PCI device when it is passed through", "DEVICE [--json]", Host,
          declareAffected, runAffected},

@@ -39,6 +39,8 @@ public:
     // The writer, placed for the next item: write exactly one value into it.
     JsonWriter &item();
     void finish();
+    // Only these members of each item (`list --json --fields`); null: all.
+    void onlyMembers(const JsonWriter::MemberNames *names) { writer_.onlyMembers(names); }
 
 private:
     void closeArray();

@@ -87,6 +87,16 @@ JsonWriter &JsonWriter::beginArray()
     return *this;
 }
 
+// Ends a member being left out once its value is whole: its text is taken back, and its object is as it was.
+void JsonWriter::valueWritten()
+{
+    if (!leftOut_ || empty_.size() != 1)
+        return;
+    buffer_.resize(leftOut_->first);
+    empty_.back() = leftOut_->second;
+    leftOut_.reset();
+}
+
 void JsonWriter::close(char bracket)
 {
     const bool wasEmpty = empty_.back();
@@ -94,7 +104,8 @@ void JsonWriter::close(char bracket)
     if (indent_ && !wasEmpty)
         newline(empty_.size());
     buffer_ += bracket;
-    if (buffer_.size() >= flushAt)
+    valueWritten();
+    if (buffer_.size() >= flushAt && !leftOut_)
         flush();
 }
 
@@ -112,6 +123,8 @@ JsonWriter &JsonWriter::endArray()
 
 JsonWriter &JsonWriter::key(std::string_view name)
 {
+    if (onlyMembers_ && empty_.size() == 1 && !leftOut_ && !onlyMembers_->contains(name))
+        leftOut_.emplace(buffer_.size(), empty_.back());
     beforeValue();
     appendEscaped(buffer_, name);
     buffer_ += indent_ ? ": " : ":";
@@ -123,6 +136,7 @@ JsonWriter &JsonWriter::string(std::string_view text)
 {
     beforeValue();
     appendEscaped(buffer_, text);
+    valueWritten();
     return *this;
 }
 
@@ -145,6 +159,7 @@ JsonWriter &JsonWriter::hex(uint32_t value, int digits)
     buffer_ += '"';
     buffer_.append(text, static_cast<size_t>(length));
     buffer_ += '"';
+    valueWritten();
     return *this;
 }
 
@@ -154,6 +169,7 @@ JsonWriter &JsonWriter::number(long long value)
     char text[24];
     auto end = std::to_chars(text, text + sizeof text, value).ptr;
     buffer_.append(text, end);
+    valueWritten();
     return *this;
 }
 
@@ -161,6 +177,7 @@ JsonWriter &JsonWriter::boolean(bool value)
 {
     beforeValue();
     buffer_ += value ? "true" : "false";
+    valueWritten();
     return *this;
 }
 
@@ -168,6 +185,7 @@ JsonWriter &JsonWriter::null()
 {
     beforeValue();
     buffer_ += "null";
+    valueWritten();
     return *this;
 }
 

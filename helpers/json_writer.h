@@ -10,6 +10,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <string_view>
 #include <vector>
 
@@ -41,6 +42,15 @@ public:
     }
     JsonWriter &strings(const std::vector<std::string> &items);
 
+    // Only these members of the outermost objects written from now on (`list --json --fields`); null: all. A member
+    // left out is written and then taken back, so every value is written the same way whether or not it is kept.
+    struct NameHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+    };
+    using MemberNames = std::unordered_set<std::string, NameHash, std::equal_to<>>;
+    void onlyMembers(const MemberNames *names) { onlyMembers_ = names; }
+
     // Text placed as it is between values: the line layout of a listing (JsonArrayWriter).
     JsonWriter &raw(std::string_view text);
     // Hands what is buffered to the stream; the destructor does too.
@@ -50,12 +60,16 @@ private:
     void beforeValue();
     void close(char bracket);
     void newline(size_t depth);
+    void valueWritten();
 
     std::ostream &out_;
     const int indent_;
     std::string buffer_;
     std::vector<bool> empty_; // per open container: nothing written in it yet
     bool afterKey_ = false;
+    const MemberNames *onlyMembers_ = nullptr;
+    // A member being left out: where its text began, and whether its object was empty before it.
+    std::optional<std::pair<size_t, bool>> leftOut_;
 };
 
 } // namespace vfioctl::cli

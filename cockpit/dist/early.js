@@ -1,16 +1,1 @@
-// Starts the page's first reads (the listing and who holds what) as soon as Cockpit's script and the manifests are
-// loaded, while the stylesheet and the page's own bundle still load: on a host of thousands of functions the
-// listing is most of the wait. Plain script, no module: index.html loads it right after ../manifests.js, and
-// vfioctl.js takes each answer once (the same command, the same options it would spawn itself).
-/* global cockpit */
-(function () {
-    const manifest = (cockpit.manifests || {}).vfioctl;
-    const condition = ((manifest || {}).conditions || []).find(one => one["path-exists"]);
-    if (!condition)
-        return; // vfioctl.js says why, when it runs the command itself
-    const path = condition["path-exists"];
-    const started = {};
-    for (const args of [["list", "--type", "all", "--json"], ["status", "--json"]])
-        started[args.join(" ")] = cockpit.spawn([path, ...args], { superuser: "try", err: "message" });
-    window.vfioctlStarted = started;
-})();
+(()=>{var n=["address","class","class_name","vendor_id","device_id","device_name","driver","iommu_group","bridge","eligible","ineligible_reasons","console_handoff","notes","holders","name","bus","device","product_id","product_name","pci_controller","hctl","type","vendor","model","pci_hba","mac","addresses","pci_device","dev","host_uses"],c=["list","--type","all","--json","--fields",n.join(",")],d=["status","--json"],t=[c,d];var r=(cockpit.manifests||{}).vfioctl,i=((r||{}).conditions||[]).find(e=>e["path-exists"]);if(i){let e=i["path-exists"],s={};for(let o of t)s[o.join(" ")]=cockpit.spawn([e,...o],{superuser:"try",err:"message"});window.vfioctlStarted=s}})();

@@ -10,8 +10,8 @@ import { AssignDialog } from "./assign-dialog.jsx";
 import { CheckPanel, frozenReason } from "./check-panel.jsx";
 import { DeviceDetails } from "./device-details.jsx";
 import { DeviceTable } from "./device-table.jsx";
-import { buildRows, withAffected, withState } from "./device-rows.js";
-import { json, run, watchState } from "./vfioctl.js";
+import { rowMaker, withAffected, withState } from "./device-rows.js";
+import { json, listing, run, watchState } from "./vfioctl.js";
 
 const _ = cockpit.gettext;
 const SUCCESS_SHOWN_MS = 8000;
@@ -67,9 +67,10 @@ function useHost() {
         // The state directory is watched from the moment status answers, not once the slower listing has.
         const status = json(["status"]);
         status.then(value => show("watched", { stateDirectory: value.state_directory }), () => {});
-        const rows = Promise.all([json(["list", "--type", "all"]), status]).then(
+        const maker = rowMaker();
+        const rows = Promise.all([listing(maker.parsed), status]).then(
             ([list, status]) => {
-                let rows = buildRows(list, status);
+                let rows = maker.rows(list, status);
                 const newer = latestState.current;
                 if (newer && newer.mine > mine)
                     rows = withState(rows, newer.status, newer.vms).rows;

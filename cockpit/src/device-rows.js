@@ -35,8 +35,7 @@ function withSearchText(row) {
     return row;
 }
 
-function pciRow(device, held) {
-    const holding = held[device.address];
+function pciRow(device) {
     return withSearchText({
         key: "pci:" + device.address,
         type: "pci",
@@ -50,8 +49,8 @@ function pciRow(device, held) {
         reasons: device.ineligible_reasons.map(reason => reason.detail),
         notes: device.notes,
         vms: (device.holders || []).map(holderText),
-        heldBy: holding ? holding.owner : null,
-        originalDriver: holding ? holding.original_driver : null,
+        heldBy: null,
+        originalDriver: null,
         pci: device.address,
         level: 0,
     });
@@ -135,7 +134,26 @@ export function withAffected(rows, affected) {
     });
 }
 
-export function buildRows(list, status) {
+// The row of each PCI function, made as the listing arrives (listingReader's `parsed`), so that when vfioctl ends
+// only the order, the holders of the day and the rows below are left to make; buildRows makes any row not made.
+export function rowMaker() {
+    const made = new Map();
+    return {
+        parsed(type, devices) {
+            if (type === "pci")
+                for (const device of devices)
+                    made.set(device, pciRow(device));
+        },
+        rows: (list, status) => buildRows(list, status, made),
+    };
+}
+
+// A row with who holds its device (status --json's heldDevices), the same row when nobody does.
+function withHolding(row, holding) {
+    return holding ? withSearchText({ ...row, heldBy: holding.owner, originalDriver: holding.original_driver }) : row;
+}
+
+function buildRows(list, status, made = new Map()) {
     const held = heldDevices(status);
     const children = {};
     for (const type of TYPES.slice(1))
@@ -149,7 +167,7 @@ export function buildRows(list, status) {
         (a.iommu_group ?? Infinity) - (b.iommu_group ?? Infinity) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
     const rows = [];
     for (const device of pci) {
-        rows.push(pciRow(device, held));
+        rows.push(withHolding(made.get(device) || pciRow(device), held[device.address]));
         for (const [type, entry] of children[device.address] || [])
             rows.push(childRow(type, entry, device.address, device.iommu_group));
     }

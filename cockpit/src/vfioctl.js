@@ -2,6 +2,8 @@
 // the session may become root) and hands back its JSON, or fails with vfioctl's own sentence. The executable is the
 // one the manifest's condition checks ("path-exists"), never whatever PATH finds first.
 /* global cockpit */
+import { LISTING } from "./first-reads.js";
+import { listingReader } from "./listing-reader.js";
 
 const _ = cockpit.gettext;
 
@@ -46,13 +48,16 @@ function takeStarted(args) {
 
 // Resolves with { out, err }; rejects with a VfioctlError holding vfioctl's sentence. Exit codes in `answers` are
 // answers, not failures (`vfioctl check` exits 1 for warnings and 2 for a failed check, its report on stdout).
-export function run(args, answers = []) {
+// With `stream`, the output goes to it as it comes, and `out` is only what came before it was attached.
+export function run(args, answers = [], stream = null) {
     return command().then(path => new Promise((resolve, reject) => {
         if (!path) {
             reject(new VfioctlError(_("the page's manifest does not say where vfioctl is installed"), null));
             return;
         }
         const process = takeStarted(args) || cockpit.spawn([path, ...args], { superuser: "try", err: "message" });
+        if (stream)
+            process.stream(stream);
         process.then((out, message) => resolve({ out, err: message || "" }))
                 .catch((failure, out) => {
                     if (answers.includes(failure.exit_status) && out)
@@ -68,6 +73,16 @@ export function run(args, answers = []) {
 export async function json(args, answers = []) {
     const { out } = await run([...args, "--json"], answers);
     return JSON.parse(out);
+}
+
+// Every device the table shows (first-reads.js), parsed while vfioctl's answer still arrives (`parsed`: see
+// listingReader).
+export async function listing(parsed = null) {
+    const reader = listingReader(parsed);
+    const { out } = await run(LISTING, [], chunk => reader.feed(chunk));
+    if (out)
+        reader.feed(out);
+    return reader.end();
 }
 
 // Calls back when anything under vfioctl's state directory changes (a VM started or stopped, someone ran vfioctl
