@@ -213,9 +213,8 @@ std::vector<std::string> sortedNames(const JsonWriter::MemberNames &names)
 }
 
 // --fields a,b,c: the members each device object keeps; every name must be one the requested types have.
-std::optional<JsonWriter::MemberNames> fieldsOption(const po::variables_map &values,
-                                                    const std::function<bool(const char *)> &wants,
-                                                    const std::string &type)
+std::optional<JsonWriter::MemberNames>
+fieldsOption(const po::variables_map &values, const std::function<bool(const char *)> &wants, const std::string &type)
 {
     if (!values.count("fields"))
         return std::nullopt;
@@ -235,8 +234,7 @@ std::optional<JsonWriter::MemberNames> fieldsOption(const po::variables_map &val
                              "list");
         if (!known.contains(name))
             throw UsageError("--fields: '" + name + "' is not a member of " +
-                                 (type == "all" ? std::string("any device") : type + " devices") +
-                                 " in list --json (" +
+                                 (type == "all" ? std::string("any device") : type + " devices") + " in list --json (" +
                                  joinWith(sortedNames(known), ", ") + ")",
                              "list");
         chosen.insert(name);

@@ -50,7 +50,8 @@ TEST_F(ListFieldsTest, KeepsOnlyTheNamedMembersAsTheFullListingWritesThem)
 {
     const auto full = listJson({"--type", "all", "--json"});
     const std::set<std::string> names = {"address", "ineligible_reasons", "holders", "name", "host_uses", "hctl"};
-    const auto chosen = listJson({"--type", "all", "--json", "--fields", "name,address,ineligible_reasons,hctl,holders,host_uses"});
+    const auto chosen =
+        listJson({"--type", "all", "--json", "--fields", "name,address,ineligible_reasons,hctl,holders,host_uses"});
     EXPECT_EQ(chosen, keptOnly(full, names));
     ASSERT_FALSE(chosen["pci"].empty());
     EXPECT_EQ(chosen["pci"][0].size(), 3u); // address, ineligible_reasons, holders: in the listing's order
