@@ -10,28 +10,19 @@ import { template } from "./po/template.mjs";
 const here = new URL(".", import.meta.url).pathname;
 rmSync(here + "dist", { recursive: true, force: true });
 mkdirSync(here + "dist");
+// Both scripts: bundled, minified, for the browsers Cockpit supports.
+const bundled = { bundle: true, minify: true, target: ["es2020"], logLevel: "warning" };
 await esbuild.build({
+    ...bundled,
     entryPoints: [here + "src/index.jsx"],
-    bundle: true,
-    minify: true,
     legalComments: "linked",
-    target: ["es2020"],
     outdir: here + "dist",
     loader: { ".woff2": "file", ".woff": "file", ".js": "jsx" },
     assetNames: "fonts/[name]-[hash]",
     define: { "process.env.NODE_ENV": '"production"' },
-    logLevel: "warning",
 });
 // A plain script of its own, loaded before the bundle: it starts the first reads (src/early.js).
-await esbuild.build({
-    entryPoints: [here + "src/early.js"],
-    bundle: true,
-    minify: true,
-    format: "iife",
-    target: ["es2020"],
-    outfile: here + "dist/early.js",
-    logLevel: "warning",
-});
+await esbuild.build({ ...bundled, entryPoints: [here + "src/early.js"], format: "iife", outfile: here + "dist/early.js" });
 copyFileSync(here + "src/index.html", here + "dist/index.html");
 // esbuild writes a legal-comments file per output, an empty one for the stylesheet.
 for (const name of readdirSync(here + "dist"))

@@ -174,76 +174,6 @@ void printBlockTable(const Inventory &inventory, std::ostream &out)
     table.print(out);
 }
 
-// Every member `list --json` writes for the requested types, read off the writers themselves (with empty devices),
-// so that what --fields accepts is always what the JSON has.
-JsonWriter::MemberNames listMembers(const std::function<bool(const char *)> &wants)
-{
-    std::ostringstream text;
-    {
-        JsonArrayWriter writer(text);
-        if (wants("pci")) {
-            writer.begin("pci");
-            writeJson(writer.item(), PciDevice{}, Eligibility{});
-        }
-        auto section = [&](const char *kind, const auto &device) {
-            if (wants(kind)) {
-                writer.begin(kind);
-                writeJson(writer.item(), device);
-            }
-        };
-        section("usb", UsbDevice{});
-        section("scsi", ScsiDevice{});
-        section("net", NetInterface{});
-        section("block", BlockDevice{});
-        writer.finish();
-    }
-    const nlohmann::json sample = nlohmann::json::parse(text.str());
-    JsonWriter::MemberNames names;
-    for (const auto &devices : sample)
-        for (const auto &[name, value] : devices.at(0).items())
-            names.insert(name);
-    return names;
-}
-
-std::vector<std::string> sortedNames(const JsonWriter::MemberNames &names)
-{
-    std::vector<std::string> sorted(names.begin(), names.end());
-    std::sort(sorted.begin(), sorted.end());
-    return sorted;
-}
-
-// --fields a,b,c: the members each device object keeps; every name must be one the requested types have.
-std::optional<JsonWriter::MemberNames>
-fieldsOption(const po::variables_map &values, const std::function<bool(const char *)> &wants, const std::string &type)
-{
-    if (!values.count("fields"))
-        return std::nullopt;
-    if (!values.count("json"))
-        throw UsageError("--fields chooses the members of the device objects of --json; add --json", "list");
-    const JsonWriter::MemberNames known = listMembers(wants);
-    JsonWriter::MemberNames chosen;
-    const std::string text = values["fields"].as<std::string>();
-    for (size_t start = 0; start <= text.size();) {
-        const size_t end = std::min(text.find(',', start), text.size());
-        const std::string name = text.substr(start, end - start);
-        start = end + 1;
-        if (name.empty() && text.empty())
-            break;
-        if (name.empty())
-            throw UsageError("--fields has an empty name (expected names separated by commas, e.g. address,driver)",
-                             "list");
-        if (!known.contains(name))
-            throw UsageError("--fields: '" + name + "' is not a member of " +
-                                 (type == "all" ? std::string("any device") : type + " devices") + " in list --json (" +
-                                 joinWith(sortedNames(known), ", ") + ")",
-                             "list");
-        chosen.insert(name);
-    }
-    if (chosen.empty())
-        throw UsageError("--fields names no member (expected names separated by commas, e.g. address,driver)", "list");
-    return chosen;
-}
-
 // Streamed, one device a line: a host with tens of thousands of SR-IOV functions never holds the whole document in
 // memory (docs/PERFORMANCE.md).
 void printJson(const Inventory &inventory, const std::function<bool(const char *)> &wants, Shown shown,
@@ -272,6 +202,55 @@ void printJson(const Inventory &inventory, const std::function<bool(const char *
     section("net", inventory.net);
     section("block", inventory.block);
     writer.finish();
+}
+
+// Every member `list --json` writes for the requested types: printJson's own output for one empty device of each
+// type, so that what --fields accepts is always what the JSON has.
+std::set<std::string> listMembers(const std::function<bool(const char *)> &wants)
+{
+    Inventory sample;
+    sample.pci.emplace_back();
+    sample.usb.emplace_back();
+    sample.scsi.emplace_back();
+    sample.net.emplace_back();
+    sample.block.emplace_back();
+    std::ostringstream text;
+    printJson(sample, wants, Shown::All, std::nullopt, std::nullopt, text);
+    std::set<std::string> names;
+    for (const auto &devices : nlohmann::json::parse(text.str()))
+        for (const auto &[name, value] : devices.at(0).items())
+            names.insert(name);
+    return names;
+}
+
+// --fields a,b,c: the members each device object keeps; every name must be one the requested types have.
+std::optional<JsonWriter::MemberNames>
+fieldsOption(const po::variables_map &values, const std::function<bool(const char *)> &wants, const std::string &type)
+{
+    if (!values.count("fields"))
+        return std::nullopt;
+    if (!values.count("json"))
+        throw UsageError("--fields chooses the members of the device objects of --json; add --json", "list");
+    const std::string text = values["fields"].as<std::string>();
+    if (text.empty())
+        throw UsageError("--fields names no member (expected names separated by commas, e.g. address,driver)", "list");
+    const std::set<std::string> known = listMembers(wants);
+    JsonWriter::MemberNames chosen;
+    for (size_t start = 0; start <= text.size();) {
+        const size_t end = std::min(text.find(',', start), text.size());
+        const std::string name = text.substr(start, end - start);
+        start = end + 1;
+        if (name.empty())
+            throw UsageError("--fields has an empty name (expected names separated by commas, e.g. address,driver)",
+                             "list");
+        if (!known.contains(name))
+            throw UsageError("--fields: '" + name + "' is not a member of " +
+                                 (type == "all" ? std::string("any device") : type + " devices") + " in list --json (" +
+                                 joinWith(std::vector<std::string>(known.begin(), known.end()), ", ") + ")",
+                             "list");
+        chosen.insert(name);
+    }
+    return chosen;
 }
 
 } // namespace

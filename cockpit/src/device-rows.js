@@ -153,7 +153,7 @@ function withHolding(row, holding) {
     return holding ? withSearchText({ ...row, heldBy: holding.owner, originalDriver: holding.original_driver }) : row;
 }
 
-function buildRows(list, status, made = new Map()) {
+function buildRows(list, status, made) {
     const held = heldDevices(status);
     const children = {};
     for (const type of TYPES.slice(1))
