@@ -276,7 +276,7 @@ int runList(CommandContext &context)
     auto wants = [&](const char *kind) { return type == kind || type == "all"; };
     const std::optional<JsonWriter::MemberNames> fields = fieldsOption(values, wants, type);
 
-    Inventory inventory = context.scan();
+    Inventory inventory = context.scanReading(pciFactsShowing(fields ? &*fields : nullptr));
     const std::optional<HolderMap> holders = wants("pci") ? context.holdingsForListing() : std::nullopt;
 
     if (values.count("json")) {

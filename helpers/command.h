@@ -84,6 +84,8 @@ public:
     // The host's devices with their hardware names; what had to be skipped is a note on err, never a failure.
     // `only` given: just what passing those devices through involves (scanInventoryFor).
     Inventory scan(const std::vector<PciAddress> &only = {});
+    // Every device, each PCI function read as far as `facts` says (a listing of some members reads less).
+    Inventory scanReading(PciFacts facts);
     BindEngine &engine();
     Hypervisor &hypervisor();
     // The VMs' holdings, or nothing (with a one-line note) when libvirt is not reachable. Under --root without

@@ -12,6 +12,14 @@ namespace {
 
 constexpr const char *defaultConnectUri = "qemu:///system";
 
+// What had to be skipped is a note on err, never a failure.
+Inventory withNotesShown(Inventory inventory, std::ostream &err)
+{
+    for (const auto &note : inventory.notes)
+        err << "vfioctl: note: " << note << "\n";
+    return inventory;
+}
+
 } // namespace
 
 CommandContext::CommandContext(HostHandles handles, Needs needs, const po::variables_map &parsed, std::ostream &output,
@@ -52,10 +60,12 @@ Hypervisor &CommandContext::hypervisor()
 
 Inventory CommandContext::scan(const std::vector<PciAddress> &only)
 {
-    Inventory inventory = only.empty() ? scanInventory(host, names) : scanInventoryFor(host, names, only);
-    for (const auto &note : inventory.notes)
-        err << "vfioctl: note: " << note << "\n";
-    return inventory;
+    return withNotesShown(only.empty() ? scanInventory(host, names) : scanInventoryFor(host, names, only), err);
+}
+
+Inventory CommandContext::scanReading(PciFacts facts)
+{
+    return withNotesShown(scanInventory(host, names, facts), err);
 }
 
 std::optional<HolderMap> CommandContext::holdingsForListing()

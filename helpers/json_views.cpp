@@ -56,6 +56,18 @@ void writeJson(JsonWriter &out, const Holder &holder)
     out.endObject();
 }
 
+PciFacts pciFactsShowing(const JsonWriter::MemberNames *shown)
+{
+    PciFacts facts = PciFacts::all;
+    if (!shown)
+        return facts;
+    facts.revision = shown->contains("revision");
+    facts.numaNode = shown->contains("numa_node");
+    facts.parent = shown->contains("parent");
+    facts.driverOverride = shown->contains("driver_override");
+    return facts;
+}
+
 void writeJson(JsonWriter &out, const PciDevice &device, const Eligibility &eligibility,
                const std::vector<Holder> *holders, bool holdersKnown)
 {

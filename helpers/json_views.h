@@ -18,6 +18,9 @@ using Json = nlohmann::ordered_json;
 // `holders` null: libvirt was not asked (the JSON says null, not an empty list).
 void writeJson(JsonWriter &out, const PciDevice &device, const Eligibility &eligibility,
                const std::vector<Holder> *holders = nullptr, bool holdersKnown = false);
+// What a listing that shows only `shown` of a PCI function's members (null: all) reads of each: the reads that only
+// left-out members show are skipped (every member that eligibility, notes or the hand-off need is still read).
+PciFacts pciFactsShowing(const JsonWriter::MemberNames *shown);
 void writeJson(JsonWriter &out, const Holder &holder);
 void writeJson(JsonWriter &out, const UsbDevice &device);
 void writeJson(JsonWriter &out, const ScsiDevice &device);

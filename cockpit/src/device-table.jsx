@@ -3,16 +3,16 @@
 /* global cockpit */
 import React, { useEffect, useMemo, useState } from "react";
 import {
-    Bullseye, Checkbox, Pagination, SearchInput, Table, Tbody, Th, Thead, ToggleGroup, ToggleGroupItem, Toolbar,
-    ToolbarContent, ToolbarItem, Tr,
+    Bullseye, Checkbox, Pagination, SearchInput, ToggleGroup, ToggleGroupItem, Toolbar, ToolbarContent, ToolbarItem,
 } from "./patternfly.js";
 import { TYPES, filterRows, prepareSearch } from "./device-rows.js";
 
 const _ = cockpit.gettext;
 
-// A row is drawn with PatternFly's classes on plain elements: its Tr, Td and Label components measure every cell and
-// label after they mount (is the text truncated?) and draw each again, which for a page of rows cost more than
-// drawing it. The rows' text is never truncated, so nothing is lost.
+// The table is drawn with PatternFly's classes on plain elements: its Table, Tr, Th, Td and Label components measure
+// every cell and label after they mount (is the text truncated?), each measure a layout of the page forced in the
+// middle of React's work, which for a page of rows cost more than drawing it. Nothing here is sorted or selected and
+// no text is truncated (a header wraps instead), so nothing is lost.
 function StaticLabel({ color, children }) {
     return (
         <span className={color && color !== "grey" ? "pf-v5-c-label pf-m-" + color : "pf-v5-c-label"}>
@@ -44,6 +44,23 @@ function Passthrough({ row }) {
 function Cell({ label, name, children }) {
     return <td className="pf-v5-c-table__td" data-label={label} data-col={name}>{children}</td>;
 }
+
+function Column({ children }) {
+    return <th className="pf-v5-c-table__th pf-m-wrap" scope="col">{children}</th>;
+}
+
+// Drawn once: it never changes with the rows.
+const TableHeader = React.memo(function TableHeader() {
+    return (
+        <thead className="pf-v5-c-table__thead">
+            <tr className="pf-v5-c-table__tr">
+                <Column>{_("Group")}</Column><Column>{_("Device")}</Column><Column>{_("Description")}</Column>
+                <Column>{_("Type")}</Column><Column>{_("Driver")}</Column><Column>{_("Passthrough")}</Column>
+                <Column>{_("VM")}</Column><Column>{_("Held by")}</Column>
+            </tr>
+        </thead>
+    );
+});
 
 function DeviceRow({ row, onSelect }) {
     const select = row.type === "pci" ? () => onSelect(row.pci) : undefined;
@@ -132,24 +149,19 @@ export function DeviceTable({ rows, onSelect }) {
                     <ToolbarItem variant="pagination">{pager}</ToolbarItem>
                 </ToolbarContent>
             </Toolbar>
-            <Table aria-label={_("Host devices")} variant="compact" data-testid={rows ? "devices" : "devices-loading"}
-                   data-count={shown.length}>
-                <Thead>
-                    <Tr>
-                        <Th>{_("Group")}</Th><Th>{_("Device")}</Th><Th>{_("Description")}</Th><Th>{_("Type")}</Th>
-                        <Th>{_("Driver")}</Th><Th>{_("Passthrough")}</Th><Th>{_("VM")}</Th><Th>{_("Held by")}</Th>
-                    </Tr>
-                </Thead>
-                <Tbody>
+            <table className="pf-v5-c-table pf-m-grid-md pf-m-compact" role="grid" aria-label={_("Host devices")}
+                   data-testid={rows ? "devices" : "devices-loading"} data-count={shown.length}>
+                <TableHeader />
+                <tbody className="pf-v5-c-table__tbody">
                     {rows ? shown.slice(first, first + perPage).map(row => <DeviceRow key={row.key} row={row} onSelect={onSelect} />)
                         : (
-                            <Tr>
+                            <tr className="pf-v5-c-table__tr">
                                 <td className="pf-v5-c-table__td" colSpan={8}>
                                     <Bullseye data-testid="devices-reading">{_("Reading the host's devices…")}</Bullseye>
                                 </td>
-                            </Tr>)}
-                </Tbody>
-            </Table>
+                            </tr>)}
+                </tbody>
+            </table>
         </>
     );
 }

@@ -24,4 +24,6 @@ export { ToggleGroup, ToggleGroupItem } from "@patternfly/react-core/dist/esm/co
 export { Toolbar, ToolbarContent, ToolbarItem } from "@patternfly/react-core/dist/esm/components/Toolbar/index.js";
 export { Tooltip } from "@patternfly/react-core/dist/esm/components/Tooltip/index.js";
 export { Bullseye } from "@patternfly/react-core/dist/esm/layouts/Bullseye/index.js";
-export { Table, Tbody, Th, Thead, Tr } from "@patternfly/react-table/dist/esm/components/Table/index.js";
+// The device table is drawn with Table's classes on plain elements (device-table.jsx): its stylesheets only.
+import "@patternfly/react-styles/css/components/Table/table.css";
+import "@patternfly/react-styles/css/components/Table/table-grid.css";

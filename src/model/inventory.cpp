@@ -252,9 +252,9 @@ Inventory scanInventoryForWith(const HostRoot &host, const HardwareNames &names,
 
 } // namespace
 
-Inventory scanInventory(const HostRoot &host, const HardwareNames &names)
+Inventory scanInventory(const HostRoot &host, const HardwareNames &names, PciFacts facts)
 {
-    return scanInventoryWith(host, names, PciFacts::all);
+    return scanInventoryWith(host, names, facts);
 }
 
 Inventory scanInventory(const HostRoot &host)

@@ -5,6 +5,7 @@
 #include "devices.h"
 #include "hardware_names.h"
 #include "host_root.h"
+#include "pci_facts.h"
 
 #include <vector>
 
@@ -58,7 +59,8 @@ public:
     std::vector<const SharedFilesystem *> sharesBelow(const PciAddress &device) const;
 };
 
-Inventory scanInventory(const HostRoot &host, const HardwareNames &names);
+// `facts`: what is read of each PCI function beyond what decisions need (a listing of some members reads less).
+Inventory scanInventory(const HostRoot &host, const HardwareNames &names, PciFacts facts = PciFacts::all);
 // Without hardware names: what every decision (eligibility, binding, assignment) needs, and no more (no names, and
 // PCI functions without what only a listing shows: PciFacts::decisions).
 Inventory scanInventory(const HostRoot &host);

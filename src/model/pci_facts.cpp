@@ -185,23 +185,23 @@ std::optional<PciDevice> readPciFacts(const HostRoot &host, const HostDirectory 
     if (!directory)
         return std::nullopt;
     const HostDirectory &attributes = *directory;
-    const bool listing = facts == PciFacts::all;
-    DeviceEntries has = listing ? DeviceEntries(attributes.list()) : DeviceEntries::tried(attributes);
+    DeviceEntries has = facts.listsDirectory ? DeviceEntries(attributes.list()) : DeviceEntries::tried(attributes);
 
     PciDevice device;
     device.address = address;
     readIds(attributes, has, device);
-    if (listing && has.revision)
+    if (facts.revision && has.revision)
         device.revision = static_cast<uint8_t>(hexAttribute(attributes, "revision", 0xff));
     if (auto driver = has.driver ? attributes.readLink("driver") : std::nullopt)
         device.driver = baseName(*driver);
-    if (auto text = has.driverOverride ? attributes.readAttribute("driver_override") : std::nullopt)
+    if (auto text = facts.driverOverride && has.driverOverride ? attributes.readAttribute("driver_override")
+                                                               : std::nullopt)
         device.driverOverride = parseDriverOverride(*text);
     if (auto group = has.iommuGroup ? attributes.readLink("iommu_group") : std::nullopt)
         device.iommuGroup = parseDecimalInRange(baseName(*group), 0, INT32_MAX); // "4294967298" is not group 2
-    if (auto text = listing && has.numaNode ? attributes.readAttribute("numa_node") : std::nullopt)
+    if (auto text = facts.numaNode && has.numaNode ? attributes.readAttribute("numa_node") : std::nullopt)
         device.numaNode = parseDecimalInRange(*text, 0, INT32_MAX);
-    if (listing)
+    if (facts.parent)
         device.parentBridge = nearestPciAncestor(devicePathOf(host, devices, address.str()), 1);
     if (has.physfn)
         device.physicalFunction = linkedAddress(attributes, "physfn");

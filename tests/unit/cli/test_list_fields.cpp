@@ -60,6 +60,34 @@ TEST_F(ListFieldsTest, KeepsOnlyTheNamedMembersAsTheFullListingWritesThem)
     EXPECT_TRUE(chosen["block"][0].contains("host_uses"));
 }
 
+// A listing of some members reads less of each PCI function (pciFactsShowing): whatever is left out, every member
+// it shows is what the full listing shows. Every member alone and every member but one, on a host where the members
+// whose reads can be skipped have values other than their defaults.
+TEST_F(ListFieldsTest, EverySetOfMembersShowsWhatTheFullListingShows)
+{
+    fake.writeFile(fake.devicePath("0000:01:00.0") + "/driver_override", "vfio-pci\n");
+    const auto full = listJson({"--type", "all", "--json"});
+    const std::string pci = full["pci"].dump();
+    for (const char *shown : {"\"driver_override\":\"vfio-pci\"", "\"revision\":\"a1\"", "\"numa_node\":0",
+                              "\"parent\":\"0000:00:01.0\""})
+        ASSERT_NE(pci.find(shown), std::string::npos) << shown << " is not in the fixture's listing";
+    std::set<std::string> members;
+    for (const auto &[type, devices] : full.items())
+        for (const auto &device : devices)
+            for (const auto &[name, value] : device.items())
+                members.insert(name);
+    for (const auto &member : members) {
+        std::set<std::string> others = members;
+        others.erase(member);
+        std::string othersText;
+        for (const auto &name : others)
+            othersText += (othersText.empty() ? "" : ",") + name;
+        EXPECT_EQ(listJson({"--type", "all", "--json", "--fields", member}), keptOnly(full, {member})) << member;
+        EXPECT_EQ(listJson({"--type", "all", "--json", "--fields", othersText}), keptOnly(full, others))
+            << "all but " << member;
+    }
+}
+
 TEST_F(ListFieldsTest, EveryDeviceStaysOneLine)
 {
     auto result = list({"--type", "all", "--json", "--fields", "address,driver,name"});
