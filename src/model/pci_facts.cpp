@@ -194,8 +194,8 @@ std::optional<PciDevice> readPciFacts(const HostRoot &host, const HostDirectory 
         device.revision = static_cast<uint8_t>(hexAttribute(attributes, "revision", 0xff));
     if (auto driver = has.driver ? attributes.readLink("driver") : std::nullopt)
         device.driver = baseName(*driver);
-    if (auto text = facts.driverOverride && has.driverOverride ? attributes.readAttribute("driver_override")
-                                                               : std::nullopt)
+    if (auto text =
+            facts.driverOverride && has.driverOverride ? attributes.readAttribute("driver_override") : std::nullopt)
         device.driverOverride = parseDriverOverride(*text);
     if (auto group = has.iommuGroup ? attributes.readLink("iommu_group") : std::nullopt)
         device.iommuGroup = parseDecimalInRange(baseName(*group), 0, INT32_MAX); // "4294967298" is not group 2

@@ -68,8 +68,8 @@ TEST_F(ListFieldsTest, EverySetOfMembersShowsWhatTheFullListingShows)
     fake.writeFile(fake.devicePath("0000:01:00.0") + "/driver_override", "vfio-pci\n");
     const auto full = listJson({"--type", "all", "--json"});
     const std::string pci = full["pci"].dump();
-    for (const char *shown : {"\"driver_override\":\"vfio-pci\"", "\"revision\":\"a1\"", "\"numa_node\":0",
-                              "\"parent\":\"0000:00:01.0\""})
+    for (const char *shown :
+         {"\"driver_override\":\"vfio-pci\"", "\"revision\":\"a1\"", "\"numa_node\":0", "\"parent\":\"0000:00:01.0\""})
         ASSERT_NE(pci.find(shown), std::string::npos) << shown << " is not in the fixture's listing";
     std::set<std::string> members;
     for (const auto &[type, devices] : full.items())
