@@ -2,6 +2,7 @@
 // written exactly as the full listing writes it; a name no requested type has, an empty name or --fields without
 // --json is a usage error (exit 2) that says which names there are.
 #include "run_process.h"
+#include "sysfs_value.h"
 #include "workstation.h"
 
 #include "testkit.h"
@@ -79,9 +80,7 @@ TEST_F(ListFieldsTest, EverySetOfMembersShowsWhatTheFullListingShows)
     for (const auto &member : members) {
         std::set<std::string> others = members;
         others.erase(member);
-        std::string othersText;
-        for (const auto &name : others)
-            othersText += (othersText.empty() ? "" : ",") + name;
+        const std::string othersText = vfioctl::joinWith(std::vector<std::string>(others.begin(), others.end()), ",");
         EXPECT_EQ(listJson({"--type", "all", "--json", "--fields", member}), keptOnly(full, {member})) << member;
         EXPECT_EQ(listJson({"--type", "all", "--json", "--fields", othersText}), keptOnly(full, others))
             << "all but " << member;
