@@ -1,6 +1,6 @@
 #!/bin/bash
-# Installs vfioctl: its Debian 12 packages, a release build, and the files under a prefix (both executables, the
-# libvirt hook in /etc/libvirt/hooks/qemu.d, the udev rules, man pages, bash completion). Running it twice changes
+# Installs vfioctl: the packages of the Debian release it runs on (12 or 13), a release build, and the files under a
+# prefix (both executables, the libvirt hook in /etc/libvirt/hooks/qemu.d, the udev rules, man pages, completion). Running it twice changes
 # nothing; --uninstall removes what it installed.
 #   ./install.sh [--prefix DIR] [--destdir DIR] [--build-dir DIR] [--build-type TYPE] [--no-deps]
 #                [--deps-only [--with-test-deps]] [--uninstall]
@@ -15,16 +15,16 @@ test_deps=no
 uninstall=no
 build_type=Release # RelWithDebInfo: what packaging/build-deb.sh splits into the .deb and its -dbgsym
 
-runtime_packages=(libvirt0 libpugixml1v5 libboost-program-options1.74.0 libudev1 libkmod2 libpci3 libsystemd0 udev kmod)
+# Package names shared by Debian 12 and 13. No versioned library package is named: the -dev packages bring the
+# libraries the build links, and the .deb's Depends are computed from the built binaries (dpkg-shlibdeps).
+runtime_packages=(udev kmod)
 build_packages=(build-essential cmake ninja-build pkg-config libvirt-dev libpugixml-dev libboost-program-options-dev
                 nlohmann-json3-dev libudev-dev libkmod-dev libpci-dev libsystemd-dev dpkg-dev)
 test_packages=(googletest libgtest-dev qemu-system-x86 busybox-static pciutils e2fsprogs iproute2 python3 cpio strace systemd dbus
-               libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients man-db time file
-               clang libclang-rt-14-dev clang-format
-               python3-nova python3-yaml lintian debootstrap
+               libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients man-db time file xz-utils
+               clang python3-nova python3-yaml lintian debootstrap
                cockpit-ws cockpit-bridge chromium chromium-driver python3-selenium)
-# The KubeVirt checker and cockpit/check-dist.mjs run on node: Debian's, unless this machine has one already (NodeSource's conflicts with it).
-command -v node > /dev/null || test_packages+=(nodejs)
+supported_releases="Debian 12 (bookworm) and Debian 13 (trixie)"
 
 usage() {
     sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
@@ -95,14 +95,33 @@ if [ "$uninstall" = yes ]; then
 fi
 
 if [ "$deps" = yes ]; then
-    packages=("${runtime_packages[@]}" "${build_packages[@]}")
-    [ "$test_deps" = yes ] && packages+=("${test_packages[@]}")
+    # Only the releases vfioctl is built and proven on: anything else stops here, before a package is installed.
+    os_field() { ( [ -r /etc/os-release ] && . /etc/os-release; printf '%s' "${!1:-}" ); }
+    case "$(os_field ID):$(os_field VERSION_CODENAME)" in
+        debian:bookworm|debian:trixie) ;;
+        *) pretty=$(os_field PRETTY_NAME)
+           echo "install.sh: error: this is ${pretty:-a system without /etc/os-release}, and vfioctl supports $supported_releases only (or pass --no-deps and install its build packages yourself)" >&2
+           exit 1 ;;
+    esac
     if [ "$(id -u)" -ne 0 ]; then
         echo "install.sh: error: installing packages needs root (or pass --no-deps)" >&2
         exit 1
     fi
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
+    packages=("${runtime_packages[@]}" "${build_packages[@]}")
+    if [ "$test_deps" = yes ]; then
+        packages+=("${test_packages[@]}")
+        # The sanitizers' runtime is packaged per clang version (libclang-rt-14-dev on Debian 12, -19- on 13): the
+        # one that goes with the release's clang, read off what the clang package depends on.
+        clang_major=$(apt-cache depends clang | sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1)
+        [ -n "$clang_major" ] || { echo "install.sh: error: cannot tell which clang this release's clang package is" >&2; exit 1; }
+        packages+=("libclang-rt-$clang_major-dev")
+        # The format gate's pinned clang-format and the KubeVirt checker run on node: Debian's, unless this machine
+        # has one already (NodeSource's conflicts with it).
+        command -v node > /dev/null || packages+=(nodejs)
+        command -v npm > /dev/null || packages+=(npm)
+    fi
     apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 [ "$deps_only" = yes ] && exit 0

@@ -51,8 +51,7 @@ double secondsForPrepares(int vms)
                 hook::RecordingHookLog log;
                 hook::QemuHook qemuHook(kernel, modules, log, std::chrono::seconds(30));
                 std::ostringstream err;
-                results[i] = qemuHook.run(
-                    {name, "prepare", "begin", "-"}, [&] { return xml; }, err);
+                results[i] = qemuHook.run({name, "prepare", "begin", "-"}, [&] { return xml; }, err);
             });
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

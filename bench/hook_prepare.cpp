@@ -43,14 +43,12 @@ int main()
                                 devices + "</devices></domain>";
         std::ostringstream err;
         auto start = std::chrono::steady_clock::now();
-        if (qemuHook.run(
-                {"bench", "prepare", "begin", "-"}, [&] { return xml; }, err) != 0) {
+        if (qemuHook.run({"bench", "prepare", "begin", "-"}, [&] { return xml; }, err) != 0) {
             std::fprintf(stderr, "prepare failed: %s", err.str().c_str());
             return 1;
         }
         auto middle = std::chrono::steady_clock::now();
-        qemuHook.run(
-            {"bench", "release", "end", "-"}, [&] { return xml; }, err);
+        qemuHook.run({"bench", "release", "end", "-"}, [&] { return xml; }, err);
         auto end = std::chrono::steady_clock::now();
         prepares.push_back(std::chrono::duration<double>(middle - start).count());
         releases.push_back(std::chrono::duration<double>(end - middle).count());

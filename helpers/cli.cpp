@@ -134,8 +134,7 @@ int runOn(HostHandles host, const std::vector<std::string> &args, std::ostream &
             const CommandLine line = parseCommandLine(args);
             if (!line.values["root"].defaulted())
                 throw UsageError("--root is decided by the caller here", "");
-            return dispatch(
-                line, [&] { return host; }, out, err);
+            return dispatch(line, [&] { return host; }, out, err);
         },
         err);
 }

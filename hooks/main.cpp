@@ -60,8 +60,7 @@ int main(int argc, char **argv)
         hook::SyslogHookLog log;
         hook::QemuHook qemuHook(*host.root, *host.modules, log, deviceTimeout);
         qemuHook.engine().setServiceManager(*host.services);
-        return qemuHook.run(
-            arguments, [] { return hook::readBounded(STDIN_FILENO, maxDomainXmlBytes); }, std::cerr);
+        return qemuHook.run(arguments, [] { return hook::readBounded(STDIN_FILENO, maxDomainXmlBytes); }, std::cerr);
     } catch (const std::exception &error) { // any failure is one sentence, never std::terminate
         std::cerr << "vfioctl-qemu-hook: " << error.what() << "\n";
         return 2;

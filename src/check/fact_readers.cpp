@@ -35,14 +35,23 @@ std::string moduleTree(const HostFacts &facts)
 
 std::map<std::string, ModuleState> moduleStates(const HostRoot &host, const HostFacts &facts)
 {
+    return moduleStatesOf(host, facts.kernelRelease, {"vfio", "vfio_iommu_type1", "vfio_pci"});
+}
+
+} // namespace
+
+std::map<std::string, ModuleState> moduleStatesOf(const HostRoot &host, const std::string &kernelRelease,
+                                                  std::initializer_list<const char *> names)
+{
     std::map<std::string, ModuleState> states;
-    for (const char *name : {"vfio", "vfio_iommu_type1", "vfio_pci"})
+    for (const char *name : names)
         states[name] = ModuleState::Missing;
-    if (!facts.kernelRelease.empty()) {
-        for (const auto &line : splitLines(host.read(joinPath(moduleTree(facts), "modules.dep")).value_or("")))
+    if (!kernelRelease.empty()) {
+        const std::string tree = joinPath(std::string(layout::moduleTrees), kernelRelease);
+        for (const auto &line : splitLines(host.read(joinPath(tree, "modules.dep")).value_or("")))
             if (auto known = states.find(moduleNameOfPath(line.substr(0, line.find(':')))); known != states.end())
                 known->second = ModuleState::Available;
-        for (const auto &line : splitLines(host.read(joinPath(moduleTree(facts), "modules.builtin")).value_or("")))
+        for (const auto &line : splitLines(host.read(joinPath(tree, "modules.builtin")).value_or("")))
             if (auto known = states.find(moduleNameOfPath(trimmed(line))); known != states.end())
                 known->second = ModuleState::BuiltIn;
     }
@@ -51,6 +60,8 @@ std::map<std::string, ModuleState> moduleStates(const HostRoot &host, const Host
             state = ModuleState::Loaded;
     return states;
 }
+
+namespace {
 
 // What makes the kernel refuse to load a module that is neither loaded nor built in: its name in module_blacklist=
 // (the kernel compares the name exactly, as it spells it: vfio_pci), or module loading switched off for good.
@@ -274,6 +285,8 @@ constexpr FactReader factReaders[] = {
     {Fact::Hook, {}, readHook},
     {Fact::Journals, {}, readJournals},
     {Fact::GpuResets, Fact::Kernel, readGpuResets},
+    {Fact::VfioInterfaces, Fact::Kernel,
+     [](const HostRoot &host, const Devices &, HostFacts &facts) { readVfioInterfaces(host, facts); }},
 };
 
 } // namespace

@@ -48,6 +48,8 @@ std::span<const HostCheck> hostChecks()
         {"hook", "vfioctl qemu hook", Hook, No, checks::hookInstalled},
         {"journals", "vfioctl journals", Journals, No, checks::journals},
         {"gpu-reset", "GPU reset", GpuResets | Kernel, No, checks::gpuReset},
+        {"iommufd", "iommufd (/dev/iommu)", VfioInterfaces | Kernel | Libvirt, No, checks::iommufd},
+        {"vfio-cdev", "VFIO device cdev", VfioInterfaces | Kernel, No, checks::vfioDeviceCdev},
     };
     return table;
 }

@@ -1,5 +1,6 @@
 // The checks the table in host_check.cpp runs, in groups of one file each (kernel_checks.cpp: hardware and kernel;
-// software_checks.cpp: what is installed and what vfioctl left behind).
+// software_checks.cpp: what is installed and what vfioctl left behind; vfio_interface_checks.cpp: iommufd and the
+// VFIO device cdev).
 #pragma once
 
 #include "host_check.h"
@@ -23,5 +24,8 @@ Finding libvirt(const HostFacts &facts);
 Finding hookInstalled(const HostFacts &facts);
 Finding journals(const HostFacts &facts);
 Finding gpuReset(const HostFacts &facts);
+
+Finding iommufd(const HostFacts &facts);
+Finding vfioDeviceCdev(const HostFacts &facts);
 
 } // namespace vfioctl::checks

@@ -5,6 +5,7 @@
 #include "kernel_version.h"
 #include "pci_address.h"
 
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,30 +18,35 @@ enum class CpuVendor { Intel, Amd, Other };
 
 enum class ModuleState { Missing, Available, Loaded, BuiltIn };
 
+// Whether the running kernel was built with a feature, from its own evidence (its config, its module index, a device
+// node it made); Unknown when nothing says, never a guess from the version.
+enum class KernelFeature { Unknown, Present, Absent };
+
 // The groups of HostFacts fields, each read by one reader (host_facts.cpp), so that a check declares what it needs
 // and the freeze reads exactly that.
 enum class Fact : unsigned {
-    Kernel = 1u << 0,        // kernelRelease, kernelVersion
-    CommandLine = 1u << 1,   // commandLine
-    Cpu = 1u << 2,           // cpuVendor, vmx, svm
-    KvmDevice = 1u << 3,     // kvmDevice
-    Iommus = 1u << 4,        // iommus
-    PciSupport = 1u << 5,    // iommuGroups, pciDevices, driverOverride
-    Modules = 1u << 6,       // modules, moduleIndex, moduleRefusals
-    Interrupts = 1u << 7,    // interruptRemapping, unsafeInterruptsAllowed
-    VfioContainer = 1u << 8, // vfioContainer
-    VfioPciIds = 1u << 9,    // vfioPciIds
-    Libvirt = 1u << 10,      // libvirtVersion, libvirtDaemon
-    Hook = 1u << 11,         // hookInstalled
-    Journals = 1u << 12,     // corruptJournals, journalsUnreadable
-    GpuResets = 1u << 13,    // gpusWithoutReset, vendorResetLoaded
+    Kernel = 1u << 0,          // kernelRelease, kernelVersion
+    CommandLine = 1u << 1,     // commandLine
+    Cpu = 1u << 2,             // cpuVendor, vmx, svm
+    KvmDevice = 1u << 3,       // kvmDevice
+    Iommus = 1u << 4,          // iommus
+    PciSupport = 1u << 5,      // iommuGroups, pciDevices, driverOverride
+    Modules = 1u << 6,         // modules, moduleIndex, moduleRefusals
+    Interrupts = 1u << 7,      // interruptRemapping, unsafeInterruptsAllowed
+    VfioContainer = 1u << 8,   // vfioContainer
+    VfioPciIds = 1u << 9,      // vfioPciIds
+    Libvirt = 1u << 10,        // libvirtVersion, libvirtDaemon
+    Hook = 1u << 11,           // hookInstalled
+    Journals = 1u << 12,       // corruptJournals, journalsUnreadable
+    GpuResets = 1u << 13,      // gpusWithoutReset, vendorResetLoaded
+    VfioInterfaces = 1u << 14, // kernelConfig, iommufd*, vfioDeviceCdev*, vfioCdevs
 };
 
 class FactSet {
 public:
     constexpr FactSet() = default;
     constexpr FactSet(Fact fact) : bits_(static_cast<unsigned>(fact)) {} // NOLINT: a fact is a set of one
-    static constexpr FactSet all() { return FactSet((1u << 14) - 1); }
+    static constexpr FactSet all() { return FactSet((1u << 15) - 1); }
     constexpr bool contains(Fact fact) const { return (bits_ & static_cast<unsigned>(fact)) != 0; }
     constexpr bool covers(FactSet other) const { return (bits_ & other.bits_) == other.bits_; }
     constexpr FactSet operator|(FactSet other) const { return FactSet(bits_ | other.bits_); }
@@ -85,6 +91,15 @@ struct HostFacts {
     std::string journalsUnreadable;            // why that directory could not be read (another user's, say)
     std::vector<std::string> gpusWithoutReset; // display-class functions whose reset_method is empty ("0000:00:01.0")
     bool vendorResetLoaded = false;            // the out-of-tree vendor-reset module (AMD GPUs that cannot reset)
+    // The interfaces newer kernels add beside the VFIO container: iommufd (/dev/iommu) and the VFIO device cdev
+    // (/dev/vfio/devices/vfioN). kernelConfig: "/boot/config-RELEASE" when it was read, "" when there is none.
+    std::string kernelConfig;
+    bool iommufdDevice = false; // /dev/iommu
+    ModuleState iommufdModule = ModuleState::Missing;
+    KernelFeature iommufd = KernelFeature::Unknown;
+    KernelFeature vfioDeviceCdev = KernelFeature::Unknown;
+    std::vector<std::string> vfioCdevs; // /dev/vfio/devices entries ("vfio0")
+    std::string vfioBoundDevice;        // a device on vfio-pci whose vfio-dev/ was looked at, "" when none is bound
 };
 
 // Reads the facts `wanted` names and those they are derived from; every other field keeps its default.
@@ -93,6 +108,15 @@ struct HostFacts {
 // listings are not read: a VM start on a host of thousands of VFs must not list them all.
 HostFacts gatherHostFacts(const HostRoot &host, FactSet wanted = FactSet::all(),
                           const std::vector<PciAddress> &devices = {});
+
+// The state of each named module for the kernel `kernelRelease`: from its modules.dep and modules.builtin, and
+// /sys/module for what is loaded.
+std::map<std::string, ModuleState> moduleStatesOf(const HostRoot &host, const std::string &kernelRelease,
+                                                  std::initializer_list<const char *> names);
+// Fact::VfioInterfaces (vfio_interface_facts.cpp); needs kernelRelease and kernelVersion.
+void readVfioInterfaces(const HostRoot &host, HostFacts &facts);
+// "CONFIG_IOMMUFD=m" -> Present, "# CONFIG_IOMMUFD is not set" -> Absent, no line for it -> Unknown.
+KernelFeature kernelConfigOption(const std::string &config, std::string_view option);
 
 // "vfio-pci.ids=10de:1b80,10de:10f0 quiet" -> {"vfio-pci.ids": "10de:1b80,10de:10f0", "quiet": ""}
 std::map<std::string, std::string> parseKernelCommandLine(const std::string &text);

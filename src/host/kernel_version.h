@@ -17,6 +17,8 @@ struct KernelVersion {
 // Since Linux 5.15 a device the kernel can reset has reset_method and one it cannot has none (the attribute is
 // hidden, not empty): from this version on, no reset_method means no reset method.
 inline constexpr KernelVersion resetMethodsPublishedSince{5, 15, 0};
+inline constexpr KernelVersion iommufdSince{6, 2, 0};
+inline constexpr KernelVersion vfioDeviceCdevSince{6, 6, 0};
 
 // Nothing when the release does not start with MAJOR.MINOR.
 std::optional<KernelVersion> parseKernelVersion(const std::string &release);

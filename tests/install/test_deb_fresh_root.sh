@@ -1,5 +1,5 @@
 #!/bin/bash
-# The .deb on a fresh Debian 12 (issue 18): a debootstrap (minbase) root, the package as the previous layout installed
+# The .deb on a fresh root of the release this runs on, Debian 12 or 13 (issues 18, 39): a debootstrap (minbase) root, the package as the previous layout installed
 # it (the hook executable itself in qemu.d), then `apt-get install ./vfioctl_*.deb` with its dependencies resolved by
 # apt; vfioctl --version, vfioctl check, man vfioctl, the hook run from where libvirt calls it, the udev rules where
 # udev reads them; `apt-get purge vfioctl` leaves no file of ours behind. Prints "N passed, M failed".
@@ -21,8 +21,9 @@ mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2
 if [ -n "${VFIOCTL_FRESH_ROOT_TAR:-}" ] && [ -f "$VFIOCTL_FRESH_ROOT_TAR" ]; then
     tar -C "$root" -xf "$VFIOCTL_FRESH_ROOT_TAR"
 else
-    debootstrap --variant=minbase bookworm "$root" ${mirror:+"$mirror"} > "$work/debootstrap.log" 2>&1
-    check "debootstrap makes a fresh Debian 12 root" test $? -eq 0
+    release=$(. /etc/os-release && echo "$VERSION_CODENAME")
+    debootstrap --variant=minbase "$release" "$root" ${mirror:+"$mirror"} > "$work/debootstrap.log" 2>&1
+    check "debootstrap makes a fresh Debian $release root" test $? -eq 0
 fi
 cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/" 2> /dev/null
 cp /etc/resolv.conf "$root/etc/"

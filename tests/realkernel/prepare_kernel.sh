@@ -30,6 +30,13 @@ mkdir -p "$cache/download"
 (cd "$cache/download" && rm -f ./*.deb && apt-get download "$package" >/dev/null 2>&1) ||
     { echo "prepare_kernel: apt-get download $package failed" >&2; exit 1; }
 dpkg-deb -x "$cache"/download/*.deb "$cache/root"
+# Debian 12's kernel package puts its modules under /lib/modules, Debian 13's under /usr/lib/modules: the extracted
+# package gets the merged-/usr link an installed system has, so that depmod, modprobe -d and the guest's
+# vfioctl.modules= path (root/lib/modules/VERSION) find them either way.
+if [ ! -e "$cache/root/lib" ] && [ -d "$cache/root/usr/lib/modules/$version" ]; then
+    ln -s usr/lib "$cache/root/lib"
+fi
+[ -d "$cache/root/lib/modules/$version" ] || { echo "prepare_kernel: $package has no modules directory" >&2; exit 1; }
 depmod -b "$cache/root" "$version"
 
 # The initramfs only needs what it takes to reach the shared root; every other module is loaded later by the
@@ -40,9 +47,16 @@ for module in virtio_pci 9pnet_virtio 9p overlay; do
     modprobe -d "$cache/root" -S "$version" --show-depends "$module"
 done | awk '$1 == "insmod" && !seen[$2]++ {print $2}' > "$cache/boot-modules.txt"
 : > "$initramfs/modules.order"
+# busybox's insmod takes a plain .ko: Debian 13's are xz-compressed (.ko.xz), Debian 12's are not. A module built
+# into the kernel (6.12 builds virtio_pci in) is not in the list at all ("builtin", not "insmod").
 while read -r module; do
-    cp "$module" "$initramfs/modules/"
-    basename "$module" >> "$initramfs/modules.order"
+    name=$(basename "$module")
+    case "$name" in
+        *.ko.xz) name=${name%.xz}; xz -dc "$module" > "$initramfs/modules/$name" ;;
+        *.ko.zst) name=${name%.zst}; zstd -qdc "$module" > "$initramfs/modules/$name" ;;
+        *) cp "$module" "$initramfs/modules/" ;;
+    esac
+    echo "$name" >> "$initramfs/modules.order"
 done < "$cache/boot-modules.txt"
 pack_initrd
 

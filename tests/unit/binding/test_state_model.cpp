@@ -38,8 +38,7 @@ protected:
                                 "</devices></domain>";
         userError.str("");
         hook::QemuHook qemuHook(*kernel, *modules, log, std::chrono::milliseconds(500));
-        return qemuHook.run(
-            {name, operation, sub, "-"}, [&] { return xml; }, userError);
+        return qemuHook.run({name, operation, sub, "-"}, [&] { return xml; }, userError);
     }
     int run(std::vector<std::string> args)
     {
@@ -217,10 +216,7 @@ TEST_F(StateModel, AnUnrelatedStartNeverWaitsOnAnotherVmsSlowStop)
     hook::QemuHook other(*kernel, *modules, otherLog, std::chrono::milliseconds(500));
     const std::string xml =
         "<domain><name>fast</name><uuid>" + uuidFor("fast") + "</uuid><devices>" + nvme + "</devices></domain>";
-    EXPECT_EQ(other.run(
-                  {"fast", "prepare", "begin", "-"}, [&] { return xml; }, otherError),
-              0)
-        << otherError.str();
+    EXPECT_EQ(other.run({"fast", "prepare", "begin", "-"}, [&] { return xml; }, otherError), 0) << otherError.str();
     const auto took = std::chrono::steady_clock::now() - start;
     const bool stillStopping = driverOf("0000:01:00.0") != "nvidia";
     stop.join();
@@ -272,9 +268,7 @@ TEST_F(StateModel, AReleaseWithXmlItCannotReadExitsZeroAndSaysWhy)
 {
     ASSERT_EQ(hook("win11", "prepare", "begin", gpu), 0);
     hook::QemuHook qemuHook(*kernel, *modules, log, std::chrono::milliseconds(500));
-    EXPECT_EQ(qemuHook.run(
-                  {"win11", "release", "end", "-"}, [] { return std::string("<domain"); }, userError),
-              0);
+    EXPECT_EQ(qemuHook.run({"win11", "release", "end", "-"}, [] { return std::string("<domain"); }, userError), 0);
     EXPECT_TRUE(logged("not valid XML"));
     EXPECT_EQ(qemuHook.run(
                   {"win11", "prepare", "begin", "-"}, [] { return std::string("<domain><devices>"); }, userError),

@@ -2,6 +2,7 @@
 #include "run_process.h"
 #include "workstation.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <gtest/gtest.h>
 
