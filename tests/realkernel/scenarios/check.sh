@@ -6,6 +6,7 @@ out=$1
 # shellcheck disable=SC1091
 source "$(dirname "$0")/common.sh"
 verdict() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$out/check.json')); print([c for c in d['checks'] if c['id']=='$1'][0]['verdict'])"; }
+evidence() { /usr/bin/python3 -c "import json,sys; d=json.load(open('${2:-$out/check.json}')); print([c for c in d['checks'] if c['id']=='$1'][0]['evidence'])"; }
 field() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$out/check.json')); print(d['$1'])"; }
 nic=0000:02:02.0
 
@@ -44,6 +45,32 @@ else
     done
     check "the IOMMU evidence names dmar0" grep -q "IOMMU enabled .*dmar0" "$out/check.txt"
     check "the missing hook is a warning with its fix" grep -q "fix: run ./install.sh, then systemctl restart libvirtd" "$out/check.txt"
+
+    # iommufd and the VFIO device cdev, against what this kernel itself says: its version, and modinfo (which finds
+    # a module or a built-in one). Debian 12's 6.1 predates both; Debian 13's 6.12 is built without iommufd.
+    IFS=.- read -r major minor _ <<< "$(uname -r)"
+    check "iommufd and vfio-cdev are INFO lines" test "$(verdict iommufd) $(verdict vfio-cdev)" = "info info"
+    if [ "$major" -lt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -lt 2 ]; }; then
+        check "iommufd: Linux $major.$minor predates it" bash -c "grep -q 'predates it (Linux 6.2)' <<< '$(evidence iommufd)'"
+    elif ! modinfo iommufd > /dev/null 2>&1; then
+        check "iommufd: this kernel is built without it" bash -c "grep -q 'is built without it' <<< '$(evidence iommufd)'"
+    else
+        check "iommufd: this kernel has it" bash -c "grep -qE '^iommufd is (there|a module)' <<< '$(evidence iommufd)'"
+    fi
+    check "iommufd: the libvirt version found is named" bash -c "grep -q 'libvirt [0-9.]* found' <<< '$(evidence iommufd)'"
+    # With a device on vfio-pci the kernel has shown what it has: vfio-dev/vfioN (Linux 6.1 and later), and a cdev
+    # (its dev file, /dev/vfio/devices) only where the kernel has one.
+    "$VFIOCTL" bind $nic > "$out/bind-for-cdev.txt" 2>&1
+    check "a device bound for the cdev check" is_driver $nic vfio-pci
+    "$VFIOCTL" check --json > "$out/check-bound.json" 2>&1
+    if ls /sys/bus/pci/devices/$nic/vfio-dev/vfio*/dev > /dev/null 2>&1; then
+        check "vfio-cdev: the cdev is there" bash -c "grep -q '^the VFIO device cdev is there' <<< '$(evidence vfio-cdev "$out/check-bound.json")'"
+    else
+        check "vfio-cdev: none, and the check says so" bash -c "grep -q '^no VFIO device cdev' <<< '$(evidence vfio-cdev "$out/check-bound.json")'"
+        check "no /dev/vfio/devices without a cdev" test ! -e /dev/vfio/devices
+    fi
+    "$VFIOCTL" restore manual > "$out/restore-after-cdev.txt" 2>&1
+    check "the device is given back" is_driver $nic e1000
 fi
 cat "$out/check.txt"
 echo "$passed passed, $failed failed"
