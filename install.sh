@@ -120,7 +120,6 @@ if [ "$deps" = yes ]; then
         # The format gate's pinned clang-format and the KubeVirt checker run on node: Debian's, unless this machine
         # has one already (NodeSource's conflicts with it).
         command -v node > /dev/null || packages+=(nodejs)
-        command -v npm > /dev/null || packages+=(npm)
     fi
     apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi

@@ -51,7 +51,7 @@ if [ "$release" = bookworm ] && [ "$nested" != 1 ]; then
 fi
 
 phase "format (the pinned clang-format, .clang-format)"
-"$root/tests/style/check_format.sh" "$root/build-format"
+"$root/tests/style/check_format.sh"
 phase "build ($(c++ --version | head -n 1), Debug, warnings as errors)"
 # Both test builds are unity builds (each target's sources compiled as a few large units): on a 2-core machine that
 # halves the build. The tests' own sources stay apart (tests/unit/CMakeLists.txt), and install.destdir builds the

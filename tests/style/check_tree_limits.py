@@ -18,8 +18,9 @@ def source_files(top):
     for directory, subdirectories, files in os.walk(top):
         subdirectories[:] = sorted(
             name for name in subdirectories
-            # cockpit/dist is esbuild's output and package-lock.json npm's: generated, never edited by hand.
-            if not name.startswith((".", "build")) and name not in ("node_modules", "dist")
+            # cockpit/dist is esbuild's output and package-lock.json npm's: generated, never edited by hand; vendor/
+            # holds other projects' files as they publish them.
+            if not name.startswith((".", "build")) and name not in ("node_modules", "dist", "vendor")
             and not os.path.exists(os.path.join(directory, name, "CMakeCache.txt")))
         for name in sorted(files):
             if name == "package-lock.json":
