@@ -58,6 +58,23 @@ check "a second install changes nothing (names, modes, sizes, times)" diff -u "$
 check "uninstall exits 0" test $? -eq 0
 check "uninstall leaves nothing in the DESTDIR" test -z "$(cd "$root" && find . -mindepth 1)"
 
+# On a release vfioctl does not support, install.sh stops with one sentence before it installs anything: seen through
+# another /etc/os-release in a mount namespace of its own (the host's file is untouched), with an apt-get first on PATH
+# that records being called.
+mkdir -p "$work/no-apt"
+printf '#!/bin/sh\ntouch "%s"\nexit 1\n' "$work/apt-called" > "$work/no-apt/apt-get"
+chmod +x "$work/no-apt/apt-get"
+for other in 'ID=debian|VERSION_CODENAME=bullseye|Debian GNU/Linux 11 (bullseye)' 'ID=ubuntu|VERSION_CODENAME=noble|Ubuntu 24.04.1 LTS'; do
+    IFS='|' read -r id codename pretty <<< "$other"
+    printf '%s\n%s\nPRETTY_NAME="%s"\n' "$id" "$codename" "$pretty" > "$work/os-release"
+    unshare -m bash -c "mount --bind '$work/os-release' /etc/os-release && PATH=$work/no-apt:\$PATH '$here/install.sh' --deps-only" \
+        > "$work/unsupported.txt" 2>&1
+    check "install.sh on $pretty exits 1" test $? -eq 1
+    check "with one sentence naming the supported releases" bash -c "[ \$(wc -l < '$work/unsupported.txt') -eq 1 ] &&
+        grep -q '^install.sh: error: this is $pretty, and vfioctl supports Debian 12 (bookworm) and Debian 13 (trixie) only' '$work/unsupported.txt'"
+done
+check "nothing was installed (apt-get never ran)" test ! -e "$work/apt-called"
+
 # The same build (RelWithDebInfo, prefix /usr) makes the package: nothing is rebuilt.
 "$here/packaging/build-deb.sh" "$work/build" > "$work/cpack.txt" 2>&1
 check "packaging/build-deb.sh builds the .deb and its -dbgsym" test $? -eq 0
