@@ -15,7 +15,13 @@ mkdir -p "${3:?work dir}"
 work=$(cd "$3" && pwd)
 root="$work/root"
 
-unmount() { for m in dev/pts dev sys proc; do mountpoint -q "$root/$m" 2> /dev/null && umount -l "$root/$m"; done; }
+# Returns 0 whatever was mounted: under set -e a last "not a mount point" would end the script.
+unmount() {
+    local m
+    for m in dev/pts dev sys proc; do
+        if mountpoint -q "$root/$m" 2> /dev/null; then umount -l "$root/$m"; fi
+    done
+}
 mount_host() { for m in proc sys dev dev/pts; do mountpoint -q "$root/$m" || mount --bind "/$m" "$root/$m"; done; }
 in_root() { chroot "$root" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TERM=dumb CI="${CI:-}" "$@"; }
 trap unmount EXIT
