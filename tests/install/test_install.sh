@@ -67,7 +67,9 @@ chmod +x "$work/no-apt/apt-get"
 for other in 'ID=debian|VERSION_CODENAME=bullseye|Debian GNU/Linux 11 (bullseye)' 'ID=ubuntu|VERSION_CODENAME=noble|Ubuntu 24.04.1 LTS'; do
     IFS='|' read -r id codename pretty <<< "$other"
     printf '%s\n%s\nPRETTY_NAME="%s"\n' "$id" "$codename" "$pretty" > "$work/os-release"
-    unshare -m bash -c "mount --bind '$work/os-release' /etc/os-release && PATH=$work/no-apt:\$PATH '$here/install.sh' --deps-only" \
+    # --propagation unchanged: in a chroot (the Debian 13 lane) unshare cannot set it; --make-rprivate / then keeps
+    # the bind inside the namespace wherever / is a mount point (a systemd host shares its mounts).
+    unshare -m --propagation unchanged bash -c "{ mount --make-rprivate / 2> /dev/null || true; } && mount --bind '$work/os-release' /etc/os-release && PATH=$work/no-apt:\$PATH '$here/install.sh' --deps-only" \
         > "$work/unsupported.txt" 2>&1
     check "install.sh on $pretty exits 1" test $? -eq 1
     check "with one sentence naming the supported releases" bash -c "[ \$(wc -l < '$work/unsupported.txt') -eq 1 ] &&
