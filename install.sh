@@ -1,7 +1,7 @@
 #!/bin/bash
 # Installs vfioctl: the packages of the Debian release it runs on (12 or 13), a release build, and the files under a
-# prefix (both executables, the libvirt hook in /etc/libvirt/hooks/qemu.d, the udev rules, man pages, completion). Running it twice changes
-# nothing; --uninstall removes what it installed.
+# prefix (both executables, the libvirt hook in /etc/libvirt/hooks/qemu.d, the udev rules, man pages, completion).
+# Running it twice changes nothing; --uninstall removes what it installed.
 #   ./install.sh [--prefix DIR] [--destdir DIR] [--build-dir DIR] [--build-type TYPE] [--no-deps]
 #                [--deps-only [--with-test-deps]] [--uninstall]
 set -euo pipefail

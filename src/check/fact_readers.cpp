@@ -28,17 +28,17 @@ std::string moduleNameOfPath(std::string_view path)
     return canonicalModuleName(std::string(path));
 }
 
-std::string moduleTree(const HostFacts &facts)
-{
-    return joinPath(std::string(layout::moduleTrees), facts.kernelRelease);
-}
-
 std::map<std::string, ModuleState> moduleStates(const HostRoot &host, const HostFacts &facts)
 {
     return moduleStatesOf(host, facts.kernelRelease, {"vfio", "vfio_iommu_type1", "vfio_pci"});
 }
 
 } // namespace
+
+std::string moduleTreeOf(const std::string &kernelRelease)
+{
+    return joinPath(std::string(layout::moduleTrees), kernelRelease);
+}
 
 std::map<std::string, ModuleState> moduleStatesOf(const HostRoot &host, const std::string &kernelRelease,
                                                   std::initializer_list<const char *> names)
@@ -47,7 +47,7 @@ std::map<std::string, ModuleState> moduleStatesOf(const HostRoot &host, const st
     for (const char *name : names)
         states[name] = ModuleState::Missing;
     if (!kernelRelease.empty()) {
-        const std::string tree = joinPath(std::string(layout::moduleTrees), kernelRelease);
+        const std::string tree = moduleTreeOf(kernelRelease);
         for (const auto &line : splitLines(host.read(joinPath(tree, "modules.dep")).value_or("")))
             if (auto known = states.find(moduleNameOfPath(line.substr(0, line.find(':')))); known != states.end())
                 known->second = ModuleState::Available;
@@ -196,7 +196,8 @@ void readPciSupport(const HostRoot &host, const Devices &devices, HostFacts &fac
 void readModules(const HostRoot &host, const Devices &, HostFacts &facts)
 {
     facts.modules = moduleStates(host, facts);
-    facts.moduleIndex = !facts.kernelRelease.empty() && host.exists(joinPath(moduleTree(facts), "modules.dep"));
+    facts.moduleIndex =
+        !facts.kernelRelease.empty() && host.exists(joinPath(moduleTreeOf(facts.kernelRelease), "modules.dep"));
     facts.moduleRefusals = moduleRefusals(host, facts);
 }
 

@@ -109,6 +109,8 @@ struct HostFacts {
 HostFacts gatherHostFacts(const HostRoot &host, FactSet wanted = FactSet::all(),
                           const std::vector<PciAddress> &devices = {});
 
+// Where the kernel `kernelRelease` keeps its modules and their index: /lib/modules/RELEASE.
+std::string moduleTreeOf(const std::string &kernelRelease);
 // The state of each named module for the kernel `kernelRelease`: from its modules.dep and modules.builtin, and
 // /sys/module for what is loaded.
 std::map<std::string, ModuleState> moduleStatesOf(const HostRoot &host, const std::string &kernelRelease,

@@ -40,9 +40,13 @@ Finding iommufd(const HostFacts &facts)
                     "");
     switch (facts.iommufd) {
     case KernelFeature::Present:
-        return info("iommufd is a module of " + kernelName(facts) + " that is not loaded (no /dev/iommu); " +
-                        container + libvirtFound(facts),
-                    "modprobe iommufd, if a VM's QEMU is to use it");
+        if (facts.iommufdModule == ModuleState::Available)
+            return info("iommufd is a module of " + kernelName(facts) + " that is not loaded (no /dev/iommu); " +
+                            container + libvirtFound(facts),
+                        "modprobe iommufd, if a VM's QEMU is to use it");
+        // Built in (its config or index says so) and still no node: say what is there, not that a module waits.
+        return info(kernelName(facts) + " has iommufd, but there is no /dev/iommu; " + container + libvirtFound(facts),
+                    "");
     case KernelFeature::Absent:
         return info("no iommufd: " + absentBecause(facts, iommufdSince, "CONFIG_IOMMUFD") + "; " + container +
                         libvirtFound(facts),

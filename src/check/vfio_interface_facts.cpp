@@ -32,7 +32,7 @@ KernelFeature iommufdFeature(const HostRoot &host, const HostFacts &facts, const
     if (facts.kernelVersion && *facts.kernelVersion < iommufdSince)
         return KernelFeature::Absent;
     // Neither built in nor a module, by the kernel's own index of both.
-    const std::string tree = joinPath(std::string(layout::moduleTrees), facts.kernelRelease);
+    const std::string tree = moduleTreeOf(facts.kernelRelease);
     if (!facts.kernelRelease.empty() && host.exists(joinPath(tree, "modules.dep")) &&
         host.exists(joinPath(tree, "modules.builtin")))
         return KernelFeature::Absent;

@@ -114,3 +114,13 @@ TEST_F(VfioInterfacesTest, WithoutEvidenceNothingIsClaimed)
         << iommufd.evidence;
     EXPECT_NE(result("vfio-cdev").evidence.find("no device is bound to vfio-pci"), std::string::npos);
 }
+
+// Built in (the index's modules.builtin) yet no node: the check says so, and asks no modprobe of a built-in module.
+TEST_F(VfioInterfacesTest, ABuiltInIommufdWithoutItsNodeIsNotCalledAModule)
+{
+    kernel("6.14.0-1-amd64", "kernel/drivers/vfio/vfio.ko.xz:\n", "kernel/drivers/iommu/iommufd/iommufd.ko\n");
+    const CheckResult iommufd = result("iommufd");
+    EXPECT_EQ(iommufd.evidence, "this kernel (6.14.0-1-amd64) has iommufd, but there is no /dev/iommu; VMs open their "
+                                "devices through the VFIO container (/dev/vfio/vfio); no libvirt found");
+    EXPECT_EQ(iommufd.fix, "");
+}
