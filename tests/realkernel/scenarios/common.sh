@@ -9,6 +9,9 @@ is_driver() { [ "$(driver "$1")" = "$2" ]; }
 override() { cat "/sys/bus/pci/devices/$1/driver_override"; }
 # USB enumerates asynchronously after its controller binds: wait up to 20 s.
 appears() { for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
+# What udev does for an event it has not read yet is not done when `udevadm settle` returns (and settle does nothing
+# in a chroot unless SYSTEMD_IGNORE_CHROOT=1): retry COMMAND for up to 30 s.
+eventually() { for _ in $(seq 300); do "$@" && return 0; sleep 0.1; done; return 1; }
 # The vtconsole the framebuffer console (fbcon) is bound through ("" for none), and whether it let go: unbound, or
 # gone altogether once the GPU's framebuffer went with its DRM driver.
 fbcon_vtconsole() {

@@ -12,8 +12,6 @@ json() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); p
 vf() { basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn$1")"; }
 # nvme probes a new VF and lets it go once its (offline) controller does not answer: wait until it has no driver.
 settled() { for _ in $(seq 300); do [ -z "$(driver "$1")" ] && return 0; sleep 0.1; done; return 1; }
-# `udevadm settle` does nothing in a chroot: wait for what udev should have done, up to 30 s.
-eventually() { for _ in $(seq 300); do "$@" && return 0; sleep 0.1; done; return 1; }
 numvfs_is() { [ "$(cat /sys/bus/pci/devices/$pf/sriov_numvfs 2> /dev/null)" = "$1" ]; }
 replug_pf() {
     echo 1 > /sys/bus/pci/devices/$pf/remove
