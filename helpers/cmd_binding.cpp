@@ -22,6 +22,8 @@ bool printReport(CommandContext &context, const GiveBackReport &report, const st
         context.out << address.str() << " given back" << by << "\n";
     for (const auto &address : report.gone)
         context.out << address.str() << " went away while it was held; nothing to give back\n";
+    for (const auto &replaced : report.replaced)
+        context.out << replaced << "\n";
     if (report.complete())
         return true;
     context.err << "vfioctl: error: " << report.problems() << "\n";
@@ -108,7 +110,7 @@ int runRestore(CommandContext &context)
     for (const auto &owner : owners) {
         try {
             auto report = engine.restoreByHand(owner, forceOf(context));
-            if (report.givenBack.empty() && report.gone.empty() && report.complete())
+            if (report.givenBack.empty() && report.gone.empty() && report.replaced.empty() && report.complete())
                 context.out << "nothing is held by " << owner.describe() << "\n";
             complete = printReport(context, report, " by " + owner.label()) && complete;
         } catch (const Error &error) {

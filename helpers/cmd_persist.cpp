@@ -42,6 +42,10 @@ struct ListedTarget {
     std::string kind; // address, id, vfs-of (VFs claimed as they appear), vf-count (sriov --persist)
     std::vector<PresentDevice> present;
     std::optional<int> vfCount;
+    // An address target: what was recorded (nothing for a marker from before identities), and another device
+    // found at the address instead.
+    std::optional<PciIdentity> identity{};
+    std::optional<PciIdentity> foundInstead{};
 };
 
 std::vector<ListedTarget> everythingPersisted(CommandContext &context)
@@ -49,7 +53,8 @@ std::vector<ListedTarget> everythingPersisted(CommandContext &context)
     Persister persister(context.host, context.engine());
     std::vector<ListedTarget> listed;
     for (const auto &target : persister.list())
-        listed.push_back({target.entry.text(), target.entry.address ? "address" : "id", target.present, {}});
+        listed.push_back({target.entry.text(), target.entry.address ? "address" : "id", target.present, {},
+                          target.entry.identity, target.foundInstead});
     for (const auto &claim : persister.listVfClaims())
         listed.push_back({claim.claim.pf.str(), "vfs-of", claim.present, {}});
     for (const auto &kept : SriovPersistStore(context.host).keptCounts())
@@ -68,6 +73,10 @@ int listPersisted(CommandContext &context)
                 devices.push_back({{"address", device.address.str()},
                                    {"driver", device.driver.empty() ? Json(nullptr) : Json(device.driver)}});
             Json row{{"kind", target.kind}, {"target", target.target}, {"devices", devices}};
+            if (target.kind == "address") {
+                row["identity"] = target.identity ? Json(target.identity->describe()) : Json(nullptr);
+                row["found_instead"] = target.foundInstead ? Json(target.foundInstead->describe()) : Json(nullptr);
+            }
             if (target.vfCount)
                 row["vf_count"] = *target.vfCount;
             array.push_back(row);
@@ -86,6 +95,12 @@ int listPersisted(CommandContext &context)
             present.push_back(device.address.str() + " (" + orDash(device.driver) + ")");
         if (target.vfCount)
             present.push_back(std::to_string(*target.vfCount) + " VFs at its driver's bind");
+        if (target.foundInstead)
+            present.push_back("another device is there now, " + target.foundInstead->describe() +
+                              ", and is not claimed (persisted: " + target.identity->describe() + ")");
+        else if (target.kind == "address" && !target.identity)
+            present.push_back("(no identity recorded: claims whatever is at the address; persist it again to "
+                              "record it)");
         table.addRow({target.target, target.kind, present.empty() ? "-" : joinWith(present, ", ")});
     }
     table.print(context.out);

@@ -2,6 +2,7 @@
 #include "bind_engine.h"
 #include "command.h"
 #include "json_views.h"
+#include "pci_identity.h"
 #include "sysfs_layout.h"
 #include "sysfs_value.h"
 #include "text_table.h"
@@ -47,8 +48,15 @@ int printJson(CommandContext &context, const std::vector<Journal> &journals,
         Json devices = Json::array();
         for (const auto &entry : journal.devices) {
             const bool present = binder.present(entry.device);
+            const auto now = present ? readPciIdentity(context.host, entry.device) : std::nullopt;
+            auto identityJson = [](const std::optional<PciIdentity> &identity) {
+                return identity ? Json(identity->describe()) : Json(nullptr);
+            };
             devices.push_back({{"address", entry.device.str()},
                                {"present", present},
+                               {"identity", identityJson(entry.identity)},
+                               {"identity_now", identityJson(now)},
+                               {"replaced", entry.identity && now && *now != *entry.identity},
                                {"state", entryStateName(entry.state)},
                                {"driver", present ? binder.stateOf(entry.device).driver : ""},
                                {"original_driver", entry.original.driver},
@@ -107,9 +115,15 @@ int runStatus(CommandContext &context)
     for (const auto &journal : journals)
         for (const auto &entry : journal.devices) {
             const bool present = binder.present(entry.device);
+            const auto now = present ? readPciIdentity(context.host, entry.device) : std::nullopt;
             if (!present)
                 gone.push_back(entry.device.str() + " went away while " + journal.owner.describe() +
                                " held it; its entry ends when the owner gives back");
+            else if (entry.identity && now && *now != *entry.identity)
+                gone.push_back(entry.device.str() + " is another device now (" + now->describe() + "; " +
+                               entry.identity->describe() + " was recorded when " + journal.owner.describe() +
+                               " took it): it is never moved for that owner, and the entry ends when the owner "
+                               "gives back");
             table.addRow({journal.owner.label(), entryStateName(entry.state), timeText(journal.since),
                           entry.device.str(), present ? binder.stateOf(entry.device).driver : "(gone)",
                           (entry.original.driver.empty() ? "(none)" : entry.original.driver) +

@@ -166,6 +166,8 @@ int QemuHook::release(const HookArguments &arguments, const std::string &xml)
         }
         for (const auto &device : report.gone)
             log_.info("VM " + vm + ": " + device.str() + " went away while the VM held it; nothing to give back");
+        for (const auto &replaced : report.replaced)
+            log_.info("VM " + vm + ": " + replaced);
         if (!report.complete())
             return releaseFailed(arguments, report.problems());
     } catch (const std::exception &error) {

@@ -34,6 +34,13 @@ DriverState scannedState(const Inventory &inventory, const DriverBinder &binder,
     return binder.stateOf(address);
 }
 
+std::optional<PciIdentity> scannedIdentity(const Inventory &inventory, const HostRoot &host, const PciAddress &address)
+{
+    if (const PciDevice *device = inventory.findPci(address))
+        return device->identity();
+    return readPciIdentity(host, address);
+}
+
 } // namespace
 
 bool BindEngine::runningElsewhere(const Journal &journal) const
@@ -70,11 +77,20 @@ BindEngine::Plan BindEngine::planUnderLock(const JournalLock &lock, const BindRe
     plan.mine.process = processes_.self();
     if (plan.handoff)
         plan.mine.console = withEarlierHandoff(plan.mine.console, *plan.handoff);
-    std::map<std::string, std::string> modules; // driver -> its module
     const Journal *pool = nullptr;
     for (const auto &journal : state.journals)
         if (journal.owner == Owner::persist() && request.owner.isVm())
             pool = &journal;
+    journalNewDevices(plan, pool);
+    if (!host_.exists(joinPath(layout::pciDrivers, vfioDriver)))
+        modules_.load(std::string(vfioDriver));
+    return plan;
+}
+
+void BindEngine::journalNewDevices(Plan &plan, const Journal *pool) const
+{
+    const Inventory &inventory = plan.inventory;
+    std::map<std::string, std::string> modules; // driver -> its module
     for (const auto &[number, endpoints] : plan.groups)
         for (const auto &address : endpoints) {
             if (const JournalEntry *earlier = plan.mine.find(address)) {
@@ -86,21 +102,21 @@ BindEngine::Plan BindEngine::planUnderLock(const JournalLock &lock, const BindRe
             }
             const JournalEntry *lent = pool ? pool->find(address) : nullptr;
             if (lent) {
-                plan.mine.devices.push_back(
-                    JournalEntry{address, lent->original, EntryState::Binding, true, lent->module});
+                // What persist recorded when it claimed the device, else what is there now.
+                plan.mine.devices.push_back(JournalEntry{address, lent->original, EntryState::Binding, true,
+                                                         lent->module,
+                                                         lent->identity ? lent->identity
+                                                                        : scannedIdentity(inventory, host_, address)});
             } else {
                 const DriverState original = scannedState(inventory, binder_, address);
                 auto [module, fresh] = modules.try_emplace(original.driver); // a driver's module, looked up once
                 if (fresh)
                     module->second = moduleOf(original.driver);
-                plan.mine.devices.push_back(
-                    JournalEntry{address, original, EntryState::Binding, false, module->second});
+                plan.mine.devices.push_back(JournalEntry{address, original, EntryState::Binding, false, module->second,
+                                                         scannedIdentity(inventory, host_, address)});
             }
             plan.added.push_back(address);
         }
-    if (!host_.exists(joinPath(layout::pciDrivers, vfioDriver)))
-        modules_.load(std::string(vfioDriver));
-    return plan;
 }
 
 BindOutcome BindEngine::bind(const BindRequest &request)
@@ -187,6 +203,8 @@ void BindEngine::rollBack(const std::string &failure, int errorNumber, const Pla
     std::vector<std::string> problems;
     for (auto address = plan.added.rbegin(); address != plan.added.rend(); ++address) {
         const JournalEntry &entry = *plan.mine.find(*address);
+        if (replacedAt(entry))
+            continue; // another device came while this bind ran: it is not ours to move
         try {
             binder_.restore(entry.device, entry.fromPool ? DriverState{std::string(vfioDriver), std::string(vfioDriver)}
                                                          : entry.original);

@@ -44,6 +44,9 @@ struct BindOutcome {
 struct GiveBackReport {
     std::vector<PciAddress> givenBack;   // on their original drivers (or back in persist's pool) now
     std::vector<PciAddress> gone;        // went away while held (hot-unplug): nothing to give back, its entry ended
+    // Another device sits at a recorded address now (the one held went away and another came): left on its own
+    // driver, its entry ended. One sentence each, naming what was recorded and what is there.
+    std::vector<std::string> replaced;
     std::vector<std::string> failures;   // a device the kernel would not give back: it stays recorded
     std::vector<std::string> unrecorded; // state that could not be written; the devices are as reported anyway
 
@@ -105,6 +108,9 @@ public:
 private:
     struct Plan;
     Plan planUnderLock(const JournalLock &lock, const BindRequest &request);
+    // Journals each device the plan's groups bring that its owner does not hold yet: what it has now (or what
+    // persist's pool recorded, for one it lends a VM) and what it is, as `binding`.
+    void journalNewDevices(Plan &plan, const Journal *pool) const;
     // One worker per group; the first failure, or null.
     std::exception_ptr bindGroups(const std::map<int, std::vector<PciAddress>> &groups);
     [[noreturn]] void rollBack(const std::string &failure, int errorNumber, const Plan &plan);
@@ -119,6 +125,9 @@ private:
     std::string moduleOf(const std::string &driver) const;
     // Loads the module of `entry`'s original driver when that driver is gone (unloaded while a VM had the device).
     void reloadDriver(const JournalEntry &entry);
+    // A sentence when the device at `entry`'s address is no longer the one recorded (nothing when it is, when it is
+    // gone, or when the entry recorded no identity): such a device is never moved on the entry's behalf.
+    std::optional<std::string> replacedAt(const JournalEntry &entry) const;
     void refuseSuspects(const std::map<int, std::vector<PciAddress>> &groups, const JournalSet &state);
     // The give-back of some of one owner's devices (all when `only` is empty), in three steps: mark them under the
     // lock, move them without it, record the result under it.

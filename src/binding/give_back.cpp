@@ -27,6 +27,7 @@ void GiveBackReport::add(const GiveBackReport &other)
 {
     givenBack.insert(givenBack.end(), other.givenBack.begin(), other.givenBack.end());
     gone.insert(gone.end(), other.gone.begin(), other.gone.end());
+    replaced.insert(replaced.end(), other.replaced.begin(), other.replaced.end());
     failures.insert(failures.end(), other.failures.begin(), other.failures.end());
     unrecorded.insert(unrecorded.end(), other.unrecorded.begin(), other.unrecorded.end());
 }
@@ -39,6 +40,17 @@ std::string GiveBackReport::problems() const
     if (!unrecorded.empty())
         parts.push_back("the devices are as said, but this could not be recorded: " + joinWith(unrecorded, "; "));
     return joinWith(parts, "; ");
+}
+
+std::optional<std::string> BindEngine::replacedAt(const JournalEntry &entry) const
+{
+    if (!entry.identity)
+        return std::nullopt;
+    const auto now = readPciIdentity(host_, entry.device);
+    if (!now || *now == *entry.identity)
+        return std::nullopt;
+    return entry.device.str() + " is another device now (" + now->describe() + "; " + entry.identity->describe() +
+           " was recorded): it was left on its own driver, and the record of the one that went away ended";
 }
 
 // Borrowed from persist's pool: back into it while persist still claims the device.
@@ -97,6 +109,11 @@ GiveBackReport BindEngine::giveBackOf(const Owner &owner, const std::vector<PciA
     std::vector<PciAddress> done, pooled;
     for (auto entry = work.rbegin(); entry != work.rend(); ++entry) {
         try {
+            if (auto replaced = replacedAt(*entry)) {
+                report.replaced.push_back(*replaced);
+                done.push_back(entry->device);
+                continue;
+            }
             reloadDriver(*entry);
             const bool intoPool = backIntoPool(*entry, pool, poolJournal);
             const auto outcome = binder_.restore(entry->device, intoPool ? onVfio : entry->original);
@@ -310,7 +327,7 @@ BindEngine::Recovery BindEngine::recover()
         if (journal.state() == JournalState::Bound && !journal.process)
             continue;
         const GiveBackReport report = giveBackOf(journal.owner, {}, Which::Unfinished, PoolReturn::ToPool);
-        if (!report.givenBack.empty() || !report.gone.empty() || !report.failures.empty())
+        if (!report.givenBack.empty() || !report.gone.empty() || !report.replaced.empty() || !report.failures.empty())
             recovery.owners.push_back(journal.owner);
         recovery.report.add(report);
     }

@@ -17,9 +17,10 @@ namespace {
 
 // The format's version is its first line; a later format is told apart by it, never by a file name.
 constexpr std::string_view headerPrefix = "vfioctl-journal ";
-// Format 3 added each device's module and the console record; a format 2 journal (written before an upgrade, while
-// its VM ran) is still read, without them.
-constexpr std::string_view header = "vfioctl-journal 3\n";
+// Format 3 added each device's module and the console record, format 4 each device's identity; a journal of an
+// earlier format (written before an upgrade, while its VM ran) is still read, without them.
+constexpr std::string_view header = "vfioctl-journal 4\n";
+constexpr std::string_view headerVersion3 = "vfioctl-journal 3\n";
 constexpr std::string_view headerVersion2 = "vfioctl-journal 2\n";
 constexpr size_t maxNameBytes = 4096;
 
@@ -129,18 +130,25 @@ std::optional<ProcessStamp> processOf(const nlohmann::json &document, const Corr
                         static_cast<uint64_t>(integerField(process, "start", 0, INT64_MAX, corrupt))};
 }
 
-enum class Format { V2, V3 };
+enum class Format { V2, V3, V4 };
 
 JournalEntry entryOf(const nlohmann::json &device, Format format, const Corrupt &corrupt)
 {
     auto address = PciAddress::tryParse(device.at("address").get<std::string>());
     if (!address)
         throw corrupt("bad device address");
+    std::optional<PciIdentity> identity;
+    if (format == Format::V4 && !device.at("identity").is_null()) {
+        identity = PciIdentity::fromSysfsForm(device.at("identity").get<std::string>());
+        if (!identity)
+            throw corrupt("bad identity");
+    }
     return {*address,
             {driverField(device, "original_driver", corrupt), driverField(device, "original_override", corrupt)},
             entryStateFromName(device.at("state").get<std::string>(), corrupt),
             device.at("from_pool").get<bool>(),
-            format == Format::V3 ? driverField(device, "module", corrupt) : std::string()};
+            format != Format::V2 ? driverField(device, "module", corrupt) : std::string(),
+            identity};
 }
 
 PciAddress addressField(const nlohmann::json &document, const char *name, const Corrupt &corrupt)
@@ -245,7 +253,9 @@ std::string serializeJournal(const Journal &journal)
                            {"original_override", entry.original.override},
                            {"state", entryStateName(entry.state)},
                            {"from_pool", entry.fromPool},
-                           {"module", entry.module}});
+                           {"module", entry.module},
+                           {"identity", entry.identity ? nlohmann::ordered_json(entry.identity->sysfsForm())
+                                                       : nlohmann::ordered_json(nullptr)}});
     nlohmann::ordered_json document = {{"owner_kind", journal.owner.kindName()}};
     if (journal.owner.isVm())
         document["uuid"] = journal.owner.uuid();
@@ -264,13 +274,15 @@ Journal parseJournal(std::string_view text, const std::string &source)
     Corrupt corrupt = [&](const std::string &why) {
         return Error("journal " + source + " is corrupt (" + why + "); refusing to act on it", EINVAL);
     };
-    const Format format = text.starts_with(headerVersion2) ? Format::V2 : Format::V3;
-    const size_t headerSize = header.size(); // the same for both
-    if (format == Format::V3 && !text.starts_with(header)) {
+    const Format format = text.starts_with(headerVersion2)   ? Format::V2
+                          : text.starts_with(headerVersion3) ? Format::V3
+                                                             : Format::V4;
+    const size_t headerSize = header.size(); // the same for all
+    if (format == Format::V4 && !text.starts_with(header)) {
         const size_t end = std::min(text.find('\n'), std::min<size_t>(text.size(), 40));
         if (text.starts_with(headerPrefix))
             throw corrupt("format " + std::string(text.substr(headerPrefix.size(), end - headerPrefix.size())) +
-                          ", not this release's format 3 (or 2)");
+                          ", not this release's format 4 (or 3, 2)");
         throw corrupt("not a vfioctl journal");
     }
     try {
@@ -285,7 +297,7 @@ Journal parseJournal(std::string_view text, const std::string &source)
                 throw corrupt(entry.device.str() + " listed twice");
             journal.devices.push_back(entry);
         }
-        if (format == Format::V3 && !document.at("console").is_null())
+        if (format != Format::V2 && !document.at("console").is_null())
             journal.console = consoleOf(document.at("console"), corrupt);
         return journal;
     } catch (const nlohmann::json::exception &error) {

@@ -6,6 +6,7 @@
 #include "driver_binder.h"
 #include "owner.h"
 #include "pci_address.h"
+#include "pci_identity.h"
 #include "process_table.h"
 
 #include <cstdint>
@@ -30,6 +31,9 @@ struct JournalEntry {
     // The original driver's module ("bochs" for bochs-drm), loaded again on the way back if it was unloaded
     // meanwhile; "" when the driver is built in or there was none.
     std::string module{};
+    // What the device was when it was claimed; none in a journal written before identities were recorded (format 3
+    // and earlier). A give-back moves the device at this address only while it is still this device.
+    std::optional<PciIdentity> identity{};
 };
 
 // A console hand-off (a VM took the boot GPU showing the host console): what was released and stopped, written

@@ -1,6 +1,8 @@
 // Parsers for the small text values sysfs and procfs hand back ("0x8086\n", "-1\n", "(null)\n").
 #pragma once
 
+#include "pci_identity.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,10 +23,7 @@ std::optional<int> parseDecimalInRange(std::string_view text, int minimum, int m
 std::optional<uint32_t> parseHexAtMost(std::string_view text, uint32_t maximum);
 // What a PCI device's `modalias` says ("pci:v00008086d0000154Csv00000000sd00000000bc02sc00i00\n"): the same fields
 // the kernel prints as its vendor, device, subsystem_vendor, subsystem_device and class attributes.
-struct PciModalias {
-    uint16_t vendor = 0, device = 0, subsystemVendor = 0, subsystemDevice = 0;
-    uint32_t classCode = 0; // 0xCCSSPP
-};
+using PciModalias = PciIdentity;
 // Only the kernel's form, its newline optional; nothing for anything else.
 std::optional<PciModalias> parsePciModalias(std::string_view text);
 // driver_override reads "(null)" when unset; that is returned as an empty string.

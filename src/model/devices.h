@@ -3,6 +3,7 @@
 
 #include "hardware_names.h"
 #include "pci_address.h"
+#include "pci_identity.h"
 
 #include <cstdint>
 #include <memory>
@@ -61,6 +62,7 @@ struct PciDevice {
     const std::string &subsystemName() const { return names.get().subsystem; }
     const std::string &className() const { return names.get().className; }
     uint8_t baseClass() const { return static_cast<uint8_t>(classCode >> 16); }
+    PciIdentity identity() const { return {vendorId, deviceId, subsystemVendorId, subsystemDeviceId, classCode}; }
     bool isBridge() const { return baseClass() == pciBridgeClass; }
     // A PF whose VFs exist: unbinding it destroys them, and vfio-pci refuses it.
     bool hasEnabledVfs() const { return (sriov && sriov->enabled > 0) || !virtualFunctions.empty(); }

@@ -17,7 +17,7 @@ std::vector<const PciDevice *> presentMatches(const Inventory &inventory, const 
 {
     std::vector<const PciDevice *> matches;
     for (const auto &device : inventory.pci)
-        if (entry.matches(device.address, device.vendorId, device.deviceId) && !device.isBridge())
+        if (entry.matches(device.address, device.identity()) && !device.isBridge())
             matches.push_back(&device);
     return matches;
 }
@@ -34,15 +34,16 @@ std::vector<PersistEntry> expandGroups(const Inventory &inventory, const Persist
     if (lone == Lone::Itself && (!device || device->isBridge() || !inventory.membersOf(*device).group))
         return {entry};
     std::vector<PersistEntry> group;
+    // Each with what it is now: the marker claims this device, not whatever sits at its address after a swap.
     for (const auto &member : inventory.groupEndpoints(*entry.address))
-        group.push_back({member, 0, 0});
+        group.push_back({member, 0, 0, inventory.requirePci(member).identity()});
     return group;
 }
 
 bool coveredBy(const std::vector<PersistEntry> &entries, const PciDevice &device)
 {
     return std::any_of(entries.begin(), entries.end(), [&](const PersistEntry &entry) {
-        return entry.matches(device.address, device.vendorId, device.deviceId);
+        return entry.matches(device.address, device.identity());
     });
 }
 
@@ -69,6 +70,9 @@ std::vector<PersistedTarget> Persister::list() const
         PersistedTarget target{entry, {}};
         for (const PciDevice *device : presentMatches(inventory, entry))
             target.present.push_back({device->address, device->driver});
+        if (entry.address && entry.identity)
+            if (const PciDevice *now = inventory.findPci(*entry.address); now && now->identity() != *entry.identity)
+                target.foundInstead = now->identity();
         targets.push_back(std::move(target));
     }
     return targets;

@@ -34,6 +34,8 @@ struct PresentDevice {
 struct PersistedTarget {
     PersistEntry entry;
     std::vector<PresentDevice> present; // devices of this host it claims (bridges never)
+    // An address entry whose address holds another device now (not claimed): what is there.
+    std::optional<PciIdentity> foundInstead{};
 };
 
 struct PersistedVfs {

@@ -25,7 +25,7 @@ std::optional<PersistEntry> idEntry(std::string_view vendor, std::string_view de
     auto v = hex4(vendor), d = hex4(device);
     if (!v || !d)
         return std::nullopt;
-    return PersistEntry{std::nullopt, *v, *d};
+    return PersistEntry{std::nullopt, *v, *d, std::nullopt};
 }
 
 const char *marker = "# vfioctl persist: claimed for vfio-pci from boot by udev-rules/40-vfioctl-persist.rules\n";
@@ -35,7 +35,7 @@ const char *marker = "# vfioctl persist: claimed for vfio-pci from boot by udev-
 std::string PersistEntry::fileName() const
 {
     if (address)
-        return "pci-" + address->str();
+        return "pci-" + address->str() + (identity ? "@" + identity->sysfsForm() : "");
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "id-0x%04x:0x%04x", vendor, device);
     return buffer;
@@ -50,15 +50,24 @@ std::string PersistEntry::text() const
     return buffer;
 }
 
-bool PersistEntry::matches(const PciAddress &at, uint16_t vendorId, uint16_t deviceId) const
+bool PersistEntry::matches(const PciAddress &at, const PciIdentity &now) const
 {
-    return address ? *address == at : vendor == vendorId && device == deviceId;
+    if (address)
+        return *address == at && (!identity || *identity == now);
+    return vendor == now.vendor && device == now.device;
+}
+
+bool PersistEntry::sameTarget(const PersistEntry &other) const
+{
+    if (address || other.address)
+        return address == other.address;
+    return vendor == other.vendor && device == other.device;
 }
 
 PersistEntry parsePersistTarget(std::string_view text)
 {
     if (auto address = PciAddress::tryParse(text))
-        return {address, 0, 0};
+        return {address, 0, 0, std::nullopt};
     size_t colon = text.find(':');
     if (colon != std::string_view::npos && text.find(':', colon + 1) == std::string_view::npos)
         if (auto entry = idEntry(text.substr(0, colon), text.substr(colon + 1)))
@@ -71,9 +80,16 @@ PersistEntry parsePersistTarget(std::string_view text)
 std::optional<PersistEntry> entryOfFileName(std::string_view name)
 {
     if (name.starts_with("pci-")) {
-        // Only the kernel's own form: the rule matches $kernel, nothing else.
-        if (auto address = PciAddress::fromKernelName(name.substr(4)))
-            return PersistEntry{address, 0, 0};
+        // Only the kernel's own form: the rule matches $kernel, nothing else; the identity as the rule builds it.
+        const std::string_view rest = name.substr(4);
+        const size_t at = rest.find('@');
+        auto address = PciAddress::fromKernelName(rest.substr(0, at));
+        if (!address)
+            return std::nullopt;
+        if (at == std::string_view::npos)
+            return PersistEntry{address, 0, 0, std::nullopt};
+        if (auto identity = PciIdentity::fromSysfsForm(rest.substr(at + 1)))
+            return PersistEntry{address, 0, 0, identity};
     } else if (name.starts_with("id-0x") && name.size() == 16 && name.substr(9, 3) == ":0x") {
         // Lower case only, as udev spells $attr{vendor}: a file the rule would never match is not listed.
         auto entry = idEntry(name.substr(5, 4), name.substr(12, 4));
@@ -99,16 +115,23 @@ bool PersistStore::add(const PersistEntry &entry)
         return false;
     host_.makeDirectories(persistMarkerDirectory, 0755);
     host_.replaceAtomically(path, marker, 0644);
+    // Written first, then the old one removed: a crash between leaves both, and the next persist or unpersist of
+    // the address tidies it.
+    for (const auto &name : host_.list(persistMarkerDirectory))
+        if (auto other = entryOfFileName(name); other && other->sameTarget(entry) && name != entry.fileName())
+            host_.remove(joinPath(persistMarkerDirectory, name));
     return true;
 }
 
 bool PersistStore::remove(const PersistEntry &entry)
 {
-    const std::string path = joinPath(persistMarkerDirectory, entry.fileName());
-    if (!host_.exists(path))
-        return false;
-    host_.remove(path);
-    return true;
+    bool removed = false;
+    for (const auto &name : host_.list(persistMarkerDirectory))
+        if (auto other = entryOfFileName(name); other && other->sameTarget(entry)) {
+            host_.remove(joinPath(persistMarkerDirectory, name));
+            removed = true;
+        }
+    return removed;
 }
 
 } // namespace vfioctl

@@ -30,7 +30,9 @@ check "udevd runs" udevadm control --ping
 
 "$VFIOCTL" persist $xhci > "$out/persist.txt" 2>&1
 check "persist exits 0" test $? -eq 0
-check "the whole group is persisted" test -e /etc/vfioctl/persist.d/pci-$xhci -a -e /etc/vfioctl/persist.d/pci-$nic
+# An address's marker is pci-ADDRESS@IDS (what the device is, checked below).
+persisted() { compgen -G "/etc/vfioctl/persist.d/pci-$1@0x*" > /dev/null; }
+check "the whole group is persisted" eval 'persisted $xhci && persisted $nic'
 check "the xhci controller is on vfio-pci now" is_driver $xhci vfio-pci
 check "the e1000 is on vfio-pci now" is_driver $nic vfio-pci
 udevadm settle --timeout=60
@@ -51,6 +53,21 @@ check "after the add, the e1000 is on vfio-pci though e1000 was loaded" is_drive
 check "its override says vfio-pci" test "$(cat /sys/bus/pci/devices/$nic/driver_override)" = vfio-pci
 "$VFIOCTL" persist --list > "$out/list.txt" 2>&1
 check "persist --list shows both, on vfio-pci" grep -q "$nic *address *$nic (vfio-pci)" "$out/list.txt"
+# The marker names the device as udev's $attr{} reads it: the rule above matched it.
+ids=$(cat /sys/bus/pci/devices/$nic/{vendor,device,subsystem_vendor,subsystem_device,class} | paste -sd:)
+check "the e1000's marker carries its ids and class" test -e "/etc/vfioctl/persist.d/pci-$nic@$ids"
+
+# Cards moved: the marker names a device (an NVMe controller, say) that is no longer at the e1000's address. The add
+# (the devices go away and come back: the override goes with them) leaves the e1000 to its own driver; its
+# companion, persisted with its own ids, is still claimed.
+mv "/etc/vfioctl/persist.d/pci-$nic@$ids" "/etc/vfioctl/persist.d/pci-$nic@0x144d:0xa808:0x144d:0xa801:0x010802"
+replug
+check "a persisted address holding another device now is not claimed at add" is_driver $nic e1000
+check "its override is left unset" test "$(cat /sys/bus/pci/devices/$nic/driver_override)" = "(null)"
+check "the companion whose ids match is claimed" is_driver $xhci vfio-pci
+"$VFIOCTL" persist --list > "$out/list-swap.txt" 2>&1
+check "persist --list says another device is there now" grep -q "another device is there now, 8086:100e" \
+    "$out/list-swap.txt"
 
 modprobe xhci_pci
 "$VFIOCTL" unpersist $nic > "$out/unpersist.txt" 2>&1

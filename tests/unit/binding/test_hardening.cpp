@@ -120,7 +120,7 @@ TEST_F(Hardening, AJournalOfAnotherFormatIsCorruptWhateverItsFileIsCalled)
     auto status = nlohmann::json::parse(out.str());
     ASSERT_EQ(status["corrupt_journals"].size(), 1u);
     EXPECT_NE(
-        status["corrupt_journals"][0]["reason"].get<std::string>().find("format 1, not this release's format 3 (or 2)"),
+        status["corrupt_journals"][0]["reason"].get<std::string>().find("format 1, not this release's format 4 (or 3, 2)"),
         std::string::npos);
 }
 

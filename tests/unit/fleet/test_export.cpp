@@ -2,6 +2,8 @@
 // code, and --persist / --dry-run. Whether Nova and KubeVirt read the output as meant is tests/fleet's job, with
 // their own code.
 #include "cli.h"
+#include "pci_identity.h"
+#include "persistence.h"
 #include "testkit.h"
 
 #include <gtest/gtest.h>
@@ -97,8 +99,11 @@ TEST_F(ExportTest, PersistClaimsTheExportedDevicesAndDryRunOnlySays)
     EXPECT_EQ(kernel->writes(), before);
     EXPECT_FALSE(fake.host().exists("/etc/vfioctl/persist.d"));
     ASSERT_EQ(run({"nova", "10de:2204", "--persist"}), 0) << err.str();
-    EXPECT_TRUE(fake.host().exists("/etc/vfioctl/persist.d/pci-0000:01:00.0"));
-    EXPECT_TRUE(fake.host().exists("/etc/vfioctl/persist.d/pci-0000:01:00.1"));
+    for (const char *address : {"0000:01:00.0", "0000:01:00.1"}) {
+        PersistEntry entry = parsePersistTarget(address);
+        entry.identity = readPciIdentity(fake.host(), *entry.address);
+        EXPECT_TRUE(fake.host().exists("/etc/vfioctl/persist.d/" + entry.fileName())) << entry.fileName();
+    }
     EXPECT_EQ(driverOf("0000:01:00.0"), "vfio-pci");
 }
 

@@ -28,7 +28,16 @@ protected:
         args.insert(args.begin(), command);
         return cli::runOn({*kernel, names, *refusing, false}, args, out, err);
     }
-    bool marked(const std::string &name) { return fake.host().exists("/etc/vfioctl/persist.d/" + name); }
+    // A marker for that target, whatever identity its name records ("pci-0000:01:00.0" finds
+    // "pci-0000:01:00.0@0x10de:...").
+    bool marked(const std::string &name)
+    {
+        const auto wanted = entryOfFileName(name);
+        for (const auto &file : fake.host().list("/etc/vfioctl/persist.d"))
+            if (auto entry = entryOfFileName(file); entry && wanted && entry->sameTarget(*wanted))
+                return true;
+        return false;
+    }
 
     NoHardwareNames names;
     std::unique_ptr<ModuleLoader> refusing = makeRefusingLoader();
@@ -50,6 +59,29 @@ TEST(PersistEntry, FileNamesAreWhatTheUdevRuleBuilds)
     EXPECT_EQ(entryOfFileName("pci-0000:01:00.0")->text(), "0000:01:00.0");
     EXPECT_EQ(entryOfFileName("id-0x10de:0x1b80")->text(), "10de:1b80");
     for (const char *foreign : {"pci-01:00.0", "id-0x10DE:0x1b80", "README", "pci-", "id-0x10de:0x1b8"})
+        EXPECT_FALSE(entryOfFileName(foreign)) << foreign;
+}
+
+TEST(PersistEntry, AnAddressMarkerNamesTheDeviceAsTheUdevRuleBuildsItsAttributes)
+{
+    // $kernel@$attr{vendor}:$attr{device}:$attr{subsystem_vendor}:$attr{subsystem_device}:$attr{class}
+    PersistEntry nic = parsePersistTarget("02:00.0");
+    nic.identity = PciIdentity{0x8086, 0x10d3, 0x8086, 0xa01f, 0x020000};
+    const std::string name = "pci-0000:02:00.0@0x8086:0x10d3:0x8086:0xa01f:0x020000";
+    EXPECT_EQ(nic.fileName(), name);
+    ASSERT_TRUE(entryOfFileName(name));
+    EXPECT_EQ(*entryOfFileName(name), nic);
+    EXPECT_TRUE(nic.matches(*nic.address, *nic.identity));
+    EXPECT_FALSE(nic.matches(*nic.address, PciIdentity{0x144d, 0xa808, 0x144d, 0xa801, 0x010802})) << "an NVMe now";
+    EXPECT_TRUE(parsePersistTarget("02:00.0").matches(*nic.address, PciIdentity{0x144d, 0xa808, 0, 0, 0x010802}))
+        << "a marker without identity claims whatever is there, as before";
+    EXPECT_TRUE(nic.sameTarget(parsePersistTarget("0000:02:00.0")));
+    // Names the rule could never build are not markers: upper case, short ids, a missing or extra field.
+    for (const char *foreign : {"pci-0000:02:00.0@0x8086:0x10D3:0x8086:0xa01f:0x020000",
+                                "pci-0000:02:00.0@0x8086:0x10d3:0x8086:0xa01f:0x0200",
+                                "pci-0000:02:00.0@0x8086:0x10d3:0x8086:0xa01f", "pci-0000:02:00.0@",
+                                "pci-0000:02:00.0@0x8086:0x10d3:0x8086:0xa01f:0x020000:0x1",
+                                "pci-0000:02:00.0@8086:10d3:8086:a01f:020000"})
         EXPECT_FALSE(entryOfFileName(foreign)) << foreign;
 }
 
