@@ -49,7 +49,7 @@ int runBind(CommandContext &context)
 {
     const std::string text = context.values["owner"].as<std::string>();
     std::optional<Owner> owner;
-    if (text == "manual" || text == "persist" || canonicalUuid(text))
+    if (text == "manual" || text == "persist" || uuidAsTyped(text))
         owner = ownerNamed(context.engine().status(), text, VmOnly::No);
     if (!owner)
         throw UsageError("--owner takes 'manual' or a VM's UUID ('virsh domuuid VM' prints it), not '" + text + "'",
@@ -132,16 +132,20 @@ void declareRecover(CommandOptions &options)
 int runRecover(CommandContext &context)
 {
     if (context.flag("discard-corrupt")) {
-        auto removed = context.engine().discardQuarantined();
-        context.out << (removed.empty() ? "no journal is set aside\n" : "");
-        for (const auto &path : removed)
+        const Discarded discarded = context.engine().discardQuarantined();
+        if (discarded.removed.empty() && discarded.failures.empty())
+            context.out << "no journal is set aside\n";
+        for (const auto &path : discarded.removed)
             context.out << "removed " << path << "\n";
-        return exitOk;
+        for (const auto &failure : discarded.failures)
+            context.err << "vfioctl: error: " << failure << "\n";
+        return discarded.failures.empty() ? exitOk : exitFailure;
     }
     auto recovery = context.engine().recover();
-    if (recovery.owners.empty() && recovery.report.complete())
+    if (recovery.finished.empty() && recovery.unfinished.empty() && recovery.report.complete())
         context.out << "nothing to recover\n";
-    for (const auto &owner : recovery.owners)
+    // Only what did finish is said to have: a step that failed again is the error below, not a success line.
+    for (const auto &owner : recovery.finished)
         context.out << "finished the unfinished steps of " << owner.label() << "\n";
     return printReport(context, recovery.report, "") ? exitOk : exitFailure;
 }

@@ -53,8 +53,12 @@ std::vector<ListedTarget> everythingPersisted(CommandContext &context)
     Persister persister(context.host, context.engine());
     std::vector<ListedTarget> listed;
     for (const auto &target : persister.list())
-        listed.push_back({target.entry.text(), target.entry.address ? "address" : "id", target.present, {},
-                          target.entry.identity, target.foundInstead});
+        listed.push_back({target.entry.text(),
+                          target.entry.address ? "address" : "id",
+                          target.present,
+                          {},
+                          target.entry.identity,
+                          target.foundInstead});
     for (const auto &claim : persister.listVfClaims())
         listed.push_back({claim.claim.pf.str(), "vfs-of", claim.present, {}});
     for (const auto &kept : SriovPersistStore(context.host).keptCounts())

@@ -103,10 +103,9 @@ void BindEngine::journalNewDevices(Plan &plan, const Journal *pool) const
             const JournalEntry *lent = pool ? pool->find(address) : nullptr;
             if (lent) {
                 // What persist recorded when it claimed the device, else what is there now.
-                plan.mine.devices.push_back(JournalEntry{address, lent->original, EntryState::Binding, true,
-                                                         lent->module,
-                                                         lent->identity ? lent->identity
-                                                                        : scannedIdentity(inventory, host_, address)});
+                plan.mine.devices.push_back(
+                    JournalEntry{address, lent->original, EntryState::Binding, true, lent->module,
+                                 lent->identity ? lent->identity : scannedIdentity(inventory, host_, address)});
             } else {
                 const DriverState original = scannedState(inventory, binder_, address);
                 auto [module, fresh] = modules.try_emplace(original.driver); // a driver's module, looked up once
@@ -261,7 +260,7 @@ std::vector<QuarantinedJournal> BindEngine::quarantined() const
     return journal_.read().corrupt;
 }
 
-std::vector<std::string> BindEngine::discardQuarantined()
+Discarded BindEngine::discardQuarantined()
 {
     JournalLock lock = journal_.lock(lockWait_);
     journal_.readSettingAside(lock); // what is corrupt now is set aside first, then forgotten with the rest

@@ -42,8 +42,8 @@ struct BindOutcome {
 
 // What a give-back did. It never stops at one failure: every device is tried, then each failure is reported.
 struct GiveBackReport {
-    std::vector<PciAddress> givenBack;   // on their original drivers (or back in persist's pool) now
-    std::vector<PciAddress> gone;        // went away while held (hot-unplug): nothing to give back, its entry ended
+    std::vector<PciAddress> givenBack; // on their original drivers (or back in persist's pool) now
+    std::vector<PciAddress> gone;      // went away while held (hot-unplug): nothing to give back, its entry ended
     // Another device sits at a recorded address now (the one held went away and another came): left on its own
     // driver, its entry ended. One sentence each, naming what was recorded and what is there.
     std::vector<std::string> replaced;
@@ -89,7 +89,8 @@ public:
     // Finishes every step whose process is gone (a crash, a kill): a device being bound or given back goes back to its
     // own driver; devices a finished bind holds stay. Returns the owners it acted on.
     struct Recovery {
-        std::vector<Owner> owners;
+        std::vector<Owner> finished;   // every unfinished step of theirs is finished now
+        std::vector<Owner> unfinished; // some step failed again (the report says which)
         GiveBackReport report;
     };
     Recovery recover();
@@ -97,7 +98,7 @@ public:
     // Reads only (any user, any time, no lock).
     std::vector<Journal> status() const;
     std::vector<QuarantinedJournal> quarantined() const;
-    std::vector<std::string> discardQuarantined();
+    Discarded discardQuarantined();
     // What `owner` holds, from its one journal (nothing held: empty).
     std::vector<JournalEntry> held(const Owner &owner) const;
     // The owner's one journal (none: it holds nothing).

@@ -1,6 +1,7 @@
 #include "bind_journal.h"
 
 #include "error.h"
+#include "state_directory.h"
 #include "sysfs_layout.h"
 #include "sysfs_value.h"
 
@@ -11,6 +12,7 @@ namespace vfioctl {
 
 namespace {
 
+constexpr unsigned runDirectoryMode = 0755; // any user may see that it is there; only owners/ holds state
 constexpr unsigned directoryMode = 0700;
 constexpr unsigned fileMode = 0600;
 constexpr std::string_view journalSuffix = ".journal";
@@ -40,14 +42,19 @@ bool isSetAside(const std::string &name)
 
 JournalLock BindJournal::lock(std::chrono::milliseconds wait)
 {
-    if (!host_.exists(std::string(layout::runDirectory))) // a read-only /run still locks, if it has the file
-        host_.makeDirectories(std::string(layout::runDirectory), directoryMode);
+    // Ours alone before anything in it is believed or written (a read-only /run still locks, if it has the file).
+    secureStateDirectory(host_, std::string(layout::runDirectory), runDirectoryMode);
     const auto deadline = std::chrono::steady_clock::now() + wait;
     for (int attempt = 0;; ++attempt) {
         if (auto held = host_.tryLockExclusive(lockPath())) {
             const ProcessStamp self = processes_.self();
             held->noteHolder(std::to_string(self.pid) + " " + std::to_string(self.start) + " " +
                              processes_.commandName(self.pid) + "\n");
+            // Under the lock nobody else writes a journal: a temporary file is a killed write's.
+            if (host_.factsOf(ownersDirectory())) { // else the first save makes it
+                secureStateDirectory(host_, ownersDirectory(), directoryMode);
+                removeAbandonedTemporaries(host_, ownersDirectory(), processes_);
+            }
             return JournalLock(std::move(*held));
         }
         if (std::chrono::steady_clock::now() >= deadline)
@@ -56,11 +63,14 @@ JournalLock BindJournal::lock(std::chrono::milliseconds wait)
         // first tenth of a second (sixteen VMs starting at once each wait one turn, not one poll), then every ten.
         std::this_thread::sleep_for(std::chrono::milliseconds(attempt < 100 ? 1 : 10));
     }
-    // Whoever holds it wrote its pid first; a note that cannot be read still leaves a whole sentence.
+    // Whoever holds it wrote its pid and start time first; a note that cannot be read, or names a process that no
+    // longer runs (an earlier holder's, not yet overwritten), still leaves a whole, true sentence.
     std::string holder = "another process";
     try {
         auto words = splitWords(host_.read(lockPath(), 4096).value_or(""));
-        if (!words.empty())
+        auto pid = words.size() > 1 ? parseDecimalInRange(words[0], 1, INT32_MAX) : std::nullopt;
+        auto start = words.size() > 1 ? parseDecimal(words[1]) : std::nullopt;
+        if (pid && start && *start >= 0 && processes_.running({*pid, static_cast<uint64_t>(*start)}))
             holder = "process " + words[0] + (words.size() > 2 ? " (" + words[2] + ")" : "");
     } catch (const Error &) {
     }
@@ -71,6 +81,10 @@ JournalLock BindJournal::lock(std::chrono::milliseconds wait)
 
 std::vector<std::string> BindJournal::names() const
 {
+    // A state directory that is a file is state that cannot be read, never "nothing is held".
+    if (!stateDirectoryExists(host_, std::string(layout::runDirectory)))
+        return {};
+    stateDirectoryExists(host_, ownersDirectory());
     return host_.list(ownersDirectory());
 }
 
@@ -80,6 +94,9 @@ std::optional<Journal> BindJournal::readFile(const std::string &name, std::strin
         auto text = host_.read(pathOf(name), maxJournalBytes);
         if (!text)
             return std::nullopt;
+        // Only root writes journals, and nobody else may: another user's file is not ours to obey.
+        if (auto why = untrustedStateFile(host_, pathOf(name)))
+            throw Error("journal " + host_.shown(pathOf(name)) + " is not to be trusted (" + *why + ")", EINVAL);
         Journal journal = parseJournal(*text, host_.shown(pathOf(name)));
         // The name is a function of identity: a file under another owner's name is not to be believed.
         if (name != journalFileName(journal.owner))
@@ -172,15 +189,20 @@ void BindJournal::remove(const JournalLock &, const Owner &owner)
     host_.remove(pathOf(journalFileName(owner)));
 }
 
-std::vector<std::string> BindJournal::discardQuarantined(const JournalLock &)
+Discarded BindJournal::discardQuarantined(const JournalLock &)
 {
-    std::vector<std::string> removed;
-    for (const auto &name : names())
-        if (isSetAside(name)) {
-            host_.remove(pathOf(name));
-            removed.push_back(host_.shown(pathOf(name)));
+    Discarded discarded;
+    for (const auto &name : names()) {
+        if (!isSetAside(name))
+            continue;
+        try {
+            host_.removeAll(pathOf(name));
+            discarded.removed.push_back(host_.shown(pathOf(name)));
+        } catch (const Error &error) {
+            discarded.failures.push_back(error.what());
         }
-    return removed;
+    }
+    return discarded;
 }
 
 } // namespace vfioctl

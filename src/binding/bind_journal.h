@@ -21,6 +21,12 @@ struct QuarantinedJournal {
     std::string reason; // why (empty for one set aside by an earlier run)
 };
 
+// What `vfioctl recover --discard-corrupt` did: every set-aside entry is tried, whatever it is.
+struct Discarded {
+    std::vector<std::string> removed;  // paths
+    std::vector<std::string> failures; // one sentence each
+};
+
 struct JournalSet {
     std::vector<Journal> journals;           // the valid ones
     std::vector<QuarantinedJournal> corrupt; // set aside, or to be set aside by the next writer
@@ -58,8 +64,8 @@ public:
     // Throws Error (ENOSPC, EIO, EROFS, ...) when it cannot be written; the file is then as it was.
     void save(const JournalLock &lock, const Journal &journal);
     void remove(const JournalLock &lock, const Owner &owner);
-    // Deletes the set-aside journals (`vfioctl recover --discard-corrupt`); returns their paths.
-    std::vector<std::string> discardQuarantined(const JournalLock &lock);
+    // Deletes the set-aside journals (`vfioctl recover --discard-corrupt`): files, links or directories alike.
+    Discarded discardQuarantined(const JournalLock &lock);
 
 private:
     std::optional<Journal> readFile(const std::string &name, std::string &corrupt) const;

@@ -327,8 +327,10 @@ BindEngine::Recovery BindEngine::recover()
         if (journal.state() == JournalState::Bound && !journal.process)
             continue;
         const GiveBackReport report = giveBackOf(journal.owner, {}, Which::Unfinished, PoolReturn::ToPool);
-        if (!report.givenBack.empty() || !report.gone.empty() || !report.replaced.empty() || !report.failures.empty())
-            recovery.owners.push_back(journal.owner);
+        if (!report.complete())
+            recovery.unfinished.push_back(journal.owner);
+        else if (!report.givenBack.empty() || !report.gone.empty() || !report.replaced.empty())
+            recovery.finished.push_back(journal.owner);
         recovery.report.add(report);
     }
     return recovery;

@@ -1,6 +1,7 @@
 #include "owner.h"
 
 #include "error.h"
+#include "sysfs_value.h"
 
 #include <cctype>
 #include <cerrno>
@@ -21,6 +22,17 @@ std::optional<std::string> canonicalUuid(std::string_view text)
         return std::nullopt;
     return digits.substr(0, 8) + "-" + digits.substr(8, 4) + "-" + digits.substr(12, 4) + "-" + digits.substr(16, 4) +
            "-" + digits.substr(20);
+}
+
+std::optional<std::string> uuidAsTyped(std::string_view text)
+{
+    const std::string bare = trimmed(text);
+    std::string_view inner = bare;
+    if (inner.starts_with("urn:uuid:"))
+        inner.remove_prefix(9);
+    if (inner.size() > 2 && inner.front() == '{' && inner.back() == '}')
+        inner = inner.substr(1, inner.size() - 2);
+    return canonicalUuid(inner);
 }
 
 Owner Owner::vm(std::string uuid, std::string name)

@@ -12,6 +12,9 @@ namespace vfioctl {
 // A UUID in libvirt's canonical form ("4dea22b3-1d52-d8f3-2516-782e98ab3fa0"); nothing for text that is not one.
 // libvirt also accepts upper case and dashes in other places; those are read as the same UUID.
 std::optional<std::string> canonicalUuid(std::string_view text);
+// A UUID as people paste it: white space around it (cut from `virsh dominfo`), braces, upper case, "urn:uuid:";
+// canonical, or nothing for text that is no UUID.
+std::optional<std::string> uuidAsTyped(std::string_view text);
 
 class Owner {
 public:

@@ -11,12 +11,19 @@ std::optional<Owner> ownerNamed(const std::vector<Journal> &journals, const std:
         return Owner::manual();
     if (vmOnly == VmOnly::No && text == "persist")
         return Owner::persist();
-    if (auto uuid = canonicalUuid(text)) {
+    if (auto uuid = uuidAsTyped(text)) {
         for (const auto &journal : journals)
             if (journal.owner.isVm() && journal.owner.uuid() == *uuid)
                 return journal.owner;
         return Owner::vm(*uuid, "");
     }
+    // A name with white space around it is what a script cut badly, not a VM's name: looked up, it would find
+    // nothing and say so with exit 0 while the VM it meant keeps its devices.
+    if (trimmed(text) != text || text.empty())
+        throw Error("'" + text +
+                        "' is neither a VM's UUID nor a name without white space around it; give the UUID "
+                        "('virsh domuuid VM') or the name as libvirt shows it",
+                    EINVAL);
     std::vector<Owner> named;
     for (const auto &journal : journals)
         if (journal.owner.isVm() && journal.owner.name() == text)

@@ -299,6 +299,58 @@ void DirectoryHostRoot::remove(const std::string &path)
         throw Error("cannot sync directory " + shown(dirName(path)) + ": " + errnoText(errno), errno);
 }
 
+namespace {
+
+// Empties the directory open at `fd` (each entry unlinked through it, so no link below is ever followed), depth
+// first; `shown` names it in errors.
+void removeBelow(int fd, const std::string &shown)
+{
+    UniqueFd listing(::dup(fd));
+    DIR *directory = listing.valid() ? ::fdopendir(listing.get()) : nullptr;
+    if (!directory)
+        throw Error("cannot read directory " + shown + ": " + errnoText(errno), errno);
+    listing.release();
+    std::vector<std::string> names;
+    while (const dirent *entry = ::readdir(directory))
+        if (std::string_view(entry->d_name) != "." && std::string_view(entry->d_name) != "..")
+            names.emplace_back(entry->d_name);
+    ::closedir(directory);
+    for (const auto &name : names) {
+        if (::unlinkat(fd, name.c_str(), 0) == 0 || errno == ENOENT)
+            continue;
+        if (errno != EISDIR && errno != EPERM)
+            throw Error("cannot remove " + shown + "/" + name + ": " + errnoText(errno), errno);
+        UniqueFd below(::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!below.valid())
+            throw Error("cannot open " + shown + "/" + name + ": " + errnoText(errno), errno);
+        removeBelow(below.get(), shown + "/" + name);
+        if (::unlinkat(fd, name.c_str(), AT_REMOVEDIR) != 0)
+            throw Error("cannot remove " + shown + "/" + name + ": " + errnoText(errno), errno);
+    }
+}
+
+} // namespace
+
+void DirectoryHostRoot::removeAll(const std::string &path)
+{
+    UniqueFd parent = openParent(path, "remove");
+    const std::string name = baseName(path);
+    if (::unlinkat(parent.get(), name.c_str(), 0) != 0) {
+        if (errno == ENOENT)
+            return;
+        if (errno != EISDIR && errno != EPERM)
+            throw Error("cannot remove " + shown(path) + ": " + errnoText(errno), errno);
+        UniqueFd directory(::openat(parent.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!directory.valid())
+            throw Error("cannot open " + shown(path) + ": " + errnoText(errno), errno);
+        removeBelow(directory.get(), shown(path));
+        if (::unlinkat(parent.get(), name.c_str(), AT_REMOVEDIR) != 0)
+            throw Error("cannot remove " + shown(path) + ": " + errnoText(errno), errno);
+    }
+    if (::fsync(parent.get()) != 0)
+        throw Error("cannot sync directory " + shown(dirName(path)) + ": " + errnoText(errno), errno);
+}
+
 void DirectoryHostRoot::rename(const std::string &from, const std::string &to)
 {
     if (dirName(from) != dirName(to))
@@ -308,6 +360,31 @@ void DirectoryHostRoot::rename(const std::string &from, const std::string &to)
         throw Error("cannot rename " + shown(from) + " to " + shown(to) + ": " + errnoText(errno), errno);
     if (::fsync(parent.get()) != 0)
         throw Error("cannot sync directory " + shown(dirName(from)) + ": " + errnoText(errno), errno);
+}
+
+std::optional<PathFacts> DirectoryHostRoot::factsOf(const std::string &path) const
+{
+    UniqueFd fd(path == "/" && base_.empty() ? ::open("/", O_PATH | O_CLOEXEC) : openInside(path, O_PATH | O_NOFOLLOW));
+    struct stat facts{};
+    if (!fd.valid() || ::fstat(fd.get(), &facts) != 0) {
+        if (meansAbsent(errno))
+            return std::nullopt;
+        throw Error("cannot read what " + shown(path) + " is: " + errnoText(errno), errno);
+    }
+    const auto type = facts.st_mode & S_IFMT;
+    return PathFacts{type == S_IFDIR   ? PathFacts::Kind::Directory
+                     : type == S_IFREG ? PathFacts::Kind::Regular
+                     : type == S_IFLNK ? PathFacts::Kind::Link
+                                       : PathFacts::Kind::Other,
+                     facts.st_uid, static_cast<unsigned>(facts.st_mode & 07777)};
+}
+
+void DirectoryHostRoot::setMode(const std::string &path, unsigned mode)
+{
+    // Opened without following a link and without blocking on a FIFO; fchmod on what was opened.
+    UniqueFd fd(openInside(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+    if (!fd.valid() || ::fchmod(fd.get(), mode) != 0)
+        throw Error("cannot set the mode of " + shown(path) + ": " + errnoText(errno), errno);
 }
 
 } // namespace vfioctl

@@ -43,6 +43,14 @@ public:
     virtual std::vector<std::string> list() const = 0;
 };
 
+// What a path is, its link at the end not followed: for state we only trust when it is ours alone.
+struct PathFacts {
+    enum class Kind { Directory, Regular, Link, Other };
+    Kind kind = Kind::Other;
+    unsigned owner = 0; // uid
+    unsigned mode = 0;  // permission bits (07777)
+};
+
 // Paths given to a HostRoot are absolute host paths ("/sys/bus/pci/devices"); an implementation maps them onto
 // the real root, a captured tree or a simulated kernel.
 class HostRoot {
@@ -69,11 +77,18 @@ public:
     virtual void makeDirectories(const std::string &path, unsigned mode) = 0;
     virtual void replaceAtomically(const std::string &path, std::string_view data, unsigned mode) = 0;
     virtual void remove(const std::string &path) = 0;
+    // Removes whatever is at `path`: a file, a link (never followed) or a directory with everything below it.
+    // Nothing for a path that does not exist; Error naming the first entry that could not be removed.
+    virtual void removeAll(const std::string &path) = 0;
     // Renames within one directory (setting a file aside); Error if `to` exists.
     virtual void rename(const std::string &from, const std::string &to) = 0;
     // The lock, or nothing at once when another holds it (the caller bounds its own wait). The lock file must be a
     // regular file with one link: a link planted at its name is refused, never written through.
     virtual std::optional<FileLock> tryLockExclusive(const std::string &path) = 0;
+    // Nothing when the path does not exist (ENOENT, ENOTDIR); "/" is the root itself (a tree's own directory).
+    virtual std::optional<PathFacts> factsOf(const std::string &path) const = 0;
+    // Sets the permission bits of a directory or regular file; a link is refused, never followed.
+    virtual void setMode(const std::string &path, unsigned mode) = 0;
     // The path as the user finds it: under the root for a captured tree ("/tmp/tree/run/vfioctl/..."), for messages.
     virtual std::string shown(const std::string &path) const { return path; }
 
@@ -101,8 +116,11 @@ public:
     void makeDirectories(const std::string &path, unsigned mode) override;
     void replaceAtomically(const std::string &path, std::string_view data, unsigned mode) override;
     void remove(const std::string &path) override;
+    void removeAll(const std::string &path) override;
     void rename(const std::string &from, const std::string &to) override;
     std::optional<FileLock> tryLockExclusive(const std::string &path) override;
+    std::optional<PathFacts> factsOf(const std::string &path) const override;
+    void setMode(const std::string &path, unsigned mode) override;
     std::unique_ptr<HostDirectory> openDirectory(const std::string &path) const override;
 
     std::string shown(const std::string &path) const override;

@@ -16,7 +16,7 @@ pugi::xml_document load(std::string_view xml)
 {
     pugi::xml_document document;
     unsigned options = (pugi::parse_default | pugi::parse_comments) & ~pugi::parse_doctype;
-    if (!document.load_buffer(xml.data(), xml.size(), options, pugi::encoding_utf8) ||
+    if (nulCharacterAt(xml) || !document.load_buffer(xml.data(), xml.size(), options, pugi::encoding_utf8) ||
         std::string_view(document.document_element().name()) != "domain")
         throw Error("the VM's definition is not a libvirt domain XML", EINVAL);
     return document;

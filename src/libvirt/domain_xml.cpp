@@ -140,12 +140,35 @@ void addHostdev(DomainPassthrough &result, DomainHostdev hostdev)
 
 } // namespace
 
+std::optional<size_t> nulCharacterAt(std::string_view xml)
+{
+    for (size_t at = 0; at < xml.size(); ++at) {
+        if (xml[at] == '\0')
+            return at;
+        if (xml[at] != '&' || at + 2 >= xml.size() || xml[at + 1] != '#')
+            continue;
+        size_t digit = at + 2;
+        const bool hex = xml[digit] == 'x' || xml[digit] == 'X';
+        digit += hex ? 1 : 0;
+        const size_t first = digit;
+        while (digit < xml.size() && xml[digit] == '0')
+            ++digit;
+        if (digit > first && digit < xml.size() && xml[digit] == ';')
+            return at;
+    }
+    return std::nullopt;
+}
+
 DomainPassthrough parseDomainXml(std::string_view xml, const std::string &source)
 {
     if (xml.size() > maxDomainXmlBytes)
         throw Error(source + " is " + std::to_string(xml.size()) + " bytes, more than the " +
                         std::to_string(maxDomainXmlBytes) + " a domain XML may have",
                     EFBIG);
+    if (auto at = nulCharacterAt(xml))
+        throw Error(source + " is not valid XML (a NUL character, which XML forbids, at byte " + std::to_string(*at) +
+                        ")",
+                    EINVAL);
     pugi::xml_document document;
     // No parse_doctype and no DTD: entity declarations are skipped, so no entity can ever be expanded.
     unsigned options = pugi::parse_default & ~pugi::parse_doctype;

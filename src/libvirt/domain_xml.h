@@ -6,6 +6,7 @@
 #include "service_manager.h"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,10 @@ struct DomainPassthrough {
 
 // Throws Error (one sentence, naming `source`) for malformed XML, a document that is not a <domain>, or a PCI
 // address or policy value out of range.
+// Where the text holds a NUL, raw or as a character reference (&#0; &#x0;): XML forbids it, and a parser that hands
+// out C strings would read a value only up to it ("vfio&#x0;x" as "vfio"). Nothing when there is none.
+std::optional<size_t> nulCharacterAt(std::string_view xml);
+
 DomainPassthrough parseDomainXml(std::string_view xml, const std::string &source = "the domain XML");
 
 } // namespace vfioctl

@@ -42,9 +42,8 @@ std::vector<PersistEntry> expandGroups(const Inventory &inventory, const Persist
 
 bool coveredBy(const std::vector<PersistEntry> &entries, const PciDevice &device)
 {
-    return std::any_of(entries.begin(), entries.end(), [&](const PersistEntry &entry) {
-        return entry.matches(device.address, device.identity());
-    });
+    return std::any_of(entries.begin(), entries.end(),
+                       [&](const PersistEntry &entry) { return entry.matches(device.address, device.identity()); });
 }
 
 } // namespace

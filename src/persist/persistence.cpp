@@ -1,6 +1,7 @@
 #include "persistence.h"
 
 #include "error.h"
+#include "state_directory.h"
 #include "sysfs_layout.h"
 #include "sysfs_value.h"
 
@@ -102,6 +103,8 @@ std::optional<PersistEntry> entryOfFileName(std::string_view name)
 std::vector<PersistEntry> PersistStore::list() const
 {
     std::vector<PersistEntry> entries;
+    if (!stateDirectoryExists(host_, persistMarkerDirectory))
+        return entries;
     for (const auto &name : host_.list(persistMarkerDirectory))
         if (auto entry = entryOfFileName(name))
             entries.push_back(*entry);
@@ -113,7 +116,8 @@ bool PersistStore::add(const PersistEntry &entry)
     const std::string path = joinPath(persistMarkerDirectory, entry.fileName());
     if (host_.exists(path))
         return false;
-    host_.makeDirectories(persistMarkerDirectory, 0755);
+    secureStateDirectory(host_, persistMarkerDirectory, 0755);
+    removeAbandonedTemporaries(host_, persistMarkerDirectory, liveProcesses());
     host_.replaceAtomically(path, marker, 0644);
     // Written first, then the old one removed: a crash between leaves both, and the next persist or unpersist of
     // the address tidies it.
@@ -125,6 +129,9 @@ bool PersistStore::add(const PersistEntry &entry)
 
 bool PersistStore::remove(const PersistEntry &entry)
 {
+    if (!stateDirectoryExists(host_, persistMarkerDirectory))
+        return false;
+    secureStateDirectory(host_, persistMarkerDirectory, 0755);
     bool removed = false;
     for (const auto &name : host_.list(persistMarkerDirectory))
         if (auto other = entryOfFileName(name); other && other->sameTarget(entry)) {

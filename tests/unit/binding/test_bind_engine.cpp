@@ -179,7 +179,7 @@ TEST_F(BindEngineTest, ACrashAtEveryStepIsUndoneByRecover)
         BindEngine afterReboot(sim, modules, std::chrono::milliseconds(300));
         ASSERT_EQ(afterReboot.status().size(), 1u) << "the unfinished transaction is visible";
         EXPECT_EQ(afterReboot.status()[0].state(), JournalState::Binding);
-        EXPECT_EQ(afterReboot.recover().owners, std::vector<Owner>{vmOwner("win10")});
+        EXPECT_EQ(afterReboot.recover().finished, std::vector<Owner>{vmOwner("win10")});
         DriverBinder binder(sim, std::chrono::milliseconds(0));
         for (const char *device : all)
             EXPECT_EQ(binder.stateOf(at(device)), original[device]) << device << " after a crash at write " << crashing;
@@ -342,7 +342,7 @@ TEST(BindEngineConcurrency, ATransactionRunningInAnotherProcessIsLeftAloneUntilI
                                         ProcessStamp{other, *parseProcessStartTime(readProcStat(other))},
                                         {{PciAddress::parse("0000:03:00.0"), {"", ""}, EntryState::Binding}}});
     BindEngine engine(sim, modules, std::chrono::milliseconds(300));
-    EXPECT_TRUE(engine.recover().owners.empty()) << "a live transaction is not rolled back";
+    EXPECT_TRUE(engine.recover().finished.empty()) << "a live transaction is not rolled back";
     EXPECT_EQ(engine.status().size(), 1u);
     try {
         engine.restoreOwner(vmOwner("busy"));
@@ -370,5 +370,5 @@ TEST(BindEngineConcurrency, ATransactionRunningInAnotherProcessIsLeftAloneUntilI
 
     ::kill(other, SIGKILL);
     ::waitpid(other, nullptr, 0);
-    EXPECT_EQ(engine.recover().owners, std::vector<Owner>{vmOwner("busy")}) << "its process is gone: a crash";
+    EXPECT_EQ(engine.recover().finished, std::vector<Owner>{vmOwner("busy")}) << "its process is gone: a crash";
 }

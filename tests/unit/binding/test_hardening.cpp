@@ -119,9 +119,9 @@ TEST_F(Hardening, AJournalOfAnotherFormatIsCorruptWhateverItsFileIsCalled)
     EXPECT_EQ(run({"status", "--json"}), 0) << err.str();
     auto status = nlohmann::json::parse(out.str());
     ASSERT_EQ(status["corrupt_journals"].size(), 1u);
-    EXPECT_NE(
-        status["corrupt_journals"][0]["reason"].get<std::string>().find("format 1, not this release's format 4 (or 3, 2)"),
-        std::string::npos);
+    EXPECT_NE(status["corrupt_journals"][0]["reason"].get<std::string>().find(
+                  "format 1, not this release's format 4 (or 3, 2)"),
+              std::string::npos);
 }
 
 TEST_F(Hardening, UnbindAndRestoreRefuseWhatAVmHoldsUnlessForced)

@@ -235,9 +235,9 @@ std::string Model::operation(SimulatedProcesses::Process &process)
             return "restore manual " +
                    std::to_string(engine.restoreByHand(Owner::manual(), Force::No).givenBack.size());
         if (choice < 86)
-            return "recover " + std::to_string(engine.recover().owners.size());
+            return "recover " + std::to_string(engine.recover().finished.size());
         Persister persister(*kernel, engine);
-        const PersistEntry entry{device, 0, 0};
+        const PersistEntry entry{device, 0, 0, std::nullopt};
         if (choice < 93)
             return "persist " + std::to_string(persister.persist({entry}, Force::No, ApplyNow::Yes).boundNow.size());
         return "unpersist " + std::to_string(persister.unpersist({entry}, ApplyNow::Yes).givenBack.size());

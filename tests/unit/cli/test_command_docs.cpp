@@ -276,6 +276,7 @@ TEST_F(JsonKeys, EveryKeyACommandWritesIsInItsSectionAndEveryListedKeyIsWritten)
     act({"bind", "0000:02:00.0"});
     act({"bind", "0000:04:00.3"}); // a VF held: sriov says by whom
     act({"persist", "10de:2204", "--boot-only"});
+    act({"persist", "0000:01:00.0", "--boot-only"}); // an address: its identity is listed
     fake.writeFile("/run/vfioctl/owners/vm-broken.journal", "vfioctl-journal 2\n{"); // status lists it
     act({"sriov", "0000:04:00.0", "2", "--persist"});
     // The boot GPU showing the console: list says what a hand-off costs, then status what the host gave up.

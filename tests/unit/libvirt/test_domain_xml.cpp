@@ -97,6 +97,18 @@ TEST(DomainXml, RefusesWhatIsNotADomainOrNotWellFormed)
               std::string::npos);
 }
 
+TEST(DomainXml, ANulCharacterAnywhereIsRefusedNotReadAsTheTextBeforeIt)
+{
+    // XML forbids U+0000 even as a reference; read as a C string, "ignore&#x0;x" would be "ignore".
+    for (const char *nul : {"&#x0;", "&#0;", "&#X00;", "&#000;"}) {
+        const std::string xml =
+            "<domain><metadata><x:policy xmlns:x='https://vfioctl.org/xmlns/domain/1' action='ignore" +
+            std::string(nul) + "x'/></metadata><name>a" + nul + "</name></domain>";
+        EXPECT_NE(errorOf(xml).find("a NUL character, which XML forbids"), std::string::npos) << nul;
+    }
+    EXPECT_FALSE(nulCharacterAt("<domain><name>&#x30;&#10;&#;&#x;&amp;#0;</name></domain>"));
+}
+
 TEST(DomainXml, RefusesAddressFieldsOutOfRange)
 {
     auto withAddress = [](const std::string &attributes) {

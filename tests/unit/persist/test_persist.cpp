@@ -77,11 +77,11 @@ TEST(PersistEntry, AnAddressMarkerNamesTheDeviceAsTheUdevRuleBuildsItsAttributes
         << "a marker without identity claims whatever is there, as before";
     EXPECT_TRUE(nic.sameTarget(parsePersistTarget("0000:02:00.0")));
     // Names the rule could never build are not markers: upper case, short ids, a missing or extra field.
-    for (const char *foreign : {"pci-0000:02:00.0@0x8086:0x10D3:0x8086:0xa01f:0x020000",
-                                "pci-0000:02:00.0@0x8086:0x10d3:0x8086:0xa01f:0x0200",
-                                "pci-0000:02:00.0@0x8086:0x10d3:0x8086:0xa01f", "pci-0000:02:00.0@",
-                                "pci-0000:02:00.0@0x8086:0x10d3:0x8086:0xa01f:0x020000:0x1",
-                                "pci-0000:02:00.0@8086:10d3:8086:a01f:020000"})
+    for (const char *foreign :
+         {"pci-0000:02:00.0@0x8086:0x10D3:0x8086:0xa01f:0x020000",
+          "pci-0000:02:00.0@0x8086:0x10d3:0x8086:0xa01f:0x0200", "pci-0000:02:00.0@0x8086:0x10d3:0x8086:0xa01f",
+          "pci-0000:02:00.0@", "pci-0000:02:00.0@0x8086:0x10d3:0x8086:0xa01f:0x020000:0x1",
+          "pci-0000:02:00.0@8086:10d3:8086:a01f:020000"})
         EXPECT_FALSE(entryOfFileName(foreign)) << foreign;
 }
 
