@@ -79,7 +79,10 @@ int dispatch(const CommandLine &line, const std::function<HostHandles()> &openHo
     }
     CommandContext context(openHost(), line.command->needs, line.values, out, err);
     try {
-        return line.command->run(context);
+        const int code = line.command->run(context);
+        if (code == exitOk)
+            context.noteLibvirtNotAsked();
+        return code;
     } catch (const UsageError &error) {
         // A shared option (--timeout, --connect) is checked where it is used: name the command that was run.
         if (!error.command().empty())

@@ -91,8 +91,14 @@ public:
     // The VMs' holdings, or nothing (with a one-line note) when libvirt is not reachable. Under --root without
     // --connect libvirt is not asked: the tree is not this host.
     std::optional<HolderMap> holdingsForListing();
+    // What running VMs hold by libvirt's own record, for the engine's refusals; when libvirt cannot be asked, a
+    // note on err says so (and why) instead of assuming that no VM holds anything.
+    LibvirtHoldings libvirtHoldings();
+    // After a command that went ahead without libvirt's answer: one note on err saying so, and why.
+    void noteLibvirtNotAsked();
 
 private:
+    std::optional<std::string> libvirtNotAsked_;
     ModuleLoader &modules_;
     ServiceManager *services_;
     Needs needs_;

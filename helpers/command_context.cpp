@@ -41,6 +41,7 @@ BindEngine &CommandContext::engine()
             std::make_unique<BindEngine>(host, modules_, std::chrono::milliseconds(static_cast<long>(seconds * 1000)));
         if (services_)
             engine_->setServiceManager(*services_);
+        engine_->setLibvirtAsker([this] { return libvirtHoldings(); });
     }
     return *engine_;
 }
@@ -78,6 +79,29 @@ std::optional<HolderMap> CommandContext::holdingsForListing()
         err << "vfioctl: note: VM holders are not shown: " << error.what() << "\n";
         return std::nullopt;
     }
+}
+
+LibvirtHoldings CommandContext::libvirtHoldings()
+{
+    std::string why;
+    if (!values.count("connect") && !liveHost) {
+        why = "under --root it is asked only with --connect URI";
+    } else {
+        try {
+            return runningHoldings(hypervisor().domains());
+        } catch (const Error &error) {
+            why = error.what();
+        }
+    }
+    libvirtNotAsked_ = why;
+    return {{}, why};
+}
+
+void CommandContext::noteLibvirtNotAsked()
+{
+    if (libvirtNotAsked_)
+        err << "vfioctl: note: libvirt was not asked which devices its running VMs hold (" << *libvirtNotAsked_
+            << "), so a device it gave a VM by itself was not looked for\n";
 }
 
 void addJsonOption(CommandOptions &options)

@@ -94,12 +94,23 @@ po::options_description globalOptions()
     return global;
 }
 
+namespace {
+
+// A command that moves devices asks libvirt what its running VMs hold (libvirt_holdings.h); listings show holders.
+bool asksLibvirt(const Command &command)
+{
+    return has(command.needs, Needs::Libvirt) || has(command.needs, Needs::VmListing) ||
+           has(command.needs, Needs::Moves);
+}
+
+} // namespace
+
 std::string usageLine(const Command &command)
 {
     std::string line = "vfioctl " + std::string(command.name) + " " + std::string(command.usage);
     if (has(command.needs, Needs::Moves))
         line += " [--timeout S]";
-    if (has(command.needs, Needs::Libvirt) || has(command.needs, Needs::VmListing))
+    if (asksLibvirt(command))
         line += " [--connect URI]";
     return line;
 }
@@ -110,7 +121,7 @@ po::options_description commandOptions(const Command &command, CommandOptions &d
     if (has(command.needs, Needs::Moves) && !declared.visible.find_nothrow("timeout", false))
         declared.visible.add_options()("timeout", po::value<double>()->default_value(10),
                                        "seconds to wait for each device to change drivers");
-    if (has(command.needs, Needs::Libvirt) || has(command.needs, Needs::VmListing))
+    if (asksLibvirt(command))
         declared.visible.add_options()("connect,c", po::value<std::string>(),
                                        "libvirt URI (default qemu:///system; test:///PATH for a test-driver file)");
     po::options_description all;

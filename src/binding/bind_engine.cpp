@@ -48,7 +48,8 @@ bool BindEngine::runningElsewhere(const Journal &journal) const
     return journal.process && *journal.process != processes_.self() && processes_.running(*journal.process);
 }
 
-BindEngine::Plan BindEngine::planUnderLock(const JournalLock &lock, const BindRequest &request)
+BindEngine::Plan BindEngine::planUnderLock(const JournalLock &lock, const BindRequest &request,
+                                           const LibvirtHoldings &libvirt)
 {
     // Only the groups involved (on a host of thousands of VFs, a VM start must not read them all).
     Plan plan;
@@ -58,6 +59,9 @@ BindEngine::Plan BindEngine::planUnderLock(const JournalLock &lock, const BindRe
     const JournalSet state = journal_.readSettingAside(lock);
     refuseSriovParents(inventory, plan.groups, state.journals);
     refuseOtherOwners(state.journals, request.owner, plan.groups);
+    for (const auto &[number, endpoints] : plan.groups)
+        for (const auto &address : endpoints)
+            refuseLibvirtHolder(libvirt, address, request.owner, request.force == Force::Yes);
     refuseSuspects(plan.groups, state);
     plan.handoff = planHandoff(inventory, request, plan.groups);
     if (auto refusal = openNodesRefusal(host_, inventory, plan.groups)) {
@@ -127,10 +131,11 @@ BindOutcome BindEngine::bind(const BindRequest &request)
         throw Error(*blocker, ENODEV);
     // Under the lock: read, decide, refuse, and put the journal on disk (entries `binding`, our process). The kernel
     // work then runs without it, so VMs starting at once on other groups do not wait for each other's unbinds.
+    const LibvirtHoldings libvirt = askLibvirt(); // before the lock (libvirt_holdings.h)
     Plan plan;
     {
         JournalLock lock = journal_.lock(lockWait_);
-        plan = planUnderLock(lock, request);
+        plan = planUnderLock(lock, request, libvirt);
         try {
             journal_.save(lock, plan.mine);
         } catch (const Error &error) {

@@ -5,6 +5,7 @@
 #include "bind_journal.h"
 #include "driver_binder.h"
 #include "inventory.h"
+#include "libvirt_holdings.h"
 #include "module_loader.h"
 #include "process_table.h"
 #include "service_manager.h"
@@ -68,6 +69,9 @@ public:
     void setLockWait(std::chrono::milliseconds wait) { lockWait_ = wait; }
     // Where a console hand-off stops and starts units; until one is set, a hand-off that names units is refused.
     void setServiceManager(ServiceManager &services) { services_ = &services; }
+    // How this command asks libvirt what running VMs hold by its own record (the CLI's); without one (the hook),
+    // libvirt is not asked.
+    void setLibvirtAsker(LibvirtAsker ask) { askLibvirt_ = std::move(ask); }
 
     // Binds every endpoint of the devices' IOMMU groups, one worker per group. On any failure (a kernel step, a state
     // write) every device is put back as it was and the failure is thrown as one sentence. With a console hand-off
@@ -108,7 +112,8 @@ public:
 
 private:
     struct Plan;
-    Plan planUnderLock(const JournalLock &lock, const BindRequest &request);
+    Plan planUnderLock(const JournalLock &lock, const BindRequest &request, const LibvirtHoldings &libvirt);
+    LibvirtHoldings askLibvirt() const { return askLibvirt_ ? askLibvirt_() : LibvirtHoldings{}; }
     // Journals each device the plan's groups bring that its owner does not hold yet: what it has now (or what
     // persist's pool recorded, for one it lends a VM) and what it is, as `binding`.
     void journalNewDevices(Plan &plan, const Journal *pool) const;
@@ -146,7 +151,12 @@ private:
                                            const std::vector<PciAddress> &pooled, bool consoleBack,
                                            GiveBackReport &report);
     static bool backIntoPool(const JournalEntry &entry, PoolReturn pool, const std::optional<Journal> &poolJournal);
-    void giveBackUnowned(const PciAddress &address, GiveBackReport &report);
+    // Why a device no journal holds cannot be given back (not there, not on vfio-pci); nothing when it can.
+    std::optional<std::string> unownedRefusal(const PciAddress &address) const;
+    // Under the lock: records devices found on vfio-pci with no owner as manual's, to go to the kernel's default
+    // driver, so that nothing can claim them between this decision and their move.
+    void adoptUnowned(const JournalLock &lock, const std::vector<Journal> &journals,
+                      const std::vector<PciAddress> &devices);
 
     HostRoot &host_;
     ModuleLoader &modules_;
@@ -156,6 +166,7 @@ private:
     DriverBinder binder_;
     mutable BindJournal journal_;
     std::chrono::milliseconds lockWait_{std::chrono::seconds(30)};
+    LibvirtAsker askLibvirt_;
 };
 
 } // namespace vfioctl

@@ -105,6 +105,12 @@ DriverBinder::Outcome DriverBinder::restore(const PciAddress &device, const Driv
         DriverState now = stateOf(device);
         if (now == original)
             return Outcome::Restored;
+        if (original.driver == kernelDefaultDriver) {
+            unbindCurrent(device);
+            setOverride(device, original.override);
+            probe(device);
+            return Outcome::Restored;
+        }
         if (now.driver != original.driver) {
             unbindCurrent(device);
             if (!original.driver.empty()) {

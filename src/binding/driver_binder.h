@@ -10,6 +10,9 @@
 namespace vfioctl {
 
 inline constexpr std::string_view vfioDriver = "vfio-pci";
+// An original driver nobody recorded (a device found on vfio-pci with no owner, given back by hand): the way back
+// lets the kernel pick the driver, as a probe does.
+inline constexpr std::string_view kernelDefaultDriver = "*";
 
 // What a device had before we touched it, and what it must get back.
 struct DriverState {

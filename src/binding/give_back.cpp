@@ -9,6 +9,7 @@
 #include "sysfs_value.h"
 
 #include <algorithm>
+#include <ctime>
 
 namespace vfioctl {
 
@@ -184,6 +185,9 @@ GiveBackReport BindEngine::restoreOwner(const Owner &owner)
 
 GiveBackReport BindEngine::restoreByHand(const Owner &owner, Force force)
 {
+    const LibvirtHoldings libvirt = askLibvirt();
+    for (const auto &entry : held(owner))
+        refuseLibvirtHolder(libvirt, entry.device, owner, force == Force::Yes);
     if (owner.isVm() && force == Force::No) {
         std::vector<PciAddress> devices;
         for (const auto &entry : held(owner))
@@ -197,62 +201,88 @@ GiveBackReport BindEngine::restoreByHand(const Owner &owner, Force force)
     return giveBackOf(owner, {}, Which::Listed, PoolReturn::ToHost);
 }
 
-void BindEngine::giveBackUnowned(const PciAddress &address, GiveBackReport &report)
+std::optional<std::string> BindEngine::unownedRefusal(const PciAddress &address) const
 {
-    try {
-        if (!binder_.present(address))
-            throw Error("no PCI device " + address.str() + " on this host", ENODEV);
-        DriverState now = binder_.stateOf(address);
-        if (now.driver != vfioDriver)
-            throw Error(address.str() + " is not bound to vfio-pci (driver: " +
-                            (now.driver.empty() ? "none" : now.driver) + "), nothing to give back",
-                        EINVAL);
-        // Nobody recorded what it had: hand it to the kernel's default driver.
-        binder_.restore(address, {"", now.override == vfioDriver ? "" : now.override});
-        host_.write(std::string(layout::pciDriversProbe), address.str());
-        report.givenBack.push_back(address);
-    } catch (const Error &error) {
-        report.failures.push_back(error.what());
-    }
+    if (!binder_.present(address))
+        return "no PCI device " + address.str() + " on this host";
+    const DriverState now = binder_.stateOf(address);
+    if (now.driver != vfioDriver)
+        return address.str() + " is not bound to vfio-pci (driver: " + (now.driver.empty() ? "none" : now.driver) +
+               "), nothing to give back";
+    return std::nullopt;
 }
 
 GiveBackReport BindEngine::giveBack(const std::vector<PciAddress> &devices, Force force)
 {
-    const std::vector<Journal> journals = status();
+    // libvirt first, without the lock: a VM starting now holds its domain while its hook waits for our lock.
+    const LibvirtHoldings libvirt = askLibvirt();
     std::map<std::string, std::pair<Owner, std::vector<PciAddress>>> byOwner; // keyed by journal file name
-    std::vector<PciAddress> unowned;
-    for (const auto &address : devices) {
-        const Journal *holder = activeHolder(journals, address);
-        if (!holder) {
-            unowned.push_back(address);
-            continue;
-        }
-        // Its process is still moving the group's drivers (kernel work runs without the host lock): not even --force
-        // may pull a device out from under it.
-        if (runningElsewhere(*holder))
-            throw Error(address.str() + " is being bound for " + holder->owner.describe() + " by process " +
-                            std::to_string(holder->process->pid) + " right now; give it back when that ends",
-                        EBUSY);
-        if (holder->owner.isVm() && force == Force::No)
-            throw Error(address.str() + " is held by " + holder->owner.describe() +
-                            "; it goes back when the VM stops (or with 'vfioctl unassign'); use --force to take it "
-                            "now, and the VM loses it while it runs",
-                        EBUSY);
-        // By hand, a device goes to its own driver: out of the VM that has it and out of persist's pool too.
-        for (const auto &journal : journals)
-            if (journal.find(address)) {
-                auto &slot =
-                    byOwner.try_emplace(journalFileName(journal.owner), journal.owner, std::vector<PciAddress>{})
-                        .first->second;
-                slot.second.push_back(address);
-            }
-    }
     GiveBackReport report;
+    {
+        // Decided under the lock, and each device claimed in a journal before the lock is let go: a VM that starts
+        // after this finds it held, and no start between the decision and the move can lose it.
+        JournalLock lock = journal_.lock(lockWait_);
+        const std::vector<Journal> journals = journal_.readSettingAside(lock).journals;
+        std::vector<PciAddress> unowned;
+        for (const auto &address : devices) {
+            const Journal *holder = activeHolder(journals, address);
+            refuseLibvirtHolder(libvirt, address, holder ? std::optional<Owner>(holder->owner) : std::nullopt,
+                                force == Force::Yes);
+            if (!holder) {
+                if (auto refusal = unownedRefusal(address))
+                    report.failures.push_back(*refusal);
+                else
+                    unowned.push_back(address);
+                continue;
+            }
+            // Its process is still moving the group's drivers (kernel work runs without the host lock): not even
+            // --force may pull a device out from under it.
+            if (runningElsewhere(*holder))
+                throw Error(address.str() + " is being bound for " + holder->owner.describe() + " by process " +
+                                std::to_string(holder->process->pid) + " right now; give it back when that ends",
+                            EBUSY);
+            if (holder->owner.isVm() && force == Force::No)
+                throw Error(address.str() + " is held by " + holder->owner.describe() +
+                                "; it goes back when the VM stops (or with 'vfioctl unassign'); use --force to take "
+                                "it now, and the VM loses it while it runs",
+                            EBUSY);
+            // By hand, a device goes to its own driver: out of the VM that has it and out of persist's pool too.
+            for (const auto &journal : journals)
+                if (journal.find(address))
+                    byOwner.try_emplace(journalFileName(journal.owner), journal.owner, std::vector<PciAddress>{})
+                        .first->second.second.push_back(address);
+        }
+        if (!unowned.empty()) {
+            adoptUnowned(lock, journals, unowned);
+            auto &manual =
+                byOwner.try_emplace(journalFileName(Owner::manual()), Owner::manual(), std::vector<PciAddress>{})
+                    .first->second.second;
+            manual.insert(manual.end(), unowned.begin(), unowned.end());
+        }
+    }
     for (const auto &[name, work] : byOwner) // every one of them gives it to its own driver: any order will do
         report.add(giveBackOf(work.first, work.second, Which::Listed, PoolReturn::ToHost));
-    for (const auto &address : unowned)
-        giveBackUnowned(address, report);
     return report;
+}
+
+void BindEngine::adoptUnowned(const JournalLock &lock, const std::vector<Journal> &journals,
+                              const std::vector<PciAddress> &devices)
+{
+    Journal manual =
+        previousJournal(journals, Owner::manual())
+            .value_or(Journal{Owner::manual(), static_cast<int64_t>(std::time(nullptr)), std::nullopt, {}});
+    for (const auto &address : devices) {
+        const DriverState now = binder_.stateOf(address);
+        // Nobody recorded what it had: it goes to whichever driver the kernel picks.
+        manual.devices.push_back(
+            JournalEntry{address,
+                         {std::string(kernelDefaultDriver), now.override == vfioDriver ? "" : now.override},
+                         EntryState::Bound,
+                         false,
+                         "",
+                         readPciIdentity(host_, address)});
+    }
+    journal_.save(lock, manual);
 }
 
 GiveBackReport BindEngine::leavePool(const std::vector<PciAddress> &devices)

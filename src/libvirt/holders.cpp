@@ -46,6 +46,24 @@ HolderMap findHolders(const std::vector<VmInfo> &domains)
     return holders;
 }
 
+LibvirtHoldings runningHoldings(const std::vector<VmInfo> &domains)
+{
+    LibvirtHoldings holdings;
+    for (const auto &vm : domains) {
+        if (!vm.liveXml)
+            continue;
+        try {
+            const DomainPassthrough live = parseDomainXml(*vm.liveXml, "the live XML of VM '" + vm.name + "'");
+            const auto uuid = canonicalUuid(live.uuid);
+            for (const auto &hostdev : live.hostdevs)
+                holdings.running.try_emplace(hostdev.address, LibvirtHolding{vm.name, uuid.value_or("")});
+        } catch (const Error &) {
+            // One odd domain must not hide the others' holdings.
+        }
+    }
+    return holdings;
+}
+
 std::string describeHolder(const Holder &holder)
 {
     if (holder.inLive)

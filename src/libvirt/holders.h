@@ -3,6 +3,7 @@
 
 #include "eligibility.h"
 #include "hypervisor.h"
+#include "libvirt_holdings.h"
 #include "pci_address.h"
 
 #include <map>
@@ -22,6 +23,8 @@ using HolderMap = std::map<PciAddress, std::vector<Holder>>;
 
 // Domains whose XML cannot be read as a domain are skipped: one odd domain must not hide the others' holdings.
 HolderMap findHolders(const std::vector<VmInfo> &domains);
+// What running VMs hold by libvirt's own record (their live XML), for the engine's refusals (libvirt_holdings.h).
+LibvirtHoldings runningHoldings(const std::vector<VmInfo> &domains);
 // "held by running VM win11" / "assigned to stopped VM linux"
 std::string describeHolder(const Holder &holder);
 // Adds "held by running VM X" (a VM running with it) to the reasons; a stopped VM's assignment is only a note.

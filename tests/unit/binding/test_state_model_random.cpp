@@ -1,9 +1,10 @@
 // The randomized model test of the state model (issue 23): seeded sequences of hook starts and stops (VMs with
 // colliding, long, non-ASCII and file-name-shaped names, renamed now and then), bind/unbind/restore/recover/persist/
-// unpersist, two at once, with faults (a failing state write, a kernel error, a slow driver, a process killed at any
-// kernel step, a device removed) on the simulated kernel. After every step the invariants are checked; at the end
-// every owner stops, recover runs and every device must be as it was. One VM takes the boot GPU by a console hand-off:
-// when no journal holds the GPU or a console record, the console and display manager are the host's. Its seed:
+// unpersist, two at once, a VM starting between another operation's decision and its move, with faults (a failing state
+// write, a kernel error, a slow driver, a process killed at any kernel step, a device removed) on the simulated kernel.
+// After every step the invariants are checked; at the end every owner stops, recover runs and every device must be as
+// it was. One VM takes the boot GPU by a console hand-off: when no journal holds the GPU or a console record, the
+// console and display manager are the host's. Its seed:
 //   VFIOCTL_MODEL_SEED=N VFIOCTL_MODEL_SEEDS=1 unit_tests --gtest_filter='StateModelRandom.*'
 // VFIOCTL_MODEL_SEEDS and VFIOCTL_MODEL_STEPS make the run longer (docs/RELIABILITY.md has the figures);
 // VFIOCTL_MODEL_TRACE=1 prints what each step did.
@@ -14,6 +15,7 @@
 #include "fake_services.h"
 #include "persist_policy.h"
 #include "qemu_hook.h"
+#include "simulated_processes.h"
 #include "sysfs_value.h"
 #include "testkit.h"
 
@@ -32,50 +34,11 @@
 using namespace vfioctl;
 using vfioctl::testing::at;
 using vfioctl::testing::KernelStep;
+using vfioctl::testing::SimulatedProcesses;
 
 namespace {
 
 struct SimulatedDeath {}; // not an Error: the simulated process dies there
-
-// Each simulated process has its own identity (this pid, a start time of its own); a killed one is dead after.
-class SimulatedProcesses {
-public:
-    class Process : public ProcessTable {
-    public:
-        Process(SimulatedProcesses &all, uint64_t start) : all_(all), start_(start) {}
-        ProcessStamp self() const override { return {static_cast<int>(::getpid()), start_}; }
-        bool running(const ProcessStamp &process) const override
-        {
-            return process.pid == ::getpid() && all_.alive(process.start);
-        }
-        std::string commandName(int) const override { return "simulated"; }
-
-    private:
-        SimulatedProcesses &all_;
-        uint64_t start_;
-    };
-    std::unique_ptr<Process> spawn()
-    {
-        std::lock_guard lock(mutex_);
-        alive_.insert(++next_);
-        return std::make_unique<Process>(*this, next_);
-    }
-    void end(const ProcessTable &process)
-    {
-        std::lock_guard lock(mutex_);
-        alive_.erase(process.self().start);
-    }
-    bool alive(uint64_t start) const
-    {
-        std::lock_guard lock(mutex_);
-        return alive_.contains(start);
-    }
-
-private:
-    mutable std::mutex mutex_;
-    std::set<uint64_t> alive_;
-    uint64_t next_ = 1000;
-};
 
 struct Vm {
     std::string uuid;
@@ -121,6 +84,7 @@ public:
 private:
     // Runs one operation as its own process, maybe with a fault armed for it alone; returns a description.
     std::string operation(SimulatedProcesses::Process &process);
+    std::vector<std::string> runOperations(int count);
     enum class Step { Start, Stop };
     std::string hookCall(const ProcessTable &process, const Vm &vm, Step step);
     void checkInvariants(const std::string &after);
@@ -247,6 +211,26 @@ std::string Model::operation(SimulatedProcesses::Process &process)
     }
 }
 
+// One operation, or two at once, each as its own process; what each did.
+std::vector<std::string> Model::runOperations(int count)
+{
+    std::vector<std::string> done(count);
+    {
+        std::vector<std::jthread> running;
+        for (int i = 0; i < count; ++i)
+            running.emplace_back([&, i] {
+                auto process = processes_.spawn();
+                try {
+                    done[i] = operation(*process);
+                } catch (const SimulatedDeath &) {
+                    done[i] = "killed";
+                }
+                processes_.end(*process);
+            });
+    }
+    return done;
+}
+
 void Model::step(int index)
 {
     // Faults, armed for this step: a failing state write, a kernel error, a slow driver, a kill, a device removed.
@@ -259,7 +243,22 @@ void Model::step(int index)
     });
     const int killAt = chance(12) ? static_cast<int>(1 + pick(8)) : 0;
     std::atomic<int> writes{0};
-    kernel->onWrite([&, killAt](KernelStep, const std::string &) {
+    // A VM starting between an operation's decision and its first kernel step (issue 40): whatever was decided must
+    // still hold, or have been claimed in a journal, when the move comes.
+    const bool startInside = chance(10);
+    const Vm startingInside = vms_[pick(vms_.size())];
+    std::atomic<bool> startedInside{false};
+    std::string insideResult;
+    kernel->onWrite([&, killAt, startInside](KernelStep, const std::string &) {
+        if (startInside && !startedInside.exchange(true)) {
+            auto other = processes_.spawn();
+            try {
+                insideResult = " (inside: " + hookCall(*other, startingInside, Step::Start) + ")";
+            } catch (const SimulatedDeath &) {
+                insideResult = " (inside: killed)";
+            }
+            processes_.end(*other);
+        }
         if (killAt && ++writes == killAt)
             throw SimulatedDeath{};
     });
@@ -277,21 +276,7 @@ void Model::step(int index)
         vms_[vm].name += "-renamed";
     }
 
-    const int count = chance(25) ? 2 : 1;
-    std::vector<std::string> done(count);
-    {
-        std::vector<std::jthread> running;
-        for (int i = 0; i < count; ++i)
-            running.emplace_back([&, i] {
-                auto process = processes_.spawn();
-                try {
-                    done[i] = operation(*process);
-                } catch (const SimulatedDeath &) {
-                    done[i] = "killed";
-                }
-                processes_.end(*process);
-            });
-    }
+    const std::vector<std::string> done = runOperations(chance(25) ? 2 : 1);
     kernel->onWrite(nullptr);
     kernel->onStateWrite(nullptr);
     for (const auto &device : candidates)
@@ -299,6 +284,7 @@ void Model::step(int index)
     std::string what = "step " + std::to_string(index) + ":";
     for (const auto &text : done)
         what += " [" + text + "]";
+    what += insideResult;
     trace(what);
     checkInvariants(what);
 }
@@ -356,7 +342,7 @@ void Model::finish()
     BindEngine engine(*kernel, *modules, std::chrono::milliseconds(500), *process);
     Persister persister(*kernel, engine);
     for (const auto &device : candidates)
-        persister.unpersist({PersistEntry{at(device.c_str()), 0, 0}}, ApplyNow::Yes);
+        persister.unpersist({PersistEntry{at(device.c_str()), 0, 0, std::nullopt}}, ApplyNow::Yes);
     engine.recover();
     engine.restoreByHand(Owner::manual(), Force::No);
     EXPECT_TRUE(journals().empty()) << "state left after every owner stopped";
