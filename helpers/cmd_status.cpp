@@ -126,7 +126,9 @@ int runStatus(CommandContext &context)
                                "gives back");
             table.addRow({journal.owner.label(), entryStateName(entry.state), timeText(journal.since),
                           entry.device.str(), present ? binder.stateOf(entry.device).driver : "(gone)",
-                          (entry.original.driver.empty() ? "(none)" : entry.original.driver) +
+                          (entry.original.driver.empty()                  ? "(none)"
+                           : entry.original.driver == kernelDefaultDriver ? "(the kernel's default)"
+                                                                          : entry.original.driver) +
                               (entry.fromPool ? " (lent by persist)" : "")});
         }
     if (!journals.empty())
