@@ -79,6 +79,8 @@ int dispatch(const CommandLine &line, const std::function<HostHandles()> &openHo
     }
     CommandContext context(openHost(), line.command->needs, line.values, out, err);
     try {
+        if (has(line.command->needs, Needs::Moves))
+            context.timeout(); // checked before anything runs, whatever the command reaches
         const int code = line.command->run(context);
         if (code == exitOk)
             context.noteLibvirtNotAsked();

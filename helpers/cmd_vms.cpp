@@ -37,7 +37,7 @@ int runAssignment(CommandContext &context, Change change)
         throw UsageError("--console-handoff goes with --live (a VM's start hands the console over when its policy "
                          "says console=\"handoff\")",
                          command);
-    Assigner assigner(context.host, context.hypervisor(), context.engine());
+    Assigner assigner(context.host, context.hypervisor(), context.engine(), context.timeout());
     AssignmentReport report = assigning ? assigner.assign(vm, device, options) : assigner.unassign(vm, device, options);
     const char *done = assigning ? "added to" : "removed from";
     if (!report.configChanged.empty())

@@ -15,6 +15,7 @@
 #include "persistence.h"
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -88,6 +89,9 @@ public:
     Inventory scanReading(PciFacts facts);
     BindEngine &engine();
     Hypervisor &hypervisor();
+    // --timeout, one typed value: how long each wait of this command may take (a driver change, a guest letting go
+    // of an unplugged device). A value out of range is a usage error, raised as the command line is parsed.
+    std::chrono::milliseconds timeout() const;
     // The VMs' holdings, or nothing (with a one-line note) when libvirt is not reachable. Under --root without
     // --connect libvirt is not asked: the tree is not this host.
     std::optional<HolderMap> holdingsForListing();

@@ -34,16 +34,20 @@ CommandContext::~CommandContext() = default;
 BindEngine &CommandContext::engine()
 {
     if (!engine_) {
-        const double seconds = values.count("timeout") ? values["timeout"].as<double>() : 10.0;
-        if (!(seconds >= 0.001 && seconds <= 600)) // the command is named by dispatch
-            throw UsageError("--timeout must be more than 0 and at most 600 seconds", "");
-        engine_ =
-            std::make_unique<BindEngine>(host, modules_, std::chrono::milliseconds(static_cast<long>(seconds * 1000)));
+        engine_ = std::make_unique<BindEngine>(host, modules_, timeout());
         if (services_)
             engine_->setServiceManager(*services_);
         engine_->setLibvirtAsker([this] { return libvirtHoldings(); });
     }
     return *engine_;
+}
+
+std::chrono::milliseconds CommandContext::timeout() const
+{
+    const double seconds = values.count("timeout") ? values["timeout"].as<double>() : 10.0;
+    if (!(seconds >= 0.001 && seconds <= 600)) // the command is named by dispatch
+        throw UsageError("--timeout must be more than 0 and at most 600 seconds", "");
+    return std::chrono::milliseconds(static_cast<long>(seconds * 1000));
 }
 
 Hypervisor &CommandContext::hypervisor()

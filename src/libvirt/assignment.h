@@ -30,7 +30,7 @@ struct AssignmentReport {
 class Assigner {
 public:
     Assigner(HostRoot &host, Hypervisor &hypervisor, BindEngine &engine,
-             std::chrono::milliseconds unplugWait = std::chrono::seconds(10));
+             std::chrono::milliseconds unplugWait = std::chrono::seconds(10)); // the CLI passes --timeout
 
     // Refuses (Error, nothing changed) a bridge, a device without IOMMU group, any endpoint the host uses, and any
     // endpoint another VM holds. Already-assigned endpoints are left as they are.

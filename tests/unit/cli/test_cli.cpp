@@ -134,6 +134,9 @@ TEST_F(CliTest, AMalformedArgumentIsABadCommandLineInEveryCommand)
         {"export", "nova", "10de:zzzz"},
         {"bind", "01:00.0", "--owner", "vm"},
         {"bind", "01:00.0", "--timeout", "0"},
+        // --timeout is checked as the line is parsed, whatever the command reaches before it waits.
+        {"unassign", "vm1", "01:00.0", "--live", "--timeout", "601"},
+        {"recover", "--timeout", "-1"},
     };
     for (const auto &args : malformed) {
         auto result = vfioctl(args);
