@@ -240,6 +240,10 @@ void readJournals(const HostRoot &host, const Devices &, HostFacts &facts)
 {
     const std::string owners(layout::ownersDirectory);
     try {
+        // A state directory that is a file is state that cannot be read, never "nothing set aside".
+        for (const std::string &path : {std::string(layout::runDirectory), owners})
+            if (auto found = host.factsOf(path); found && found->kind != PathFacts::Kind::Directory)
+                throw Error(host.shown(path) + " is not a directory, so vfioctl's journals cannot be read", ENOTDIR);
         for (const auto &name : host.list(owners))
             if (name.find(".journal.corrupt") != std::string::npos)
                 facts.corruptJournals.push_back(host.shown(joinPath(owners, name)));

@@ -76,7 +76,8 @@ Finding hookInstalled(const HostFacts &facts)
 Finding journals(const HostFacts &facts)
 {
     if (!facts.journalsUnreadable.empty())
-        return info(facts.journalsUnreadable, "run 'vfioctl check' as root to see vfioctl's journals");
+        return info(facts.journalsUnreadable, "run 'vfioctl check' as root to see vfioctl's journals (a state "
+                                              "directory that is not a directory: move it away)");
     if (facts.corruptJournals.empty())
         return pass("no journal is set aside as corrupt");
     return warn("set aside as corrupt: " + joinWith(facts.corruptJournals, ", ") +

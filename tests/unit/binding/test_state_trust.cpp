@@ -93,6 +93,9 @@ TEST_F(StateTrust, AStateDirectoryThatIsAFileIsNeverNothingHeld)
         EXPECT_NE(err.str().find("is a regular file, not a directory"), std::string::npos) << err.str();
         EXPECT_EQ(run({"status", "--json"}), cli::exitFailure) << path;
         EXPECT_NE(run({"bind", "02:00.0"}), 0) << "nothing is written through state that cannot be read";
+        run({"check", "--json"}); // its exit says whether passthrough can work here, not this
+        EXPECT_NE(out.str().find("is not a directory, so vfioctl's journals cannot be read"), std::string::npos)
+            << out.str();
         EXPECT_EQ(driverOf("0000:02:00.0"), "nvme");
     }
     fake.removePath("/run/vfioctl");
