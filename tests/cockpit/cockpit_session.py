@@ -221,6 +221,9 @@ def start_vm_as_the_hook(root, vm, uuid, devices):
     path = f"{root}/run/vfioctl/owners/vm-{uuid}.journal"
     with open(path + ".tmp", "w") as out:
         out.write(JOURNAL + json.dumps(journal, indent=2) + "\n")
+    # vfioctl believes only a journal of the tree's owner (as only root's on a live host): the hook would be that.
+    tree = os.stat(root)
+    os.chown(path + ".tmp", tree.st_uid, tree.st_gid)
     os.rename(path + ".tmp", path)
 
 
